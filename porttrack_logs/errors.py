@@ -1,0 +1,86 @@
+"""The library's exceptions.
+
+    PortTrackError
+     ├── ConfigError      bad pipeline configuration or plugin options (file:line:col when known)
+     ├── GrokError        a grok expression that cannot be compiled (unknown pattern, bad regex)
+     ├── EventError       an event that cannot be read or written at a field reference
+     └── DeliveryError    a sink could not deliver (carries what to retry)
+
+Messages state the bad value, what was expected, and a hint; the place comes first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["PortTrackError", "ConfigError", "GrokError", "EventError", "DeliveryError", "Position"]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in a configuration source: 1-based line and column."""
+
+    source: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}:{self.column}"
+
+
+class PortTrackError(Exception):
+    """Base of every error raised by porttrack_logs."""
+
+
+class ConfigError(PortTrackError):
+    """A configuration that cannot run.
+
+    `position` is where it is wrong when known; `option` names the plugin option at fault;
+    `snippet` is the offending source line with a caret under the column.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: Position | None = None,
+        option: str | None = None,
+        snippet: str | None = None,
+    ) -> None:
+        self.message = message
+        self.position = position
+        self.option = option
+        self.snippet = snippet
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = f"{self.position}: {self.message}" if self.position else self.message
+        if self.snippet:
+            text = f"{text}\n{self.snippet}"
+        return text
+
+    def at(self, position: Position, snippet: str | None = None) -> "ConfigError":
+        """The same error, placed at `position` (keeps a more precise place if it has one)."""
+        if self.position is not None:
+            return self
+        return ConfigError(self.message, position=position, option=self.option, snippet=snippet)
+
+
+class GrokError(ConfigError):
+    """A grok expression or pattern bank that cannot be compiled."""
+
+
+class EventError(PortTrackError):
+    """A field reference that cannot be read or written on an event."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(f"field {field}: {message}" if field else message)
+
+
+class DeliveryError(PortTrackError):
+    """A sink could not deliver a batch; `retry_after` (seconds) is set when retrying may help."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)

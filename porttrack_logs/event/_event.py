@@ -1,0 +1,170 @@
+"""`Event`: one log event, a dict addressed by Logstash field references."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from ..errors import EventError
+from ._fieldref import METADATA, FieldRef
+
+__all__ = ["Event", "field_ref", "TIMESTAMP", "parse_timestamp"]
+
+TIMESTAMP = "@timestamp"
+_REFS: dict[str, FieldRef] = {}
+_REF_CACHE_LIMIT = 10_000
+
+
+def field_ref(text: str | FieldRef) -> FieldRef:
+    """A parsed `FieldRef` for `text`, cached: compile-time code should keep the result."""
+    if isinstance(text, FieldRef):
+        return text
+    ref = _REFS.get(text)
+    if ref is None:
+        ref = FieldRef(text)
+        if len(_REFS) < _REF_CACHE_LIMIT:
+            _REFS[text] = ref
+    return ref
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """An aware UTC datetime from a datetime, ISO8601 text or epoch seconds."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    raise ValueError(f"not a timestamp: {value!r}")
+
+
+class Event:
+    """A log event: its fields, its `@metadata`, and whether a filter cancelled it.
+
+    `Event({"message": "..."})` takes ownership of the dict (no copy) and, as Logstash does,
+    sets `@timestamp` to now and `@version` to "1" when they are absent. A string `@timestamp`
+    is parsed; an unparseable one moves to `_@timestamp` and tags `_timestampparsefailure`.
+    """
+
+    __slots__ = ("_data", "_meta", "cancelled")
+
+    def __init__(self, data: dict[str, Any] | None = None, *, metadata: dict | None = None) -> None:
+        if data is None:
+            data = {}
+        elif not isinstance(data, dict):
+            raise EventError(f"an event is built from a dict, not {type(data).__name__}")
+        meta = data.pop(METADATA, None)
+        self._meta: dict[str, Any] = metadata if metadata is not None else (meta if isinstance(meta, dict) else {})
+        ts = data.get(TIMESTAMP)
+        if ts is None:
+            data[TIMESTAMP] = datetime.now(timezone.utc)
+        elif not isinstance(ts, datetime):
+            try:
+                data[TIMESTAMP] = parse_timestamp(ts)
+            except (ValueError, TypeError, OverflowError):
+                data["_@timestamp"] = data.pop(TIMESTAMP)
+                data[TIMESTAMP] = datetime.now(timezone.utc)
+                _add_tag(data, "_timestampparsefailure")
+        if "@version" not in data:
+            data["@version"] = "1"
+        self._data = data
+        self.cancelled = False
+
+    def __repr__(self) -> str:
+        return f"Event({self._data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Event):
+            return self._data == other._data and self._meta == other._meta
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- field access ---------------------------------------------------------------------
+    def _root(self, ref: FieldRef) -> dict:
+        return self._meta if ref.metadata else self._data
+
+    def get(self, ref: str | FieldRef, default: Any = None) -> Any:
+        """The value at a field reference (`message`, `[log][level]`, `[@metadata][x]`)."""
+        ref = field_ref(ref)
+        return ref.get(self._meta if ref.metadata else self._data, default)
+
+    def includes(self, ref: str | FieldRef) -> bool:
+        """Whether the field exists (a field holding None exists)."""
+        ref = field_ref(ref)
+        return ref.exists(self._meta if ref.metadata else self._data)
+
+    def set(self, ref: str | FieldRef, value: Any) -> None:
+        """Write a value, creating the hashes on the way."""
+        ref = field_ref(ref)
+        ref.set(self._meta if ref.metadata else self._data, value)
+
+    def remove(self, ref: str | FieldRef) -> Any:
+        """Remove a field; returns the old value, or None."""
+        ref = field_ref(ref)
+        return ref.remove(self._meta if ref.metadata else self._data)
+
+    # -- tags -----------------------------------------------------------------------------
+    @property
+    def tags(self) -> list[str]:
+        tags = self._data.get("tags")
+        if tags is None:
+            return []
+        return tags if isinstance(tags, list) else [tags]
+
+    def tag(self, *names: str) -> None:
+        """Add tags that are not already there (Logstash's `add_tag` semantics)."""
+        for name in names:
+            _add_tag(self._data, name)
+
+    def untag(self, *names: str) -> None:
+        tags = self._data.get("tags")
+        if tags is None:
+            return
+        if not isinstance(tags, list):
+            tags = [tags]
+        remaining = [t for t in tags if t not in names]
+        self._data["tags"] = remaining
+
+    # -- whole event ----------------------------------------------------------------------
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The `@metadata` hash: travels with the event, never serialized."""
+        return self._meta
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event's fields without `@metadata`. The live dict, not a copy."""
+        return self._data
+
+    def cancel(self) -> None:
+        """Drop the event: the pipeline stops processing it and does not emit it."""
+        self.cancelled = True
+
+    def clone(self) -> "Event":
+        import copy
+
+        event = Event.__new__(Event)
+        event._data = copy.deepcopy(self._data)
+        event._meta = copy.deepcopy(self._meta)
+        event.cancelled = False
+        return event
+
+    @classmethod
+    def of(cls, value: "Event | dict[str, Any]") -> "Event":
+        return value if isinstance(value, Event) else cls(value)
+
+    @classmethod
+    def many(cls, values: Iterable["Event | dict[str, Any]"]) -> list["Event"]:
+        return [v if isinstance(v, Event) else cls(v) for v in values]
+
+
+def _add_tag(data: dict, name: str) -> None:
+    tags = data.get("tags")
+    if tags is None:
+        data["tags"] = [name]
+    elif isinstance(tags, list):
+        if name not in tags:
+            tags.append(name)
+    elif tags != name:
+        data["tags"] = [tags, name]

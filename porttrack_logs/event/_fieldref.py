@@ -1,0 +1,163 @@
+"""Logstash field references (`message`, `[log][level]`, `[tags][0]`), parsed once into paths."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import EventError
+
+__all__ = ["FieldRef", "parse_field_ref", "METADATA"]
+
+METADATA = "@metadata"
+_TOKEN = re.compile(r"\[([^\[\]]+)\]")
+_MISSING = object()
+
+
+def parse_field_ref(text: str) -> tuple[str, ...]:
+    """Split a field reference into its path: `[a][b]` -> ('a', 'b'); a bare `a.b` stays one key."""
+    if not text:
+        raise EventError("an empty field reference names nothing", field=repr(text))
+    if text[0] != "[":
+        if "[" in text or "]" in text:
+            raise EventError(
+                "brackets inside a bare name; write it as [outer][inner]", field=text
+            )
+        return (text,)
+    parts: list[str] = []
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        if match.start() != pos:
+            break
+        parts.append(match.group(1))
+        pos = match.end()
+    if pos != len(text) or not parts:
+        raise EventError(
+            f"malformed field reference at character {pos + 1}; expected [name][name]...",
+            field=text,
+        )
+    return tuple(parts)
+
+
+def _index(container: list, key: str) -> int | None:
+    try:
+        i = int(key)
+    except ValueError:
+        return None
+    if -len(container) <= i < len(container):
+        return i
+    return None
+
+
+class FieldRef:
+    """A parsed field reference; reads and writes an event's data without re-parsing."""
+
+    __slots__ = ("text", "path", "metadata", "_head", "_parents", "_leaf")
+
+    def __init__(self, text: str) -> None:
+        path = parse_field_ref(text)
+        self.text = text
+        self.metadata = path[0] == METADATA
+        if self.metadata:
+            path = path[1:]
+        self.path = path
+        self._head = path[0] if path else None
+        self._parents = path[:-1]
+        self._leaf = path[-1] if path else None
+
+    def __repr__(self) -> str:
+        return f"FieldRef({self.text!r})"
+
+    def resolve(self, root: dict) -> Any:
+        """The value at this reference under `root`, or `_MISSING`."""
+        if self._leaf is None:
+            return root
+        node: Any = root
+        for key in self.path:
+            if isinstance(node, dict):
+                node = node.get(key, _MISSING)
+                if node is _MISSING:
+                    return _MISSING
+            elif isinstance(node, list):
+                i = _index(node, key)
+                if i is None:
+                    return _MISSING
+                node = node[i]
+            else:
+                return _MISSING
+        return node
+
+    def get(self, root: dict, default: Any = None) -> Any:
+        value = self.resolve(root)
+        return default if value is _MISSING else value
+
+    def exists(self, root: dict) -> bool:
+        return self.resolve(root) is not _MISSING
+
+    def _parent(self, root: dict, create: bool) -> Any:
+        node: Any = root
+        for key in self._parents:
+            if isinstance(node, dict):
+                child = node.get(key, _MISSING)
+                if child is _MISSING or child is None:
+                    if not create:
+                        return _MISSING
+                    child = node[key] = {}
+                node = child
+            elif isinstance(node, list):
+                i = _index(node, key)
+                if i is None:
+                    if not create:
+                        return _MISSING
+                    raise EventError(f"cannot index a list with {key!r}", field=self.text)
+                node = node[i]
+            else:
+                if not create:
+                    return _MISSING
+                raise EventError(
+                    f"cannot set a nested field under a {type(node).__name__} value",
+                    field=self.text,
+                )
+        return node
+
+    def set(self, root: dict, value: Any) -> None:
+        if self._leaf is None:
+            if not isinstance(value, dict):
+                raise EventError("the root of an event can only be set to a hash", field=self.text)
+            root.clear()
+            root.update(value)
+            return
+        parent = self._parent(root, create=True)
+        if isinstance(parent, dict):
+            parent[self._leaf] = value
+        elif isinstance(parent, list):
+            i = _index(parent, self._leaf)
+            if i is None:
+                try:
+                    i = int(self._leaf)
+                except ValueError:
+                    raise EventError(f"cannot index a list with {self._leaf!r}", field=self.text) from None
+                if i == len(parent):
+                    parent.append(value)
+                    return
+                raise EventError(f"list index {i} is out of range", field=self.text)
+            parent[i] = value
+        else:
+            raise EventError(
+                f"cannot set a nested field under a {type(parent).__name__} value", field=self.text
+            )
+
+    def remove(self, root: dict) -> Any:
+        """Remove the field and return its value (None when it was absent)."""
+        if self._leaf is None:
+            old = dict(root)
+            root.clear()
+            return old
+        parent = self._parent(root, create=False)
+        if isinstance(parent, dict):
+            return parent.pop(self._leaf, None)
+        if isinstance(parent, list):
+            i = _index(parent, self._leaf)
+            if i is not None:
+                return parent.pop(i)
+        return None

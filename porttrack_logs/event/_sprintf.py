@@ -1,0 +1,103 @@
+"""Logstash `sprintf` templates: `%{field}`, `%{[a][b]}`, `%{+yyyy.MM.dd}`, `%{+%s}`, compiled once."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Callable
+
+from ._event import TIMESTAMP, Event, field_ref
+
+__all__ = ["Template", "value_to_text"]
+
+_REF = re.compile(r"%\{([^}]+)\}")
+
+
+def value_to_text(value: Any) -> str:
+    """How Logstash prints a field value inside a template."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, list):
+        return ",".join(value_to_text(v) for v in value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
+    return str(value)
+
+
+def _iso(value: datetime) -> str:
+    text = value.astimezone().isoformat(timespec="milliseconds") if value.tzinfo is None else (
+        value.astimezone(tz=value.tzinfo).isoformat(timespec="milliseconds")
+    )
+    return text.replace("+00:00", "Z")
+
+
+class Template:
+    """A compiled sprintf template. `render(event)` fills it; text without `%{` costs nothing."""
+
+    __slots__ = ("text", "_parts", "constant")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        parts: list[str | Callable[[Event], str]] = []
+        pos = 0
+        for match in _REF.finditer(text):
+            if match.start() > pos:
+                parts.append(text[pos : match.start()])
+            parts.append(_compile_reference(match.group(1), match.group(0)))
+            pos = match.end()
+        if pos < len(text):
+            parts.append(text[pos:])
+        self._parts = tuple(parts)
+        self.constant = all(isinstance(p, str) for p in parts)
+
+    def __repr__(self) -> str:
+        return f"Template({self.text!r})"
+
+    def render(self, event: Event) -> str:
+        if self.constant:
+            return self.text
+        return "".join(p if isinstance(p, str) else p(event) for p in self._parts)
+
+
+def _compile_reference(inner: str, whole: str) -> Callable[[Event], str]:
+    if inner.startswith("+"):
+        fmt = inner[1:]
+        return _compile_time_format(fmt)
+    ref = field_ref(inner)
+
+    def reference(event: Event) -> str:
+        value = event.get(ref, _ABSENT)
+        if value is _ABSENT:
+            return whole  # Logstash leaves an unknown reference as written
+        return value_to_text(value)
+
+    return reference
+
+
+_ABSENT = object()
+
+
+def _compile_time_format(fmt: str) -> Callable[[Event], str]:
+    from ._joda import compile_formatter
+
+    if fmt == "%s":
+        def epoch(event: Event) -> str:
+            ts = event.get(TIMESTAMP)
+            return str(int(ts.timestamp())) if isinstance(ts, datetime) else ""
+
+        return epoch
+    formatter = compile_formatter(fmt)
+
+    def timestamp(event: Event) -> str:
+        ts = event.get(TIMESTAMP)
+        return formatter(ts) if isinstance(ts, datetime) else ""
+
+    return timestamp

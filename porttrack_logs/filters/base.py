@@ -1,0 +1,149 @@
+"""What every filter shares: option validation, the common options, and the batch loop.
+
+A filter subclass declares `name`, an `Options` pydantic model (derived from `FilterOptions`,
+so unknown options are rejected) and implements `_compile(options)` once and `apply(event)`
+per event. `apply` returns True when the filter "matched": only then does the base apply
+`add_field`, `remove_field`, `add_tag`, `remove_tag`, in that order, as Logstash does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Iterable
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from ..errors import ConfigError
+from ..event import Event, Template, field_ref
+
+__all__ = ["Filter", "FilterOptions", "StrList", "StrMap", "as_list", "validation_to_config_error"]
+
+
+def as_list(value: Any) -> Any:
+    """Logstash's `:array` coercion: a single value becomes a one-element list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _as_hash(value: Any) -> Any:
+    """Logstash's `:hash` coercion: an even-length list `[k1, v1, k2, v2]` becomes a hash."""
+    if isinstance(value, list) and len(value) % 2 == 0:
+        result: dict[str, Any] = {}
+        for key, item in zip(value[::2], value[1::2]):
+            if key in result:
+                prior = result[key]
+                result[key] = (prior if isinstance(prior, list) else [prior]) + [item]
+            else:
+                result[key] = item
+        return result
+    return value
+
+
+StrList = Annotated[list[str], BeforeValidator(as_list)]
+StrMap = Annotated[dict[str, Any], BeforeValidator(_as_hash)]
+
+
+class FilterOptions(BaseModel):
+    """Options every Logstash filter accepts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    id: str | None = None
+    enable_metric: bool = True
+    periodic_flush: bool = False
+    add_field: StrMap = {}
+    add_tag: StrList = []
+    remove_field: StrList = []
+    remove_tag: StrList = []
+
+
+def validation_to_config_error(plugin: str, exc: ValidationError) -> ConfigError:
+    """One readable ConfigError from pydantic's errors, naming the first bad option."""
+    lines = []
+    first_option: str | None = None
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(options)"
+        if first_option is None and err["loc"]:
+            first_option = str(err["loc"][0])
+        if err["type"] == "extra_forbidden":
+            lines.append(f"unknown option '{loc}' for {plugin}")
+        else:
+            got = err.get("input")
+            lines.append(f"option '{loc}' of {plugin}: {err['msg']} (got {got!r})")
+    return ConfigError("; ".join(lines), option=first_option)
+
+
+class Filter:
+    """Base of every filter: `filter(event)` mutates in place, `process(events)` runs a batch."""
+
+    name: ClassVar[str] = "filter"
+    Options: ClassVar[type[FilterOptions]] = FilterOptions
+
+    __slots__ = ("options", "id", "_add_field", "_remove_field", "_add_tag", "_remove_tag", "_decorates")
+
+    def __init__(self, **options: Any) -> None:
+        try:
+            opts = self.Options(**options)
+        except ValidationError as exc:
+            raise validation_to_config_error(self.name, exc) from None
+        self.options = opts
+        self.id = opts.id or f"{self.name}"
+        self._add_field = tuple(
+            (Template(str(key)), tuple(Template(str(v)) for v in as_list(value)), isinstance(value, list))
+            for key, value in opts.add_field.items()
+        )
+        self._remove_field = tuple(Template(f) for f in opts.remove_field)
+        self._add_tag = tuple(Template(t) for t in opts.add_tag)
+        self._remove_tag = tuple(Template(t) for t in opts.remove_tag)
+        self._decorates = bool(self._add_field or self._remove_field or self._add_tag or self._remove_tag)
+        self._compile(opts)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} id={self.id!r}>"
+
+    # -- to implement ---------------------------------------------------------------------
+    def _compile(self, options: Any) -> None:
+        """Turn validated options into compiled state, once, at start-up."""
+
+    def apply(self, event: Event) -> bool:
+        """Change the event; return True when the filter matched (then common options apply)."""
+        raise NotImplementedError
+
+    # -- running --------------------------------------------------------------------------
+    def filter(self, event: Event) -> None:
+        """Run the filter on one event, in place (it may cancel the event)."""
+        if self.apply(event) and self._decorates and not event.cancelled:
+            self.decorate(event)
+
+    def process(self, events: Iterable[Event]) -> list[Event]:
+        """Run a batch; cancelled events are not returned."""
+        out = []
+        apply = self.apply
+        decorates = self._decorates
+        for event in events:
+            if apply(event) and decorates and not event.cancelled:
+                self.decorate(event)
+            if not event.cancelled:
+                out.append(event)
+        return out
+
+    def decorate(self, event: Event) -> None:
+        """Apply add_field, remove_field, add_tag, remove_tag, in Logstash's order."""
+        for key_t, value_ts, is_list in self._add_field:
+            key = key_t.render(event)
+            values = [t.render(event) for t in value_ts]
+            ref = field_ref(key)
+            if not event.includes(ref):
+                event.set(ref, values if is_list else values[0])
+            else:
+                current = event.get(ref)
+                if not isinstance(current, list):
+                    current = [current]
+                    event.set(ref, current)
+                current.extend(values)
+        for field_t in self._remove_field:
+            event.remove(field_t.render(event))
+        if self._add_tag:
+            event.tag(*(t.render(event) for t in self._add_tag))
+        if self._remove_tag:
+            event.untag(*(t.render(event) for t in self._remove_tag))

@@ -1,0 +1,33 @@
+"""The filters a pipeline can use, by their Logstash plugin name."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from ..errors import ConfigError
+from .base import Filter, FilterOptions
+
+__all__ = ["Filter", "FilterOptions", "FILTERS", "filter_class"]
+
+#: plugin name -> "module:Class" under porttrack_logs.filters, imported on first use
+FILTERS: dict[str, str] = {
+    "grok": "grok:GrokFilter",
+    "mutate": "mutate:MutateFilter",
+    "date": "date:DateFilter",
+    "json": "json:JsonFilter",
+    "dissect": "dissect:DissectFilter",
+    "kv": "kv:KvFilter",
+    "drop": "drop:DropFilter",
+    "fingerprint": "fingerprint:FingerprintFilter",
+}
+
+
+def filter_class(name: str) -> type[Filter]:
+    """The class implementing filter `name`; a ConfigError naming the supported ones otherwise."""
+    target = FILTERS.get(name)
+    if target is None:
+        supported = ", ".join(sorted(FILTERS))
+        raise ConfigError(f"filter plugin '{name}' is not supported; supported filters: {supported}")
+    module_name, class_name = target.split(":")
+    module = import_module(f"{__name__}.{module_name}")
+    return getattr(module, class_name)

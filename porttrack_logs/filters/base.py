@@ -8,39 +8,15 @@ per event. `apply` returns True when the filter "matched": only then does the ba
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .._options import StrList, StrMap, as_hash, as_list
 from ..errors import ConfigError
 from ..event import Event, Template, field_ref
 
-__all__ = ["Filter", "FilterOptions", "StrList", "StrMap", "as_list", "validation_to_config_error"]
-
-
-def as_list(value: Any) -> Any:
-    """Logstash's `:array` coercion: a single value becomes a one-element list."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _as_hash(value: Any) -> Any:
-    """Logstash's `:hash` coercion: an even-length list `[k1, v1, k2, v2]` becomes a hash."""
-    if isinstance(value, list) and len(value) % 2 == 0:
-        result: dict[str, Any] = {}
-        for key, item in zip(value[::2], value[1::2]):
-            if key in result:
-                prior = result[key]
-                result[key] = (prior if isinstance(prior, list) else [prior]) + [item]
-            else:
-                result[key] = item
-        return result
-    return value
-
-
-StrList = Annotated[list[str], BeforeValidator(as_list)]
-StrMap = Annotated[dict[str, Any], BeforeValidator(_as_hash)]
+__all__ = ["Filter", "FilterOptions", "StrList", "StrMap", "as_list", "as_hash", "validation_to_config_error"]
 
 
 class FilterOptions(BaseModel):

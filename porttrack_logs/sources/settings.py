@@ -1,0 +1,71 @@
+"""Validated settings of the input plugins a pipeline may declare (run by the runtime)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .._options import StrList, StrMap
+
+__all__ = ["InputSettings", "BeatsInput", "KafkaInput", "FileInput", "StdinInput", "INPUTS"]
+
+
+class InputSettings(BaseModel):
+    """Options every Logstash input accepts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = None
+    enable_metric: bool = True
+    codec: Any = None
+    tags: StrList = []
+    type: str | None = None
+    add_field: StrMap = {}
+    ecs_compatibility: Literal["disabled", "v1", "v8"] | None = None
+
+
+class BeatsInput(InputSettings):
+    port: int
+    host: str = "0.0.0.0"
+    ssl: bool = False
+    ssl_enabled: bool = False
+    ssl_certificate: str | None = None
+    ssl_key: str | None = None
+    client_inactivity_timeout: int = 60
+    include_codec_tag: bool = True
+
+
+class KafkaInput(InputSettings):
+    bootstrap_servers: str = "localhost:9092"
+    topics: StrList = ["logstash"]
+    topics_pattern: str | None = None
+    group_id: str = "logstash"
+    client_id: str = "logstash"
+    auto_offset_reset: Literal["earliest", "latest", "none"] | None = None
+    consumer_threads: int = 1
+    decorate_events: str | bool = "none"
+    enable_auto_commit: bool = True
+    max_poll_records: int | str = 500
+    security_protocol: str = "PLAINTEXT"
+
+
+class FileInput(InputSettings):
+    path: StrList
+    exclude: StrList = []
+    start_position: Literal["beginning", "end"] = "end"
+    sincedb_path: str | None = None
+    mode: Literal["tail", "read"] = "tail"
+    file_completed_action: str = "delete"
+
+
+class StdinInput(InputSettings):
+    pass
+
+
+INPUTS: dict[str, type[InputSettings]] = {
+    "beats": BeatsInput,
+    "kafka": KafkaInput,
+    "file": FileInput,
+    "stdin": StdinInput,
+}

@@ -1,0 +1,97 @@
+"""The filter base: option validation and the common options Logstash applies on success."""
+
+import pytest
+
+from porttrack_logs import ConfigError, Event
+from porttrack_logs.filters.base import Filter, FilterOptions
+
+
+class Probe(Filter):
+    """A filter whose outcome each test decides: matches when the event has `ok`."""
+
+    name = "probe"
+    __slots__ = ()
+
+    def apply(self, event: Event) -> bool:
+        return bool(event.get("ok"))
+
+
+class WithLimit(Filter):
+    name = "limited"
+    __slots__ = ("limit",)
+
+    class Options(FilterOptions):
+        limit: int = 3
+
+    def _compile(self, options):
+        self.limit = options.limit
+
+    def apply(self, event):
+        return True
+
+
+def test_unknown_option_names_the_option_and_plugin():
+    """An option Logstash would reject is a ConfigError that names it."""
+    with pytest.raises(ConfigError) as info:
+        Probe(add_tags=["x"])
+    assert info.value.option == "add_tags"
+    assert "unknown option 'add_tags' for probe" in str(info.value)
+
+
+def test_wrong_type_names_the_option_and_value():
+    """A value of the wrong type names the option and shows what was given."""
+    with pytest.raises(ConfigError) as info:
+        WithLimit(limit="many")
+    assert info.value.option == "limit"
+    assert "'many'" in str(info.value)
+
+
+def test_single_value_is_accepted_where_a_list_is_expected():
+    """Logstash's array options accept a lone string."""
+    probe = Probe(add_tag="alert")
+    event = Event({"ok": True})
+    probe.filter(event)
+    assert event.tags == ["alert"]
+
+
+def test_common_options_apply_only_on_success():
+    """add_tag/add_field run when the filter matched, not when it missed."""
+    probe = Probe(add_tag=["hit"], add_field={"seen": "yes"})
+    hit, miss = Event({"ok": True}), Event({"ok": False})
+    probe.process([hit, miss])
+    assert hit.tags == ["hit"] and hit.get("seen") == "yes"
+    assert miss.tags == [] and not miss.includes("seen")
+
+
+def test_add_field_and_tag_use_sprintf_references():
+    """Field names, values and tags are sprintf templates over the event."""
+    probe = Probe(add_field={"[svc][%{kind}]": "from-%{[src][name]}"}, add_tag=["t-%{kind}"])
+    event = Event({"ok": True, "kind": "crane", "src": {"name": "qc7"}})
+    probe.filter(event)
+    assert event.get("[svc][crane]") == "from-qc7"
+    assert event.tags == ["t-crane"]
+
+
+def test_add_field_to_existing_field_makes_an_array():
+    """Adding to a field that exists appends, turning a single value into a list."""
+    probe = Probe(add_field={"owner": "ops"})
+    event = Event({"ok": True, "owner": "dev"})
+    probe.filter(event)
+    assert event.get("owner") == ["dev", "ops"]
+
+
+def test_order_is_add_field_remove_field_add_tag_remove_tag():
+    """remove_field sees fields add_field just made; remove_tag sees tags add_tag just made."""
+    probe = Probe(add_field={"tmp": "1"}, remove_field=["tmp"], add_tag=["a", "b"], remove_tag=["a"])
+    event = Event({"ok": True})
+    probe.filter(event)
+    assert not event.includes("tmp")
+    assert event.tags == ["b"]
+
+
+def test_hash_option_accepts_logstash_array_form():
+    """`add_field => ["k", "v"]` is the old array form of a hash."""
+    probe = Probe(add_field=["k", "v"])
+    event = Event({"ok": True})
+    probe.filter(event)
+    assert event.get("k") == "v"

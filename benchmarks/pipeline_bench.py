@@ -1,0 +1,101 @@
+"""Pipeline throughput: Filebeat JSON bytes in, Elasticsearch bulk-ready bytes out.
+
+    python benchmarks/pipeline_bench.py [--rounds 5] [--events 20000]
+
+Runs `pipelines/porttrack.conf` through porttrack_logs, and the same work written the naive way
+(json + pygrok + datetime, one line at a time) as the baseline, interleaved in the same run.
+Reports events/s on one core and the ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import interleaved, table  # noqa: E402
+from porttrack_corpus import filebeat_ndjson  # noqa: E402
+
+import orjson  # noqa: E402
+
+from porttrack_logs import Event  # noqa: E402
+from porttrack_logs.event import Template  # noqa: E402
+from porttrack_logs.pipeline import Pipeline  # noqa: E402
+from porttrack_logs.sinks.serialize import event_bytes  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ALERT_LEVELS = {"ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "ALERT", "EMERG", "EMERGENCY"}
+
+
+def ours(lines: list[bytes]):
+    pipeline = Pipeline.from_config(ROOT / "pipelines" / "porttrack.conf")
+    index = Template("porttrack-logs-%{+yyyy.MM.dd}")
+
+    def run() -> int:
+        events = [Event(orjson.loads(line)) for line in lines]
+        out = []
+        for event in pipeline.process(events):
+            out.append(b'{"index":{"_index":"' + index.render(event).encode() + b'"}}')
+            out.append(event_bytes(event))
+        body = b"\n".join(out) + b"\n"
+        assert body
+        return len(lines)
+
+    return run
+
+
+def baseline(lines: list[bytes]):
+    import pygrok
+
+    grok = pygrok.Grok(r"^%{TIMESTAMP_ISO8601:log_time}\s+%{LOGLEVEL:level}\s+%{GREEDYDATA:message}$")
+
+    def run() -> int:
+        out = []
+        for line in lines:
+            doc = json.loads(line)
+            doc.setdefault("event", {})["original"] = doc["message"]
+            fields = grok.match(doc["message"])
+            if fields is None:
+                doc.setdefault("tags", []).append("_grokparsefailure")
+            else:
+                doc["message"] = fields["message"]
+                level = fields["level"].upper()
+                doc.setdefault("log", {})["level"] = level
+                stamp = datetime.fromisoformat(fields["log_time"]).astimezone(timezone.utc)
+                doc["@timestamp"] = stamp.isoformat().replace("+00:00", "Z")
+                if level in ALERT_LEVELS:
+                    doc.setdefault("tags", []).append("alert")
+            index = "porttrack-logs-" + doc["@timestamp"][:10].replace("-", ".")
+            out.append(json.dumps({"index": {"_index": index}}))
+            out.append(json.dumps(doc))
+        body = ("\n".join(out) + "\n").encode()
+        assert body
+        return len(lines)
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--events", type=int, default=20000)
+    args = parser.parse_args()
+    lines = filebeat_ndjson(args.events)
+    a, b = interleaved([ours(lines), baseline(lines)], args.rounds, min_seconds=0.5)
+    print(
+        table(
+            ("pipeline", "events/s (one core)", "ratio to baseline"),
+            [
+                ("porttrack_logs, pipelines/porttrack.conf", f"{a:,.0f}", f"{a / b:.1f}x"),
+                ("baseline: json + pygrok + datetime", f"{b:,.0f}", "1.0x"),
+            ],
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

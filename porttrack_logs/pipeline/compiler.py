@@ -1,0 +1,200 @@
+"""From the configuration tree to runnable steps: every plugin validated and compiled once.
+
+Errors from every plugin are gathered, each placed at the option (or plugin) at fault with a
+caret snippet, and raised together as one `ConfigError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence, Union
+
+from pydantic import BaseModel, ValidationError
+
+from ..config import Branch, If, PipelineConfig, Plugin, Statement, plugin_options
+from ..errors import ConfigError, Position
+from ..filters import filter_class
+from ..filters.base import Filter, validation_to_config_error
+from ..filters.conditions import compile_condition
+from ..sinks.settings import OUTPUTS, OutputSettings
+from ..sources.settings import INPUTS, InputSettings
+from .steps import ConditionalStep, FilterStep, Step
+
+__all__ = ["CompiledPlugin", "CompiledIf", "Node", "compile_config", "ConfigErrors"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPlugin:
+    """A plugin of the configuration and what it compiled to."""
+
+    node: Plugin
+    instance: Any  # a Filter, or validated InputSettings / OutputSettings
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledIf:
+    """A conditional: its node, and each branch's condition node and compiled body."""
+
+    node: If
+    branches: tuple[tuple[Branch, tuple["Node", ...]], ...]
+
+
+Node = Union[CompiledPlugin, CompiledIf]
+
+
+class ConfigErrors:
+    """Collects errors while compiling, to raise them all at once."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = texts
+        self.errors: list[ConfigError] = []
+
+    def snippet(self, position: Position) -> str | None:
+        text = self._texts.get(position.source)
+        if text is None:
+            path = Path(position.source)
+            if not path.is_file():
+                return None
+            text = self._texts[position.source] = path.read_text("utf-8", "replace")
+        lines = text.splitlines()
+        if not 1 <= position.line <= len(lines):
+            return None
+        line = lines[position.line - 1]
+        pad = "".join("\t" if c == "\t" else " " for c in line[: position.column - 1])
+        return f"{line}\n{pad}^"
+
+    def add(self, error: ConfigError, plugin: Plugin | None = None) -> None:
+        position = error.position
+        if position is None and plugin is not None:
+            position = plugin.position
+            for attr in plugin.attributes:
+                if attr.name == error.option:
+                    position = attr.position
+                    break
+        if position is not None and error.position is None:
+            error = ConfigError(error.message, position=position, option=error.option, snippet=self.snippet(position))
+        elif position is not None and error.snippet is None:
+            error = ConfigError(error.message, position=position, option=error.option, snippet=self.snippet(position))
+        self.errors.append(error)
+
+    def raise_if_any(self) -> None:
+        if not self.errors:
+            return
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        first = self.errors[0]
+        body = "\n".join(str(e) for e in self.errors)
+        raise ConfigError(f"{len(self.errors)} errors in the configuration:\n{body}", position=None, option=first.option)
+
+
+def _settings(plugin: Plugin, kind: str, table: dict[str, type[BaseModel]], errors: ConfigErrors) -> Any:
+    model = table.get(plugin.name)
+    if model is None:
+        supported = ", ".join(sorted(table))
+        errors.add(
+            ConfigError(
+                f"{kind} plugin '{plugin.name}' is not supported; supported {kind}s: {supported}",
+                position=plugin.position,
+            ),
+            plugin,
+        )
+        return None
+    try:
+        return model(**plugin_options(plugin))
+    except ValidationError as exc:
+        errors.add(validation_to_config_error(f"{kind} {plugin.name}", exc), plugin)
+    except ConfigError as exc:
+        errors.add(exc, plugin)
+    return None
+
+
+def _filter(plugin: Plugin, errors: ConfigErrors) -> Filter | None:
+    try:
+        cls = filter_class(plugin.name)
+    except ConfigError as exc:
+        errors.add(ConfigError(exc.message, position=plugin.position), plugin)
+        return None
+    try:
+        options = plugin_options(plugin)
+        options.setdefault("id", f"{plugin.name}@{plugin.position.line}:{plugin.position.column}")
+        return cls(**options)
+    except ConfigError as exc:
+        errors.add(exc, plugin)
+    return None
+
+
+def _compile_body(
+    body: Sequence[Statement],
+    make: Callable[[Plugin], Any],
+    errors: ConfigErrors,
+) -> tuple[Node, ...]:
+    nodes: list[Node] = []
+    for statement in body:
+        if isinstance(statement, Plugin):
+            nodes.append(CompiledPlugin(statement, make(statement)))
+        else:
+            branches = tuple((branch, _compile_body(branch.body, make, errors)) for branch in statement.branches)
+            nodes.append(CompiledIf(statement, branches))
+    return tuple(nodes)
+
+
+def _conditions(nodes: Sequence[Node], errors: ConfigErrors) -> list[Step]:
+    steps: list[Step] = []
+    for node in nodes:
+        if isinstance(node, CompiledPlugin):
+            if node.instance is not None:
+                steps.append(FilterStep(node.instance))
+            continue
+        branches = []
+        for branch, body in node.branches:
+            condition = None
+            if branch.condition is not None:
+                try:
+                    condition = compile_condition(branch.condition)
+                except ConfigError as exc:
+                    errors.add(exc.at(branch.position))
+                    continue
+            branches.append((condition, _conditions(body, errors)))
+        position = node.node.position
+        steps.append(ConditionalStep(branches, where=f"condition at {position}"))
+    return steps
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledConfig:
+    """Everything a configuration compiles to."""
+
+    inputs: tuple[Node, ...]
+    filters: tuple[Node, ...]
+    outputs: tuple[Node, ...]
+    steps: tuple[Step, ...]
+
+
+def compile_config(config: PipelineConfig, texts: dict[str, str] | None = None) -> CompiledConfig:
+    """Validate and compile every section; raise one ConfigError listing every problem."""
+    errors = ConfigErrors(dict(texts or {}))
+    inputs = _compile_body(config.of_kind("input"), lambda p: _settings(p, "input", INPUTS, errors), errors)
+    filters = _compile_body(config.of_kind("filter"), lambda p: _filter(p, errors), errors)
+    outputs = _compile_body(config.of_kind("output"), lambda p: _settings(p, "output", OUTPUTS, errors), errors)
+    steps = tuple(_conditions(filters, errors))
+    for node in outputs:  # output conditions must compile too, though the runtime evaluates them
+        if isinstance(node, CompiledIf):
+            _conditions([node], errors)
+    errors.raise_if_any()
+    return CompiledConfig(inputs, filters, outputs, steps)
+
+
+def plugins(nodes: Sequence[Node]) -> list[CompiledPlugin]:
+    """Every plugin under `nodes`, depth first, in source order."""
+    found: list[CompiledPlugin] = []
+    for node in nodes:
+        if isinstance(node, CompiledPlugin):
+            found.append(node)
+        else:
+            for _, body in node.branches:
+                found.extend(plugins(body))
+    return found
+
+
+_ = (InputSettings, OutputSettings)  # the types the input/output nodes' instances have

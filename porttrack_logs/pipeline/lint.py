@@ -1,0 +1,199 @@
+"""Warnings Logstash never gives: traps a configuration runs into silently.
+
+- a grok capture into a field that already holds a value, without `overwrite` (Logstash turns
+  the field into an array: the PortTrack rule's `message` becomes `[line, rest]`);
+- a condition on a field that neither the input nor any filter sets;
+- an `else if` that can never run (its condition repeats an earlier branch's);
+- a `date` filter without `timezone` on a pattern that carries no offset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+from ..config import Attribute, Plugin, Selector
+from ..errors import Position
+from ..event import parse_field_ref
+from .compiler import CompiledIf, CompiledPlugin, Node
+
+__all__ = ["Finding", "lint", "INPUT_FIELDS"]
+
+#: top-level fields that Beats/Filebeat events (and Logstash itself) carry before any filter runs
+INPUT_FIELDS = frozenset(
+    {
+        "message", "@timestamp", "@version", "tags", "host", "agent", "ecs", "input", "log", "event",
+        "container", "kubernetes", "stream", "type", "fields", "cloud", "data_stream", "process",
+        "service", "orchestrator", "error", "path",
+    }
+)
+_ANYTHING = ("*",)
+_DATE_KEYWORDS = {"ISO8601", "UNIX", "UNIX_MS", "TAI64N"}
+_DISSECT_KEY = re.compile(r"%\{([^}]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One warning, placed in the configuration."""
+
+    position: Position
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.message}"
+
+
+def _path(text: str) -> tuple[str, ...]:
+    try:
+        return parse_field_ref(text)
+    except Exception:
+        return (text,)
+
+
+def _attribute(plugin: Plugin, name: str) -> Attribute | None:
+    return next((a for a in plugin.attributes if a.name == name), None)
+
+
+def _walk(nodes: Sequence[Node]) -> Iterator[Node]:
+    for node in nodes:
+        yield node
+        if isinstance(node, CompiledIf):
+            for _, body in node.branches:
+                yield from _walk(body)
+
+
+def _fields_set(plugin: CompiledPlugin) -> set[tuple[str, ...]]:
+    """The field paths a filter may create; `_ANYTHING` when it can create any field."""
+    filt = plugin.instance
+    opts = filt.options
+    found: set[tuple[str, ...]] = {_path(str(k)) for k in opts.add_field}
+    if opts.add_tag:
+        found.add(("tags",))
+    name = plugin.node.name
+    if name == "grok":
+        for _, groks in filt.groks:
+            for grok in groks:
+                target = _path(opts.target) if opts.target else ()
+                found.update(target + cap.path for cap in grok.captures)
+        found.add(("tags",))
+    elif name == "mutate":
+        for destinations in (opts.rename.values(), opts.copy_.values(), opts.replace.keys(), opts.merge.keys()):
+            found.update(_path(str(d)) for d in destinations)
+    elif name == "date":
+        found.add(_path(opts.target or "@timestamp"))
+        found.add(("tags",))
+    elif name in ("json", "kv"):
+        target = getattr(opts, "target", None)
+        found.add(_path(target) if target else _ANYTHING)
+        found.add(("tags",))
+    elif name == "dissect":
+        for pattern in (opts.mapping or {}).values():
+            for key in _DISSECT_KEY.findall(str(pattern)):
+                key = key.lstrip("+?&*").split("->")[0].split("/")[0]
+                if key:
+                    found.add(_path(key))
+        found.add(("tags",))
+    elif name == "fingerprint":
+        found.add(_path(opts.target))
+    else:
+        found.add(_ANYTHING)
+    return found
+
+
+def _selectors(expr: Any) -> Iterator[Selector]:
+    if isinstance(expr, Selector):
+        yield expr
+        return
+    for name in ("left", "right", "operand"):
+        child = getattr(expr, name, None)
+        if child is not None:
+            yield from _selectors(child)
+    for child in getattr(expr, "operands", ()) or ():
+        yield from _selectors(child)
+
+
+def _grok_traps(plugin: CompiledPlugin, known: set[tuple[str, ...]]) -> Iterator[Finding]:
+    opts = plugin.instance.options
+    overwrite = set(opts.overwrite)
+    target = _path(opts.target) if opts.target else ()
+    where = _attribute(plugin.node, "match")
+    position = where.position if where else plugin.node.position
+    for source, groks in plugin.instance.groks:
+        present = known | {_path(source)}
+        for grok in groks:
+            for cap in grok.captures:
+                path = target + cap.path
+                if cap.field in overwrite or path[:1] == ("@metadata",):
+                    continue
+                if path in present:
+                    shown = "".join(f"[{p}]" for p in path)
+                    yield Finding(
+                        position,
+                        f"grok captures %{{...:{cap.field}}} into {shown}, which already holds a value: "
+                        f"Logstash makes it an array [old, new]. Add overwrite => [\"{cap.field}\"] "
+                        f"or capture into another field",
+                    )
+
+
+def _date_traps(plugin: CompiledPlugin) -> Iterator[Finding]:
+    opts = plugin.instance.options
+    if getattr(opts, "timezone", None):
+        return
+    match = list(getattr(opts, "match", []) or [])
+    for pattern in match[1:]:
+        if pattern in _DATE_KEYWORDS:
+            continue
+        letters = re.sub(r"'[^']*'", "", pattern)
+        if "Z" not in letters and "X" not in letters:
+            where = _attribute(plugin.node, "match")
+            yield Finding(
+                where.position if where else plugin.node.position,
+                f"date pattern {pattern!r} has no zone offset and the filter has no timezone: the "
+                f"time is read in the machine's zone. Set timezone => \"UTC\" (or the logs' zone)",
+            )
+
+
+def lint(pipeline: Any) -> list[Finding]:
+    """Every warning for a compiled `Pipeline`, in source order."""
+    findings: list[Finding] = []
+    filters = pipeline.compiled.filters
+    plugins = [n for n in _walk(filters) if isinstance(n, CompiledPlugin) and n.instance is not None]
+    everything: set[tuple[str, ...]] = set()
+    for p in plugins:
+        everything |= _fields_set(p)
+    known: set[tuple[str, ...]] = {("message",)}
+    for p in plugins:  # source order: a field set by an earlier filter "already holds a value"
+        if p.node.name == "grok":
+            findings.extend(_grok_traps(p, known))
+        elif p.node.name == "date":
+            findings.extend(_date_traps(p))
+        known |= {f for f in _fields_set(p) if f != _ANYTHING}
+    anything = _ANYTHING in everything
+    for node in _walk(filters):
+        if not isinstance(node, CompiledIf):
+            continue
+        seen = []
+        for branch, _ in node.branches:
+            cond = branch.condition
+            if cond is not None and cond in seen:
+                findings.append(
+                    Finding(branch.position, "this else-if repeats an earlier branch's condition: it can never run")
+                )
+            seen.append(cond)
+            if cond is None or anything:
+                continue
+            for selector in _selectors(cond):
+                path = _path(selector.text)
+                if path[0] in INPUT_FIELDS:
+                    continue
+                if not any(path[: len(f)] == f or f[: len(path)] == path for f in everything):
+                    findings.append(
+                        Finding(
+                            selector.position,
+                            f"condition tests {selector.text}, which neither the input nor any filter sets: "
+                            f"it is always missing here",
+                        )
+                    )
+    findings.sort(key=lambda f: (f.position.source, f.position.line, f.position.column))
+    return findings

@@ -62,8 +62,9 @@ def explain(grok: Grok, line: str, patterns: Mapping[str, str]) -> Explanation:
         if end is not None:
             best_k, best_end = k, end
             break
-    if best_k == len(elements):
+    if not elements or best_k == len(elements):
         return Explanation(tuple(e.text for e in elements), None, best_end + 1, "")
-    failed = elements[best_k].text
+    element = elements[best_k]
+    failed = element.text if element.kind == "pattern" else f"the text {element.text!r}"
     found = line[best_end : best_end + 24]
     return Explanation(tuple(e.text for e in elements[:best_k]), failed, best_end + 1, found)

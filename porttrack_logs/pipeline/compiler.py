@@ -161,6 +161,18 @@ def _conditions(nodes: Sequence[Node], errors: ConfigErrors) -> list[Step]:
     return steps
 
 
+def _check_conditions(nodes: Sequence[Node], errors: ConfigErrors) -> None:
+    for node in nodes:
+        if isinstance(node, CompiledIf):
+            for branch, body in node.branches:
+                if branch.condition is not None:
+                    try:
+                        compile_condition(branch.condition)
+                    except ConfigError as exc:
+                        errors.add(exc.at(branch.position))
+                _check_conditions(body, errors)
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledConfig:
     """Everything a configuration compiles to."""
@@ -178,9 +190,7 @@ def compile_config(config: PipelineConfig, texts: dict[str, str] | None = None) 
     filters = _compile_body(config.of_kind("filter"), lambda p: _filter(p, errors), errors)
     outputs = _compile_body(config.of_kind("output"), lambda p: _settings(p, "output", OUTPUTS, errors), errors)
     steps = tuple(_conditions(filters, errors))
-    for node in outputs:  # output conditions must compile too, though the runtime evaluates them
-        if isinstance(node, CompiledIf):
-            _conditions([node], errors)
+    _check_conditions(outputs, errors)  # the runtime evaluates them; they must compile now
     errors.raise_if_any()
     return CompiledConfig(inputs, filters, outputs, steps)
 

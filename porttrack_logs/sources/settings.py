@@ -32,8 +32,19 @@ class BeatsInput(InputSettings):
     ssl_enabled: bool = False
     ssl_certificate: str | None = None
     ssl_key: str | None = None
+    ssl_certificate_authorities: StrList = []
+    ssl_key_passphrase: str | None = None
+    ssl_verify_mode: Literal["none", "peer", "force_peer"] = "none"
+    ssl_client_authentication: Literal["none", "optional", "required"] = "none"
+    ssl_supported_protocols: StrList = []
+    ssl_cipher_suites: StrList = []
+    ssl_handshake_timeout: int = 10000
     client_inactivity_timeout: int = 60
     include_codec_tag: bool = True
+    add_hostname: bool = False  # deprecated in Logstash; accepted and ignored
+    enrich: StrList | str = "all"
+    executor_threads: int = 1
+    event_loop_threads: int = 0
 
 
 class KafkaInput(InputSettings):

@@ -1,0 +1,74 @@
+"""`check`'s warnings: traps Logstash runs into silently."""
+
+from porttrack_logs.pipeline import Pipeline
+from porttrack_logs.pipeline.lint import lint
+
+
+def findings(text: str) -> list[str]:
+    return [str(f) for f in lint(Pipeline.from_config(text))]
+
+
+def test_overwrite_silences_the_capture_trap():
+    """A capture into message with overwrite is what the user meant: no warning."""
+    text = 'filter { grok { match => { "message" => "%{WORD:verb} %{GREEDYDATA:message}" } overwrite => ["message"] } }'
+    assert findings(text) == []
+
+
+def test_capture_into_field_an_earlier_filter_set_is_reported():
+    """A field set by an earlier filter already holds a value when grok captures into it."""
+    text = """filter {
+  mutate { add_field => { "svc" => "gate" } }
+  grok { match => { "message" => "%{WORD:svc} %{GREEDYDATA:rest}" } }
+}"""
+    [warning] = findings(text)
+    assert "<string>:3:10" in warning and "[svc]" in warning
+
+
+def test_condition_on_a_field_nothing_sets_is_reported_at_the_selector():
+    """A typo'd field in a condition is always missing; the warning points at it."""
+    text = """filter {
+  grok { match => { "message" => "%{LOGLEVEL:level} %{GREEDYDATA:rest}" } }
+  if [levle] == "ERROR" { mutate { add_tag => ["alert"] } }
+}"""
+    [warning] = findings(text)
+    assert warning.startswith("<string>:3:6:") and "[levle]" in warning
+
+
+def test_condition_on_input_or_filter_fields_is_not_reported():
+    """Fields from the input (kubernetes, message) or set by a filter are fine."""
+    text = """filter {
+  grok { match => { "message" => "%{LOGLEVEL:[log][level]} %{GREEDYDATA:rest}" } }
+  if [log][level] == "ERROR" and [kubernetes][namespace] == "porttrack" { mutate { add_tag => ["alert"] } }
+}"""
+    assert findings(text) == []
+
+
+def test_json_without_target_can_set_anything_so_conditions_are_not_reported():
+    """After a json filter into the root, any field may exist: no guesswork warnings."""
+    text = 'filter { json { source => "message" } if [whatever] { drop {} } }'
+    assert findings(text) == []
+
+
+def test_repeated_else_if_condition_is_unreachable():
+    """An else-if whose condition repeats an earlier branch can never run."""
+    text = """filter {
+  if [message] =~ /ERROR/ { mutate { add_tag => ["a"] } }
+  else if [message] =~ /WARN/ { mutate { add_tag => ["b"] } }
+  else if [message] =~ /ERROR/ { mutate { add_tag => ["c"] } }
+}"""
+    [warning] = findings(text)
+    assert "<string>:4:" in warning and "never run" in warning
+
+
+def test_date_without_timezone_on_pattern_without_offset_is_reported():
+    """A Joda pattern without Z and no timezone reads the time in the machine's zone."""
+    text = 'filter { date { match => ["ts", "yyyy-MM-dd HH:mm:ss"] } }'
+    [warning] = findings(text)
+    assert "timezone" in warning and "yyyy-MM-dd HH:mm:ss" in warning
+
+
+def test_date_with_offset_in_pattern_or_timezone_is_not_reported():
+    """An offset in the pattern, ISO8601, or an explicit timezone: no warning."""
+    assert findings('filter { date { match => ["ts", "yyyy-MM-dd HH:mm:ssZ"] } }') == []
+    assert findings('filter { date { match => ["ts", "ISO8601", "UNIX"] } }') == []
+    assert findings('filter { date { match => ["ts", "dd/MMM/yyyy:HH:mm:ss"] timezone => "Europe/Madrid" } }') == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from ._event import TIMESTAMP, Event, field_ref
@@ -33,10 +33,10 @@ def value_to_text(value: Any) -> str:
 
 
 def _iso(value: datetime) -> str:
-    text = value.astimezone().isoformat(timespec="milliseconds") if value.tzinfo is None else (
-        value.astimezone(tz=value.tzinfo).isoformat(timespec="milliseconds")
-    )
-    return text.replace("+00:00", "Z")
+    """Logstash's Timestamp text: UTC, `Z`, milliseconds, or microseconds when they are not zero."""
+    utc = value.astimezone(timezone.utc)
+    spec = "milliseconds" if utc.microsecond % 1000 == 0 else "microseconds"
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 class Template:

@@ -1,0 +1,52 @@
+"""date: Joda patterns, named formats, zones, locales, failure tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from porttrack_logs.errors import ConfigError
+from porttrack_logs.event import Event
+from porttrack_logs.filters.date import DateFilter
+
+from ._cases import load_cases, run_case
+
+
+@pytest.mark.parametrize("row", load_cases("date"))
+def test_date_case(row):
+    """Each row: the behaviour its `behaviour` field names (tests/data/filters/date.json)."""
+    run_case(DateFilter, row)
+
+
+def test_result_is_aware_utc_datetime():
+    """The value written is a timezone-aware datetime in UTC, as Event keeps @timestamp."""
+    event = Event({"ts": "2024-05-05T10:00:00+05:00"})
+    DateFilter(match=["ts", "ISO8601"]).filter(event)
+    stamp = event.get("@timestamp")
+    assert stamp.utcoffset().total_seconds() == 0
+    assert stamp.hour == 5
+
+
+def test_match_needs_a_pattern():
+    """match with only a field name is a configuration error naming `match`."""
+    with pytest.raises(ConfigError) as info:
+        DateFilter(match=["ts"])
+    assert info.value.option == "match"
+
+
+def test_unknown_timezone_is_a_config_error():
+    """An unknown zone id fails at start-up with a hint."""
+    with pytest.raises(ConfigError, match="Europe/Madrid"):
+        DateFilter(match=["ts", "ISO8601"], timezone="Mars/Olympus")
+
+
+def test_unparseable_pattern_letter_is_a_config_error():
+    """A pattern letter that cannot be parsed fails at start-up, not per event."""
+    with pytest.raises(ConfigError, match="'q'"):
+        DateFilter(match=["ts", "yyyy qq"])
+
+
+def test_array_value_parses_each_member():
+    """An array field is parsed member by member; the last parsed one is kept."""
+    event = Event({"ts": ["1970-01-01T00:00:01Z", "1970-01-01T00:00:02Z"]})
+    DateFilter(match=["ts", "ISO8601"]).filter(event)
+    assert event.get("@timestamp").second == 2

@@ -18,7 +18,7 @@ from typing import Any, Callable, Literal
 from pydantic import ConfigDict, model_validator
 
 from ..event import Event, field_ref
-from ._murmur3 import murmur3_32, murmur3_x64_128
+import mmh3
 from ._ruby import ruby_text
 from .base import Filter, FilterOptions, StrList
 
@@ -83,6 +83,16 @@ def _digest(method: str, key: str | None, b64: bool) -> Callable[[Any], Any]:
         return base64.b64encode(mac.digest()).decode() if b64 else mac.hexdigest()
 
     return keyed
+
+
+def murmur3_32(data: bytes, seed: int = 0) -> int:
+    """MurmurHash3 x86_32 as an unsigned int (mmh3, the maintained C implementation)."""
+    return mmh3.hash(data, seed, signed=False)
+
+
+def murmur3_x64_128(data: bytes, seed: int = 0) -> bytes:
+    """MurmurHash3 x64_128 digest, as 16 little-endian bytes."""
+    return mmh3.hash_bytes(data, seed)
 
 
 def _murmur3(value: Any) -> int:

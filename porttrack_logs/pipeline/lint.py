@@ -4,7 +4,8 @@
   the field into an array: the PortTrack rule's `message` becomes `[line, rest]`);
 - a condition on a field that neither the input nor any filter sets;
 - an `else if` that can never run (its condition repeats an earlier branch's);
-- a `date` filter without `timezone` on a pattern that carries no offset.
+- a `date` filter without `timezone` on a pattern that carries no offset;
+- the language's own traps (`config.language_traps`), such as `[a] in ["x"]`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
-from ..config import Attribute, Plugin, Selector
+from ..config import Attribute, Plugin, Selector, language_traps
 from ..errors import Position
 from ..event import parse_field_ref
 from .compiler import CompiledIf, CompiledPlugin, Node
@@ -195,5 +196,6 @@ def lint(pipeline: Any) -> list[Finding]:
                             f"it is always missing here",
                         )
                     )
+    findings.extend(Finding(position, message) for position, message in language_traps(pipeline.config))
     findings.sort(key=lambda f: (f.position.source, f.position.line, f.position.column))
     return findings

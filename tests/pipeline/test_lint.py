@@ -72,3 +72,9 @@ def test_date_with_offset_in_pattern_or_timezone_is_not_reported():
     assert findings('filter { date { match => ["ts", "yyyy-MM-dd HH:mm:ssZ"] } }') == []
     assert findings('filter { date { match => ["ts", "ISO8601", "UNIX"] } }') == []
     assert findings('filter { date { match => ["ts", "dd/MMM/yyyy:HH:mm:ss"] timezone => "Europe/Madrid" } }') == []
+
+
+def test_one_element_array_in_condition_is_reported():
+    """`[a] in ["x"]` reads "x" as a field name in Logstash: check says so."""
+    text = 'filter { grok { match => { "message" => "%{WORD:svc}" } } if [svc] in ["gate"] { drop {} } }'
+    assert any("gate" in w for w in findings(text))

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..errors import EventError
-from ._fieldref import METADATA, FieldRef
+from ._fieldref import METADATA, MISSING, FieldRef
 
 __all__ = ["Event", "field_ref", "TIMESTAMP", "parse_timestamp"]
 
@@ -47,7 +47,7 @@ class Event:
     is parsed; an unparseable one moves to `_@timestamp` and tags `_timestampparsefailure`.
     """
 
-    __slots__ = ("_data", "_meta", "cancelled")
+    __slots__ = ("_data", "_meta", "cancelled", "halted")
 
     def __init__(self, data: dict[str, Any] | None = None, *, metadata: dict | None = None) -> None:
         if data is None:
@@ -70,6 +70,7 @@ class Event:
             data["@version"] = "1"
         self._data = data
         self.cancelled = False
+        self.halted = False  # cancelled, or failed in a filter: runs no further filters
 
     def __repr__(self) -> str:
         return f"Event({self._data!r})"
@@ -87,17 +88,21 @@ class Event:
 
     def get(self, ref: str | FieldRef, default: Any = None) -> Any:
         """The value at a field reference (`message`, `[log][level]`, `[@metadata][x]`)."""
-        ref = field_ref(ref)
-        return ref.get(self._meta if ref.metadata else self._data, default)
+        if ref.__class__ is not FieldRef:
+            ref = field_ref(ref)
+        value = ref.resolve(self._meta if ref.metadata else self._data)
+        return default if value is MISSING else value
 
     def includes(self, ref: str | FieldRef) -> bool:
         """Whether the field exists (a field holding None exists)."""
-        ref = field_ref(ref)
-        return ref.exists(self._meta if ref.metadata else self._data)
+        if ref.__class__ is not FieldRef:
+            ref = field_ref(ref)
+        return ref.resolve(self._meta if ref.metadata else self._data) is not MISSING
 
     def set(self, ref: str | FieldRef, value: Any) -> None:
         """Write a value, creating the hashes on the way."""
-        ref = field_ref(ref)
+        if ref.__class__ is not FieldRef:
+            ref = field_ref(ref)
         ref.set(self._meta if ref.metadata else self._data, value)
 
     def remove(self, ref: str | FieldRef) -> Any:
@@ -140,6 +145,7 @@ class Event:
     def cancel(self) -> None:
         """Drop the event: the pipeline stops processing it and does not emit it."""
         self.cancelled = True
+        self.halted = True
 
     def clone(self) -> "Event":
         import copy
@@ -148,6 +154,7 @@ class Event:
         event._data = copy.deepcopy(self._data)
         event._meta = copy.deepcopy(self._meta)
         event.cancelled = False
+        event.halted = False
         return event
 
     @classmethod

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import EventError
 
-__all__ = ["FieldRef", "parse_field_ref", "METADATA"]
+__all__ = ["FieldRef", "parse_field_ref", "METADATA", "MISSING"]
 
 METADATA = "@metadata"
 _TOKEN = re.compile(r"\[([^\[\]]+)\]")
 _MISSING = object()
+MISSING = _MISSING  #: what `FieldRef.resolve` returns for an absent field
 
 
 def parse_field_ref(text: str) -> tuple[str, ...]:
@@ -49,31 +50,10 @@ def _index(container: list, key: str) -> int | None:
     return None
 
 
-class FieldRef:
-    """A parsed field reference; reads and writes an event's data without re-parsing."""
-
-    __slots__ = ("text", "path", "metadata", "_head", "_parents", "_leaf")
-
-    def __init__(self, text: str) -> None:
-        path = parse_field_ref(text)
-        self.text = text
-        self.metadata = path[0] == METADATA
-        if self.metadata:
-            path = path[1:]
-        self.path = path
-        self._head = path[0] if path else None
-        self._parents = path[:-1]
-        self._leaf = path[-1] if path else None
-
-    def __repr__(self) -> str:
-        return f"FieldRef({self.text!r})"
-
-    def resolve(self, root: dict) -> Any:
-        """The value at this reference under `root`, or `_MISSING`."""
-        if self._leaf is None:
-            return root
+def _generic_resolve(path: tuple[str, ...]) -> Callable[[dict], Any]:
+    def resolve(root: dict) -> Any:
         node: Any = root
-        for key in self.path:
+        for key in path:
             if isinstance(node, dict):
                 node = node.get(key, _MISSING)
                 if node is _MISSING:
@@ -86,6 +66,53 @@ class FieldRef:
             else:
                 return _MISSING
         return node
+
+    return resolve
+
+
+def _make_resolve(path: tuple[str, ...]) -> Callable[[dict], Any]:
+    """A reader specialised to the path's depth: plain dict gets on the common path."""
+    if not path:
+        return lambda root: root
+    slow = _generic_resolve(path)
+    if len(path) == 1:
+        key = path[0]
+        return lambda root: root.get(key, _MISSING)
+    if len(path) == 2:
+        k0, k1 = path
+
+        def resolve2(root: dict) -> Any:
+            node = root.get(k0, _MISSING)
+            if type(node) is dict:
+                return node.get(k1, _MISSING)
+            return _MISSING if node is _MISSING else slow(root)
+
+        return resolve2
+    return slow
+
+
+class FieldRef:
+    """A parsed field reference; reads and writes an event's data without re-parsing.
+
+    `resolve(root)` returns the value or the module's `_MISSING` sentinel; it is a function
+    specialised once for the reference's depth, so the hot path is one or two dict lookups.
+    """
+
+    __slots__ = ("text", "path", "metadata", "resolve", "_parents", "_leaf")
+
+    def __init__(self, text: str) -> None:
+        path = parse_field_ref(text)
+        self.text = text
+        self.metadata = path[0] == METADATA
+        if self.metadata:
+            path = path[1:]
+        self.path = path
+        self._parents = path[:-1]
+        self._leaf = path[-1] if path else None
+        self.resolve = _make_resolve(path)
+
+    def __repr__(self) -> str:
+        return f"FieldRef({self.text!r})"
 
     def get(self, root: dict, default: Any = None) -> Any:
         value = self.resolve(root)
@@ -127,6 +154,15 @@ class FieldRef:
             root.clear()
             root.update(value)
             return
+        parents = self._parents
+        if not parents:
+            root[self._leaf] = value
+            return
+        if len(parents) == 1:
+            node = root.get(parents[0])
+            if type(node) is dict:
+                node[self._leaf] = value
+                return
         parent = self._parent(root, create=True)
         if isinstance(parent, dict):
             parent[self._leaf] = value

@@ -95,9 +95,33 @@ def _compile_time_format(fmt: str) -> Callable[[Event], str]:
 
         return epoch
     formatter = compile_formatter(fmt)
+    letters = set(re.sub(r"'[^']*'", "", fmt))
+    if letters & _TIME_OF_DAY_LETTERS:
 
-    def timestamp(event: Event) -> str:
+        def timestamp(event: Event) -> str:
+            ts = event.get(TIMESTAMP)
+            return formatter(ts) if isinstance(ts, datetime) else ""
+
+        return timestamp
+
+    # A date-only format (the daily index name): format once per UTC day, not once per event.
+    last: list[tuple] = [(None, "")]  # one (day, text) pair, replaced whole: safe across threads
+
+    def daily(event: Event) -> str:
         ts = event.get(TIMESTAMP)
-        return formatter(ts) if isinstance(ts, datetime) else ""
+        if not isinstance(ts, datetime):
+            return ""
+        if ts.tzinfo is not timezone.utc:
+            ts = ts.astimezone(timezone.utc)
+        key = (ts.year, ts.month, ts.day)
+        day, text = last[0]
+        if key != day:
+            text = formatter(ts)
+            last[0] = (key, text)
+        return text
 
-    return timestamp
+    return daily
+
+
+#: Joda letters that depend on more than the calendar day (a format without them is per-day)
+_TIME_OF_DAY_LETTERS = frozenset("HhkKmsSaAZzXnN")

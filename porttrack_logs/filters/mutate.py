@@ -387,6 +387,9 @@ def _merge(options: MutateOptions) -> Step:
     return merge
 
 
+_IMMUTABLE = frozenset({str, int, float, bool, bytes})
+
+
 def _copy_step(options: MutateOptions) -> Step:
     pairs = tuple((field_ref(k), field_ref(_text_of(v))) for k, v in options.copy_.items())
 
@@ -394,7 +397,7 @@ def _copy_step(options: MutateOptions) -> Step:
         for source, dest in pairs:
             value = event.get(source)
             if value is not None:
-                event.set(dest, _copy.deepcopy(value))
+                event.set(dest, value if type(value) in _IMMUTABLE else _copy.deepcopy(value))
 
     return copy
 

@@ -31,6 +31,7 @@ def failure_of(event: Event) -> str | None:
 def _fail(event: Event, where: str, exc: BaseException) -> None:
     event.metadata[_META_KEY] = {"error": f"{where} raised {type(exc).__name__}: {exc}", "at": where}
     event.tag(FAILURE_TAG)
+    event.halted = True
 
 
 class FilterStep:
@@ -73,6 +74,19 @@ class ConditionalStep:
         self._where = where
 
     def process(self, events: list[Event]) -> list[Event]:
+        if len(self.branches) == 1:  # the common `if cond { ... }` without else
+            cond, steps = self.branches[0]
+            bucket = []
+            append = bucket.append
+            for event in events:
+                try:
+                    if cond is None or cond(event):
+                        append(event)
+                except Exception as exc:  # a condition must not stop the batch either
+                    _fail(event, self._where, exc)
+            if bucket and steps:
+                run_steps(steps, bucket)
+            return [e for e in events if not e.halted]
         buckets: list[list[Event]] = [[] for _ in self.branches]
         conditions = [cond for cond, _ in self.branches]
         for event in events:
@@ -81,12 +95,12 @@ class ConditionalStep:
                     if cond is None or cond(event):
                         buckets[i].append(event)
                         break
-            except Exception as exc:  # a condition must not stop the batch either
+            except Exception as exc:
                 _fail(event, self._where, exc)
         for (_, steps), bucket in zip(self.branches, buckets):
             if bucket and steps:
                 run_steps(steps, bucket)
-        return [e for e in events if not e.cancelled and failure_of(e) is None]
+        return [e for e in events if not e.halted]
 
 
 def run_steps(steps: Sequence[Step], events: list[Event]) -> list[Event]:

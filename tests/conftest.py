@@ -1,0 +1,123 @@
+"""Shared pytest fixtures. Each block below belongs to one area; keep additions inside their own block."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Iterator
+
+import pytest
+
+# =====================================================================================================
+# Integration services: a real Elasticsearch and Kafka (devservices, env vars, or testcontainers).
+# Resolution order per service: PORTTRACK_ES_URL / PORTTRACK_KAFKA_BOOTSTRAP, then servers started by
+# `python3 -m devservices start`, then testcontainers when a Docker engine answers. With CI set, a missing
+# service fails the test; otherwise it is skipped with the reason.
+# =====================================================================================================
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+
+def _service_unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so a missing service is a failure)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    """Base URL of the Elasticsearch the integration tests use (session-wide)."""
+    from devservices.locate import locate_elasticsearch
+
+    found = locate_elasticsearch()
+    if found.address is None:
+        _service_unavailable(found.reason)
+    yield found.address
+    if found.close is not None:
+        found.close()
+
+
+@pytest.fixture(scope="session")
+def es_client(es_url: str) -> Iterator["Elasticsearch"]:
+    """The official Elasticsearch client, connected to `es_url`."""
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url, request_timeout=30)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def es_index_prefix(es_client: "Elasticsearch") -> Iterator[str]:
+    """A name prefix unique to this test; indices, data streams, templates and pipelines under it are removed after."""
+    from devservices.testing import remove_prefixed, unique_name
+
+    prefix = unique_name() + "-"
+    yield prefix
+    remove_prefixed(es_client, prefix)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """`host:port` of the Kafka broker the integration tests use (session-wide)."""
+    from devservices.locate import locate_kafka
+
+    found = locate_kafka()
+    if found.address is None:
+        _service_unavailable(found.reason)
+    yield found.address
+    if found.close is not None:
+        found.close()
+
+
+@pytest.fixture
+def kafka_topic(kafka_bootstrap: str) -> Iterator[str]:
+    """A topic name unique to this test (not created: the test decides partitions); deleted after if it exists."""
+    from devservices.testing import delete_topic, unique_name
+
+    name = unique_name()
+    yield name
+    delete_topic(kafka_bootstrap, name)
+
+
+# ===================================== end of integration services ====================================
+
+
+# =====================================================================================================
+# Configuration language and conditions (tests/config): the corpus folder, and a helper that parses
+# `if <condition> {}` and evaluates the compiled condition on an event built from a dict.
+# =====================================================================================================
+
+
+@pytest.fixture
+def config_corpus_dir():
+    """tests/data/configs: real-world-style pipeline configurations."""
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent / "data" / "configs"
+
+
+@pytest.fixture
+def parse_condition():
+    """A function: condition text -> the condition node of `filter { if <text> {} }`."""
+    from porttrack_logs.config import parse
+
+    def node(text: str):
+        return parse(f"filter {{ if {text} {{ }} }}").sections[0].body[0].branches[0].condition
+
+    return node
+
+
+@pytest.fixture
+def eval_condition(parse_condition):
+    """A function: (condition text, event fields, metadata=, strict=) -> the compiled condition's answer."""
+    from porttrack_logs.event import Event
+    from porttrack_logs.filters.conditions import compile_condition
+
+    def run(text: str, fields: dict, *, metadata: dict | None = None, strict: bool = False) -> bool:
+        return compile_condition(parse_condition(text), strict=strict)(Event(dict(fields), metadata=metadata))
+
+    return run
+
+
+# ================================ end of configuration language ======================================

@@ -1,0 +1,206 @@
+"""The `grok` filter: Logstash's option names and event rules, every expression compiled at start-up.
+
+Rules reproduced from Logstash: fields are tried in `match` order, patterns in list order,
+`break_on_match` stops at the first success; a non-string value is matched as its text, an
+array element by element; a capture into an existing string field makes an array, into an
+array appends, into any other type is dropped unless the field is in `overwrite`. No match
+adds `tag_on_failure`; running out of `timeout_millis` adds only `tag_on_timeout`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar, Literal
+
+from pydantic import field_validator
+
+from ..errors import ConfigError, EventError, GrokError
+from ..event import Event, FieldRef, field_ref
+from ..grok import Grok, MatchTimeout
+from ..grok._grok import build_patterns, field_path
+from ..grok._ruby import to_s
+from .base import Filter, FilterOptions, StrList, StrMap
+
+__all__ = ["GrokFilter", "GrokOptions"]
+
+
+class GrokOptions(FilterOptions):
+    """Logstash's grok options. `ecs_compatibility` defaults to v8 as in a Logstash 8 pipeline."""
+
+    match: StrMap = {}
+    pattern_definitions: StrMap = {}
+    patterns_dir: StrList = []
+    patterns_files_glob: str = "*"
+    break_on_match: bool = True
+    named_captures_only: bool = True
+    keep_empty_captures: bool = False
+    overwrite: StrList = []
+    target: str | None = None
+    tag_on_failure: StrList = ["_grokparsefailure"]
+    tag_on_timeout: str = "_groktimeout"
+    timeout_millis: int = 30000
+    timeout_scope: Literal["pattern", "event"] = "pattern"
+    ecs_compatibility: Literal["disabled", "v1", "v8"] = "v8"
+
+    @field_validator("match")
+    @classmethod
+    def _patterns_are_text(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for field, patterns in value.items():
+            items = patterns if isinstance(patterns, list) else [patterns]
+            if not items or not all(isinstance(p, str) for p in items):
+                raise ValueError(f"match[{field!r}] must be a pattern or a list of patterns, got {patterns!r}")
+        return value
+
+    @field_validator("timeout_millis")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("timeout_millis must be 0 (no limit) or a positive number of milliseconds")
+        return value
+
+
+class _Compiled:
+    """One expression ready to run: its search function and where each group goes."""
+
+    __slots__ = ("grok", "search", "plan")
+
+    def __init__(self, grok: Grok, plan: tuple[tuple[int, str | None, FieldRef, bool, Any, bool], ...]) -> None:
+        self.grok = grok
+        self.search = grok.search
+        self.plan = plan
+
+
+class GrokFilter(Filter):
+    """`grok { match => { "message" => "%{...}" } ... }`, run in process."""
+
+    name: ClassVar[str] = "grok"
+    Options: ClassVar[type[FilterOptions]] = GrokOptions
+
+    __slots__ = ("_fields", "_break", "_keep_empty", "_failure_tags", "_timeout_tag", "_event_budget_s")
+
+    def _compile(self, options: GrokOptions) -> None:
+        try:
+            patterns = build_patterns(
+                options.ecs_compatibility,
+                {k: v if isinstance(v, str) else str(v) for k, v in options.pattern_definitions.items()},
+                options.patterns_dir,
+                options.patterns_files_glob,
+            )
+        except ConfigError as exc:
+            raise exc if exc.option else ConfigError(exc.message, option="patterns_dir") from None
+        expressions = {
+            field: (value if isinstance(value, list) else [value]) for field, value in options.match.items()
+        }
+        total = sum(len(v) for v in expressions.values()) or 1
+        event_scope = options.timeout_scope == "event"
+        budget = options.timeout_millis / total if event_scope else options.timeout_millis
+        target = field_path(options.target) if options.target else ()
+        overwrite = frozenset(options.overwrite)
+        fields = []
+        for field, texts in expressions.items():
+            compiled = []
+            for text in texts:
+                try:
+                    grok = Grok(
+                        text,
+                        options.ecs_compatibility,
+                        named_captures_only=options.named_captures_only,
+                        patterns=patterns,
+                        timeout_millis=budget,
+                    )
+                except GrokError as exc:
+                    raise GrokError(f"grok match[{field!r}]: {exc.message}", option="match") from None
+                plan = []
+                for cap in grok.captures:
+                    ref = field_ref("".join(f"[{p}]" for p in target + cap.path))
+                    # a top-level key is written straight into the dict: the common case, kept short
+                    key = ref.path[0] if len(ref.path) == 1 and not ref.metadata else None
+                    plan.append((cap.group - 1, key, ref, ref.metadata, cap.coerce, cap.field in overwrite))
+                compiled.append(_Compiled(grok, tuple(plan)))
+            fields.append((field_ref(field), tuple(compiled)))
+        self._fields = tuple(fields)
+        self._break = options.break_on_match
+        self._keep_empty = options.keep_empty_captures
+        self._failure_tags = tuple(options.tag_on_failure)
+        self._timeout_tag = options.tag_on_timeout
+        self._event_budget_s = options.timeout_millis / 1000.0 if event_scope and options.timeout_millis else 0.0
+
+    @property
+    def groks(self) -> list[tuple[str, list[Grok]]]:
+        """The compiled expressions per source field (for `--explain` and debugging)."""
+        return [(ref.text, [c.grok for c in compiled]) for ref, compiled in self._fields]
+
+    def apply(self, event: Event) -> bool:
+        data = event.to_dict()
+        meta = event.metadata
+        deadline = time.monotonic() + self._event_budget_s if self._event_budget_s else 0.0
+        matched = False
+        try:
+            for ref, compiled in self._fields:
+                value = ref.get(meta if ref.metadata else data)
+                try:
+                    if isinstance(value, list):
+                        success = False
+                        for item in value:
+                            text = item if isinstance(item, str) else to_s(item)
+                            success = self._match(compiled, text, data, meta, deadline) or success
+                    else:
+                        text = value if isinstance(value, str) else to_s(value)
+                        success = self._match(compiled, text, data, meta, deadline)
+                except MatchTimeout:
+                    raise
+                except Exception:  # noqa: BLE001 - as Logstash: a field that cannot be matched is a miss
+                    success = False
+                if success:
+                    matched = True
+                    if self._break:
+                        break
+        except MatchTimeout:
+            event.tag(self._timeout_tag)
+            return False
+        if not matched and self._failure_tags:
+            event.tag(*self._failure_tags)
+        return matched
+
+    def _match(self, compiled: tuple[_Compiled, ...], text: str, data: dict, meta: dict, deadline: float) -> bool:
+        matched = False
+        keep_empty = self._keep_empty
+        for item in compiled:
+            if deadline and time.monotonic() > deadline:
+                raise MatchTimeout("the event ran past timeout_millis")
+            groups = item.search(text)
+            if groups is None:
+                continue
+            matched = True
+            for index, key, ref, in_meta, coerce, overwrite in item.plan:
+                value = groups[index]
+                if value is not None and coerce is not None:
+                    value = coerce(value)
+                if not keep_empty and (value is None or value == ""):
+                    continue
+                if key is not None:
+                    current = data.get(key)
+                    if current is None or overwrite:
+                        data[key] = value
+                    elif isinstance(current, list):
+                        current.append(value)
+                    elif isinstance(current, str):
+                        data[key] = [current, value]
+                    continue
+                root = meta if in_meta else data
+                try:
+                    if overwrite:
+                        ref.set(root, value)
+                        continue
+                    current = ref.get(root)
+                    if current is None:
+                        ref.set(root, value)
+                    elif isinstance(current, list):
+                        current.append(value)
+                    elif isinstance(current, str):
+                        ref.set(root, [current, value])
+                except EventError:
+                    continue  # e.g. [a][b] under a string `a`: Logstash skips the write too
+            if self._break:
+                break
+        return matched

@@ -1,0 +1,162 @@
+"""`Grok`: one grok expression compiled once into one regex, with captures mapped by group index."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterable, Mapping
+
+from ..errors import GrokError
+from ..event import FieldRef
+from ._bank import bank, flavour_of, load_pattern_files
+from ._engine import CompiledRegex, compile_regex
+from ._expand import Element, capture_name_parts, expand
+from ._ruby import COERCIONS
+
+__all__ = ["Grok", "Capture", "field_path", "build_patterns", "write_capture"]
+
+_SEGMENT = re.compile(r"[^\[\]]+")
+
+
+def field_path(text: str) -> tuple[str, ...]:
+    """A capture's field name as a path, read leniently as Logstash does:
+    `[process][pid]` -> ('process', 'pid'), `pid` -> ('pid',), `a[b]` -> ('a', 'b')."""
+    if "[" not in text and "]" not in text:
+        return (text,)
+    return tuple(_SEGMENT.findall(text)) or (text,)
+
+
+def build_patterns(
+    ecs_compatibility: str = "v1",
+    pattern_definitions: Mapping[str, str] | None = None,
+    patterns_dir: Iterable[str] | str | None = None,
+    patterns_files_glob: str = "*",
+) -> dict[str, str]:
+    """The pattern table Logstash would build: bank, then patterns_dir files, then definitions."""
+    patterns = dict(bank(flavour_of(ecs_compatibility)))
+    if patterns_dir:
+        dirs = [patterns_dir] if isinstance(patterns_dir, str) else list(patterns_dir)
+        patterns.update(load_pattern_files(dirs, patterns_files_glob))
+    if pattern_definitions:
+        patterns.update({str(k): str(v) for k, v in pattern_definitions.items()})
+    return patterns
+
+
+class Capture:
+    """Where one capture group goes: group index, field (path and compiled reference), coercion."""
+
+    __slots__ = ("group", "name", "field", "path", "ref", "coerce")
+
+    def __init__(self, group: int, name: str) -> None:
+        field, coercion = capture_name_parts(name)
+        self.group = group
+        self.name = name
+        self.field = field
+        self.path = field_path(field)
+        self.ref = FieldRef("".join(f"[{p}]" for p in self.path))
+        self.coerce: Callable[[str], Any] | None = COERCIONS.get(coercion or "")
+
+    def __repr__(self) -> str:
+        return f"Capture(group={self.group}, field={self.field!r})"
+
+
+def write_capture(root: dict, ref: FieldRef, value: Any, overwrite: bool) -> None:
+    """Logstash's rule for writing a capture: absent or nil -> set; string -> [old, new];
+    array -> append; any other type -> the new value is dropped; `overwrite` -> replace."""
+    if overwrite:
+        ref.set(root, value)
+        return
+    current = ref.get(root)
+    if current is None:
+        ref.set(root, value)
+    elif isinstance(current, list):
+        current.append(value)
+    elif isinstance(current, str):
+        ref.set(root, [current, value])
+
+
+class Grok:
+    """A compiled grok expression.
+
+    `Grok("%{IP:[client][ip]} %{INT:n:int}").match(line)` returns the captures as a nested
+    dict, or None. `regex` is the expanded regex (Logstash dialect), `elements` the
+    expression's top-level pieces with their fragments, `captures` the group-to-field map.
+    """
+
+    __slots__ = (
+        "expression",
+        "ecs_compatibility",
+        "named_captures_only",
+        "regex",
+        "elements",
+        "captures",
+        "compiled",
+        "search",
+    )
+
+    def __init__(
+        self,
+        pattern: str,
+        ecs_compatibility: str = "v1",
+        pattern_definitions: Mapping[str, str] | None = None,
+        patterns_dir: Iterable[str] | str | None = None,
+        patterns_files_glob: str = "*",
+        named_captures_only: bool = True,
+        *,
+        patterns: Mapping[str, str] | None = None,
+        engine: str = "pcre",
+        timeout_millis: float = 0,
+    ) -> None:
+        if not isinstance(pattern, str):
+            raise GrokError(f"a grok expression is text, not {type(pattern).__name__}: {pattern!r}")
+        table = dict(patterns) if patterns is not None else build_patterns(
+            ecs_compatibility, pattern_definitions, patterns_dir, patterns_files_glob
+        )
+        self.expression = pattern
+        self.ecs_compatibility = ecs_compatibility
+        self.named_captures_only = named_captures_only
+        self.regex, elements = expand(pattern, table, named_captures_only)
+        self.elements: tuple[Element, ...] = tuple(elements)
+        try:
+            self.compiled: CompiledRegex
+            self.compiled, translated = compile_regex(self.regex, engine, timeout_millis)
+        except ValueError as exc:
+            raise GrokError(f"grok expression {pattern!r} does not compile: {exc}") from None
+        order: dict[str, list[int]] = {}
+        for index, name in enumerate(translated.names, start=1):
+            order.setdefault(name, []).append(index)
+        # Ruby's named_captures order: names by first appearance, then each group of a name.
+        self.captures: tuple[Capture, ...] = tuple(
+            Capture(index, name) for name, indexes in order.items() for index in indexes
+        )
+        self.search = self.compiled.search
+
+    def __repr__(self) -> str:
+        return f"Grok({self.expression!r}, engine={self.compiled.engine!r})"
+
+    @property
+    def engine(self) -> str:
+        """"pcre" or "re": the engine this expression runs on."""
+        return self.compiled.engine
+
+    @property
+    def engine_regex(self) -> str:
+        """The regex as handed to the engine (translated, groups positional)."""
+        return self.compiled.source
+
+    def match(self, text: str, keep_empty_captures: bool = False) -> dict[str, Any] | None:
+        """The captures of the first match in `text` as a nested dict, or None when no match.
+
+        Raises MatchTimeout when a time budget was set and the match exceeded it.
+        """
+        groups = self.search(text)
+        if groups is None:
+            return None
+        result: dict[str, Any] = {}
+        for cap in self.captures:
+            value = groups[cap.group - 1]
+            if value is not None and cap.coerce is not None:
+                value = cap.coerce(value)
+            if (value is None or value == "") and not keep_empty_captures:
+                continue
+            write_capture(result, cap.ref, value, False)
+        return result

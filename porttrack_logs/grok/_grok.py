@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterable, Mapping
 from ..errors import GrokError
 from ..event import FieldRef
 from ._bank import bank, flavour_of, load_pattern_files
-from ._engine import CompiledRegex, compile_regex
+from ._engine import CompiledRegex, MatchTimeout, compile_regex
 from ._expand import Element, capture_name_parts, expand
 from ._ruby import COERCIONS
 
@@ -74,12 +74,41 @@ def write_capture(root: dict, ref: FieldRef, value: Any, overwrite: bool) -> Non
         ref.set(root, [current, value])
 
 
+def _flat_matcher(
+    raw: Callable[[str], Any],
+    keys: tuple[str, ...],
+    limit_errors: tuple[type[BaseException], ...],
+    general: Callable[[str, bool], dict[str, Any] | None],
+) -> Callable[..., dict[str, Any] | None]:
+    """`match` for the common expression (flat names, each once, in group order, no coercion,
+    no time budget): the engine's own search and one dict built in C."""
+
+    def match(text: str, keep_empty_captures: bool = False) -> dict[str, Any] | None:
+        if keep_empty_captures:
+            return general(text, True)
+        try:
+            m = raw(text)
+        except limit_errors:
+            raise MatchTimeout("the match reached its backtracking limit") from None
+        if m is None:
+            return None
+        values = m.groups()
+        if None in values or "" in values:  # unmatched or empty captures are left out
+            return {k: v for k, v in zip(keys, values) if v}
+        return dict(zip(keys, values))
+
+    return match
+
+
 class Grok:
     """A compiled grok expression.
 
     `Grok("%{IP:[client][ip]} %{INT:n:int}").match(line)` returns the captures as a nested
     dict, or None. `regex` is the expanded regex (Logstash dialect), `elements` the
     expression's top-level pieces with their fragments, `captures` the group-to-field map.
+    `match(text, keep_empty_captures=False)` is chosen at compile time: a specialised function for
+    the common flat expression, the general one otherwise. It raises MatchTimeout when a time
+    budget was set (or the engine's backtracking limit was reached).
     """
 
     __slots__ = (
@@ -91,6 +120,7 @@ class Grok:
         "captures",
         "compiled",
         "search",
+        "match",
     )
 
     def __init__(
@@ -129,6 +159,13 @@ class Grok:
             Capture(index, name) for name, indexes in order.items() for index in indexes
         )
         self.search = self.compiled.search
+        self.match = self._general_match
+        raw = self.compiled.raw_search
+        keys = tuple(cap.path[0] for cap in self.captures)
+        flat = all(len(cap.path) == 1 and cap.coerce is None and not cap.ref.metadata for cap in self.captures)
+        in_order = tuple(cap.group for cap in self.captures) == tuple(range(1, len(keys) + 1))
+        if raw is not None and flat and in_order and len(set(keys)) == len(keys):
+            self.match = _flat_matcher(raw, keys, self.compiled.limit_errors, self._general_match)
 
     def __repr__(self) -> str:
         return f"Grok({self.expression!r}, engine={self.compiled.engine!r})"
@@ -143,11 +180,8 @@ class Grok:
         """The regex as handed to the engine (translated, groups positional)."""
         return self.compiled.source
 
-    def match(self, text: str, keep_empty_captures: bool = False) -> dict[str, Any] | None:
-        """The captures of the first match in `text` as a nested dict, or None when no match.
-
-        Raises MatchTimeout when a time budget was set and the match exceeded it.
-        """
+    def _general_match(self, text: str, keep_empty_captures: bool = False) -> dict[str, Any] | None:
+        """Any expression: nested fields, coercions, repeated names."""
         groups = self.search(text)
         if groups is None:
             return None

@@ -20,12 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import interleaved, table  # noqa: E402
 from porttrack_corpus import filebeat_ndjson  # noqa: E402
 
-import orjson  # noqa: E402
-
-from porttrack_logs import Event  # noqa: E402
+from porttrack_logs.codec import decode_event  # noqa: E402
 from porttrack_logs.event import Template  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
-from porttrack_logs.sinks.serialize import event_bytes  # noqa: E402
+from porttrack_logs.codec import encode_event  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ALERT_LEVELS = {"ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "ALERT", "EMERG", "EMERGENCY"}
@@ -36,11 +34,11 @@ def ours(lines: list[bytes]):
     index = Template("porttrack-logs-%{+yyyy.MM.dd}")
 
     def run() -> int:
-        events = [Event(orjson.loads(line)) for line in lines]
+        events = [decode_event(line) for line in lines]
         out = []
         for event in pipeline.process(events):
             out.append(b'{"index":{"_index":"' + index.render(event).encode() + b'"}}')
-            out.append(event_bytes(event))
+            out.append(encode_event(event))
         body = b"\n".join(out) + b"\n"
         assert body
         return len(lines)

@@ -9,7 +9,7 @@ from ..errors import ConfigError
 from ..grok import Grok
 from ..grok._explain import explain
 from ..grok._grok import build_patterns
-from ..sinks.serialize import dumps
+from ..codec import encode
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -52,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
             captures = grok.match(line)
             if captures is not None:
                 matched += 1
-                out.write(dumps(captures).decode() + "\n")
+                out.write(encode(captures).decode() + "\n")
             elif args.explain:
                 out.write(f"line {number}: {explain(grok, line, patterns)}\n")
     print(f"{matched} of {total} lines matched", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Events, Logstash field references and sprintf templates. Stdlib only."""
 
 from ._event import TIMESTAMP, Event, field_ref, parse_timestamp
-from ._fieldref import METADATA, FieldRef, parse_field_ref
+from ._fieldref import METADATA, FieldRef, decode_lazy, parse_field_ref, register_lazy
 from ._sprintf import Template, value_to_text
 
 __all__ = [
@@ -12,6 +12,8 @@ __all__ = [
     "parse_field_ref",
     "parse_timestamp",
     "value_to_text",
+    "register_lazy",
+    "decode_lazy",
     "TIMESTAMP",
     "METADATA",
 ]

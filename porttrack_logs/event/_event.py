@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from ..errors import EventError
-from ._fieldref import METADATA, MISSING, FieldRef
+from ._fieldref import METADATA, MISSING, FieldRef, decode_lazy
 
 __all__ = ["Event", "field_ref", "TIMESTAMP", "parse_timestamp"]
 
@@ -47,7 +47,7 @@ class Event:
     is parsed; an unparseable one moves to `_@timestamp` and tags `_timestampparsefailure`.
     """
 
-    __slots__ = ("_data", "_meta", "cancelled", "halted")
+    __slots__ = ("_data", "_meta", "cancelled", "halted", "_lazy")
 
     def __init__(self, data: dict[str, Any] | None = None, *, metadata: dict | None = None) -> None:
         if data is None:
@@ -71,6 +71,7 @@ class Event:
         self._data = data
         self.cancelled = False
         self.halted = False  # cancelled, or failed in a filter: runs no further filters
+        self._lazy = False  # top-level values may still be undecoded JSON (see from_lazy)
 
     def __repr__(self) -> str:
         return f"Event({self._data!r})"
@@ -139,8 +140,30 @@ class Event:
         return self._meta
 
     def to_dict(self) -> dict[str, Any]:
-        """The event's fields without `@metadata`. The live dict, not a copy."""
+        """The event's fields without `@metadata`, every value decoded. The live dict, not a copy."""
+        if self._lazy:
+            data = self._data
+            for key, value in data.items():
+                decoded = decode_lazy(value)
+                if decoded is not value:
+                    data[key] = decoded
+            self._lazy = False
         return self._data
+
+    def raw_fields(self) -> dict[str, Any]:
+        """The fields as held: top-level values a filter never read may still be undecoded JSON
+        (for sinks that write them back as they came; everyone else wants `to_dict`)."""
+        return self._data
+
+    @classmethod
+    def from_lazy(cls, data: dict[str, Any]) -> "Event":
+        """An event whose top-level values may be undecoded JSON, decoded when first read."""
+        for key in (TIMESTAMP, METADATA):
+            if key in data:
+                data[key] = decode_lazy(data[key])
+        event = cls(data)
+        event._lazy = True
+        return event
 
     def cancel(self) -> None:
         """Drop the event: the pipeline stops processing it and does not emit it."""
@@ -150,11 +173,13 @@ class Event:
     def clone(self) -> "Event":
         import copy
 
+        self.to_dict()
         event = Event.__new__(Event)
         event._data = copy.deepcopy(self._data)
         event._meta = copy.deepcopy(self._meta)
         event.cancelled = False
         event.halted = False
+        event._lazy = False
         return event
 
     @classmethod

@@ -7,12 +7,33 @@ from typing import Any, Callable
 
 from ..errors import EventError
 
-__all__ = ["FieldRef", "parse_field_ref", "METADATA", "MISSING"]
+__all__ = ["FieldRef", "parse_field_ref", "METADATA", "MISSING", "register_lazy", "decode_lazy"]
 
 METADATA = "@metadata"
 _TOKEN = re.compile(r"\[([^\[\]]+)\]")
 _MISSING = object()
 MISSING = _MISSING  #: what `FieldRef.resolve` returns for an absent field
+
+
+class _NeverLazy:
+    """Stands for "no lazy value type registered": nothing is ever of this type."""
+
+
+# Undecoded JSON values (a source may leave a top-level value as raw bytes until a filter reads
+# it, and a sink writes it back untouched). Registered by that source; stdlib stays the rule here.
+_LAZY_TYPE: type = _NeverLazy
+_LAZY_DECODE: Callable[[Any], Any] = lambda value: value  # noqa: E731
+
+
+def register_lazy(kind: type, decode: Callable[[Any], Any]) -> None:
+    """Declare a type of undecoded value and how to decode it; field access decodes on first use."""
+    global _LAZY_TYPE, _LAZY_DECODE
+    _LAZY_TYPE, _LAZY_DECODE = kind, decode
+
+
+def decode_lazy(value: Any) -> Any:
+    """The decoded value when `value` is an undecoded one, else `value` itself."""
+    return _LAZY_DECODE(value) if type(value) is _LAZY_TYPE else value
 
 
 def parse_field_ref(text: str) -> tuple[str, ...]:
@@ -55,9 +76,11 @@ def _generic_resolve(path: tuple[str, ...]) -> Callable[[dict], Any]:
         node: Any = root
         for key in path:
             if isinstance(node, dict):
-                node = node.get(key, _MISSING)
+                parent, node = node, node.get(key, _MISSING)
                 if node is _MISSING:
                     return _MISSING
+                if type(node) is _LAZY_TYPE:
+                    node = parent[key] = _LAZY_DECODE(node)
             elif isinstance(node, list):
                 i = _index(node, key)
                 if i is None:
@@ -77,7 +100,14 @@ def _make_resolve(path: tuple[str, ...]) -> Callable[[dict], Any]:
     slow = _generic_resolve(path)
     if len(path) == 1:
         key = path[0]
-        return lambda root: root.get(key, _MISSING)
+
+        def resolve1(root: dict) -> Any:
+            value = root.get(key, _MISSING)
+            if type(value) is _LAZY_TYPE:
+                value = root[key] = _LAZY_DECODE(value)
+            return value
+
+        return resolve1
     if len(path) == 2:
         k0, k1 = path
 
@@ -130,6 +160,8 @@ class FieldRef:
                     if not create:
                         return _MISSING
                     child = node[key] = {}
+                elif type(child) is _LAZY_TYPE:
+                    child = node[key] = _LAZY_DECODE(child)
                 node = child
             elif isinstance(node, list):
                 i = _index(node, key)
@@ -191,7 +223,7 @@ class FieldRef:
             return old
         parent = self._parent(root, create=False)
         if isinstance(parent, dict):
-            return parent.pop(self._leaf, None)
+            return decode_lazy(parent.pop(self._leaf, None))
         if isinstance(parent, list):
             i = _index(parent, self._leaf)
             if i is not None:

@@ -131,7 +131,7 @@ class GrokFilter(Filter):
         return [(ref.text, [c.grok for c in compiled]) for ref, compiled in self._fields]
 
     def apply(self, event: Event) -> bool:
-        data = event.to_dict()
+        data = event.raw_fields()  # captures go through field references, which decode as they read
         meta = event.metadata
         deadline = time.monotonic() + self._event_budget_s if self._event_budget_s else 0.0
         matched = False

@@ -99,7 +99,7 @@ def run_batch(
             dead_letters.put(record.reason, place=record.place, stage="decode", original=record.raw)
             summary.rejected += 1
             continue
-        batch.append(Event(record.event))
+        batch.append(Event.from_lazy(record.event))
         if len(batch) >= batch_size:
             flush()
     flush()

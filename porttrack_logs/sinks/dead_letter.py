@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, Iterator
 import orjson
 
 from ..event import Event
-from .serialize import dumps
+from ..codec import encode
 
 __all__ = ["DeadLetterQueue", "DeadLetter"]
 
@@ -58,7 +58,7 @@ class DeadLetterQueue:
             "event": event.to_dict() if isinstance(event, Event) else event,
             "at": datetime.now(timezone.utc),
         }
-        self._stream.write(dumps(entry) + b"\n")
+        self._stream.write(encode(entry) + b"\n")
         self.count += 1
 
     def flush(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import BinaryIO, Iterable
 
 from ..event import Event
-from .serialize import event_bytes
+from ..codec import encode_event
 
 __all__ = ["NdjsonWriter"]
 
@@ -20,7 +20,7 @@ class NdjsonWriter:
         self.written = 0
 
     def write(self, events: Iterable[Event]) -> int:
-        chunk = [event_bytes(e) for e in events]
+        chunk = [encode_event(e) for e in events]
         if chunk:
             self._stream.write(b"\n".join(chunk) + b"\n")
         self.written += len(chunk)

@@ -1,7 +1,8 @@
 """Container log files for batch jobs: Docker json-file, CRI, Filebeat NDJSON or plain lines.
 
 Each record becomes an event shaped as Filebeat's container input ships it (`message`, `stream`,
-`@timestamp` from the runtime's own time, `[log][file][path]`, `[log][offset]`). Partial lines
+`@timestamp` from the runtime's own time, `[log][file][path]`, `[log][offset]`); a Filebeat
+event keeps its own fields, its nested values left undecoded until read (`porttrack_logs.codec`). Partial lines
 (Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before decoding.
 A line that cannot be decoded becomes a `Rejected` record naming the file and byte offset.
 """
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator, Literal
 
-import orjson
+from ..codec import JsonError, decode_object
+from ..event import decode_lazy
 
 __all__ = ["Record", "Rejected", "read_container_log", "decode_lines", "LogFormat"]
 
@@ -77,10 +79,8 @@ def decode_lines(stream: BinaryIO, source: str, fmt: LogFormat = "auto") -> Iter
             decoded = _join(pending_kind, pending + [line])
             start = pending_start
             pending = []
-        decoded.setdefault("log", {})
-        if isinstance(decoded["log"], dict):
-            decoded["log"].setdefault("file", {"path": source})
-            decoded["log"].setdefault("offset", start)
+        if "log" not in decoded:  # a Filebeat event carries its own [log]; others get one
+            decoded["log"] = {"file": {"path": source}, "offset": start}
         yield Record(decoded, offset)
     if pending:
         yield Rejected(source, pending_start, "file ends inside a partial record", b"\n".join(pending))
@@ -109,21 +109,21 @@ def _decode(kind: str, line: bytes) -> dict | None:
             "message": (match.group(4) or b"").decode("utf-8", "replace"),
         }
     try:
-        doc = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
+        doc = decode_object(line)
+    except JsonError as exc:
         raise ValueError(f"invalid JSON ({exc})") from None
-    if not isinstance(doc, dict):
-        raise ValueError(f"expected a JSON object, got {type(doc).__name__}")
-    if kind in ("json", "docker") and "log" in doc and isinstance(doc["log"], str):
-        text: str = doc["log"]
-        if not text.endswith("\n"):
+    log = decode_lazy(doc["log"]) if kind in ("json", "docker") and "log" in doc else None
+    if isinstance(log, str):  # a Docker json-file line
+        if not log.endswith("\n"):
             return None
-        event = {"message": text[:-1], "stream": doc.get("stream", "stdout")}
+        event = {"message": log[:-1], "stream": decode_lazy(doc.get("stream", "stdout"))}
         if "time" in doc:
-            event["@timestamp"] = doc["time"]
+            event["@timestamp"] = decode_lazy(doc["time"])
         return event
     if kind == "docker":
         raise ValueError("expected a Docker json-file object with a 'log' string")
+    if log is not None:
+        doc["log"] = log
     return doc
 
 
@@ -136,7 +136,7 @@ def _join(kind: str, lines: list[bytes]) -> dict:
             "stream": last.group(2).decode(),
             "message": b"".join(p.group(4) or b"" for p in parts).decode("utf-8", "replace"),
         }
-    docs = [orjson.loads(line) for line in lines]
+    docs = [{k: decode_lazy(v) for k, v in decode_object(line).items()} for line in lines]
     text = "".join(d["log"] for d in docs)
     event = {"message": text.rstrip("\n"), "stream": docs[-1].get("stream", "stdout")}
     if "time" in docs[-1]:

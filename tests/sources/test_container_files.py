@@ -4,6 +4,7 @@ import io
 
 import orjson
 
+from porttrack_logs import Event
 from porttrack_logs.sources.container_files import Record, Rejected, decode_lines
 
 
@@ -41,12 +42,12 @@ def test_cri_partial_and_full_lines_are_joined():
 
 
 def test_filebeat_ndjson_event_is_kept_as_shipped():
-    """A Filebeat event (no `log` string) passes through with its own fields."""
+    """A Filebeat event (no `log` string) passes through with its own fields, its own [log] kept."""
     line = orjson.dumps({"message": "x", "kubernetes": {"namespace": "porttrack"}, "log": {"offset": 99}})
     [record] = decode(line + b"\n")
-    assert record.event["kubernetes"] == {"namespace": "porttrack"}
-    assert record.event["log"]["offset"] == 99
-    assert record.event["log"]["file"]["path"] == "pod.log"
+    event = Event.from_lazy(record.event)
+    assert event.get("[kubernetes][namespace]") == "porttrack"
+    assert event.get("[log]") == {"offset": 99}
 
 
 def test_plain_line_is_a_message():

@@ -1,0 +1,59 @@
+"""JSON bytes to events and back, without decoding or re-encoding what no filter reads.
+
+A Filebeat event is decoded one level deep: each top-level value is kept as its raw JSON bytes
+(`msgspec.Raw`) until a field reference first reads it, and a value never read is written back
+out as the very bytes that came in. On PortTrack's events this decodes in less than half the
+time of a full `orjson.loads`, and encodes four times faster than `orjson.dumps` (see README).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .event import Event, register_lazy
+
+__all__ = ["decode_event", "decode_object", "encode", "encode_event", "JsonError"]
+
+_TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_FULL = msgspec.json.Decoder()
+register_lazy(msgspec.Raw, _FULL.decode)
+
+
+class JsonError(ValueError):
+    """Input that is not a JSON object; the message names the byte offset."""
+
+
+def decode_object(data: bytes | str) -> dict[str, Any]:
+    """A JSON object whose top-level values stay undecoded (`msgspec.Raw`) until read."""
+    try:
+        return _TOP_LEVEL.decode(data)
+    except msgspec.ValidationError as exc:
+        raise JsonError(f"expected a JSON object: {exc}") from None
+    except msgspec.DecodeError as exc:
+        raise JsonError(str(exc)) from None
+
+
+def decode_event(data: bytes | str) -> Event:
+    """An event from a JSON object (a Filebeat event), nested values decoded on first use."""
+    return Event.from_lazy(decode_object(data))
+
+
+def _fallback(value: Any) -> Any:
+    """What msgspec cannot encode is written as its text, as Logstash's to_s would."""
+    return str(value)
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=_fallback, decimal_format="number")
+
+
+def encode(value: Any) -> bytes:
+    """JSON bytes: aware datetimes RFC 3339 (UTC as `Z`), sets as lists, bytes as base64,
+    undecoded values as they came, anything else as its text."""
+    return _ENCODER.encode(value)
+
+
+def encode_event(event: Event) -> bytes:
+    """An event's fields (not `@metadata`) as JSON bytes, untouched values copied through."""
+    return _ENCODER.encode(event.raw_fields())

@@ -1,0 +1,81 @@
+"""JSON bytes to events and back: values no filter reads are never decoded nor re-encoded."""
+
+import msgspec
+import orjson
+import pytest
+
+from porttrack_logs import Event, Pipeline
+from porttrack_logs.codec import JsonError, decode_event, encode_event
+
+FILEBEAT = orjson.dumps(
+    {
+        "@timestamp": "2026-11-27T06:00:00.000Z",
+        "message": "2026-11-27T06:00:01.250Z ERROR crane QC-7 down",
+        "kubernetes": {"namespace": "porttrack", "pod": {"name": "gate-api-1"}, "labels": {"app": "gate-api"}},
+        "agent": {"type": "filebeat", "version": "8.15.0"},
+        "log": {"offset": 160, "file": {"path": "/var/log/containers/gate.log"}},
+    }
+)
+
+
+def test_untouched_values_are_written_back_byte_for_byte():
+    """A nested value nobody read is copied through as the bytes that came in."""
+    raw = b'{"message":"m","weird":{"b" : [1,  2.50, "\\u00e9"]}}'
+    out = encode_event(decode_event(raw))
+    assert b'"weird":{"b" : [1,  2.50, "\\u00e9"]}' in out
+    assert orjson.loads(out)["weird"] == {"b": [1, 2.5, "\u00e9"]}
+
+
+def test_reading_a_nested_field_decodes_it():
+    """Field references see decoded values, at any depth and through every accessor."""
+    event = decode_event(FILEBEAT)
+    assert event.get("[kubernetes][pod][name]") == "gate-api-1"
+    assert event.includes("[agent][type]") and not event.includes("[agent][nope]")
+    event.set("[kubernetes][labels][tier]", "edge")
+    assert event.get("[kubernetes][labels]") == {"app": "gate-api", "tier": "edge"}
+
+
+def test_to_dict_hands_out_only_decoded_values():
+    """to_dict() is the decoded event: no undecoded value reaches a library user."""
+    data = decode_event(FILEBEAT).to_dict()
+    assert not any(isinstance(v, msgspec.Raw) for v in data.values())
+    assert data["agent"] == {"type": "filebeat", "version": "8.15.0"}
+
+
+def test_removed_or_renamed_value_arrives_decoded():
+    """Moving an undecoded top-level value (mutate rename) moves its decoded form."""
+    pipeline = Pipeline.from_config('filter { mutate { rename => { "agent" => "[shipper][agent]" } } }')
+    [event] = pipeline.process([decode_event(FILEBEAT)])
+    assert event.get("[shipper][agent][type]") == "filebeat"
+    assert orjson.loads(encode_event(event))["shipper"] == {"agent": {"type": "filebeat", "version": "8.15.0"}}
+
+
+def test_pipeline_on_lazy_event_equals_pipeline_on_decoded_dict():
+    """The PortTrack pipeline gives the same document whether the input was decoded lazily or not."""
+    pipeline = Pipeline.from_config("pipelines/porttrack.conf")
+    [lazy] = pipeline.process([decode_event(FILEBEAT)])
+    [eager] = pipeline.process([orjson.loads(FILEBEAT)])
+    assert orjson.loads(encode_event(lazy)) == orjson.loads(encode_event(eager))
+    assert "alert" in lazy.tags
+
+
+def test_timestamp_is_decoded_at_once_and_encoded_with_z():
+    """@timestamp is a datetime from the start and leaves as RFC 3339 UTC."""
+    event = decode_event(FILEBEAT)
+    assert event.get("@timestamp").isoformat() == "2026-11-27T06:00:00+00:00"
+    assert b'"@timestamp":"2026-11-27T06:00:00Z"' in encode_event(event)
+
+
+@pytest.mark.parametrize(
+    "raw, where",
+    [(b'{"a": {"b": tru}}', "byte 13"), (b'{"a": 1} trailing', "byte 10"), (b"[1, 2]", "object")],
+)
+def test_malformed_input_names_the_byte_offset(raw, where):
+    """Broken JSON, even deep inside a value kept undecoded, is an error naming where."""
+    with pytest.raises(JsonError, match=where):
+        decode_event(raw)
+
+
+def test_event_from_lazy_is_an_event():
+    """decode_event returns the library's Event."""
+    assert isinstance(decode_event(FILEBEAT), Event)

@@ -41,6 +41,7 @@ from ..config import (
 )
 from ..errors import ConfigError, EventError, Position
 from ..event import Event, FieldRef, field_ref
+from ._ruby import compile_ruby_regex
 
 __all__ = ["compile_condition", "truthy", "values_equal", "ruby_regex"]
 
@@ -100,24 +101,12 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-_RUBY_REGEX = re.compile(r"\\(.)|\(\?<(?![=!])", re.DOTALL)
-
-
 def ruby_regex(pattern: str, position: Position | None = None) -> re.Pattern[str]:
     """Compile a Ruby-flavoured regex from a configuration into a Python one (line anchors on)."""
-
-    def translate(m: re.Match[str]) -> str:
-        escaped = m.group(1)
-        if escaped is None:
-            return "(?P<"
-        return {"h": "[0-9a-fA-F]", "H": "[^0-9a-fA-F]", "z": r"\Z", "Z": r"(?=\n?\Z)", "/": "/"}.get(
-            escaped, m.group(0)
-        )
-
     try:
-        return re.compile(_RUBY_REGEX.sub(translate, pattern), re.MULTILINE)
-    except re.error as exc:
-        raise ConfigError(f"invalid regex /{pattern}/: {exc}", position=position) from None
+        return compile_ruby_regex(pattern, option="condition")
+    except ConfigError as exc:
+        raise ConfigError(f"invalid regex /{pattern}/: {exc.message}", position=position) from None
 
 
 # -- compiler ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ..errors import ConfigError, EventError, GrokError
 from ..event import Event, FieldRef, field_ref
 from ..grok import Grok, MatchTimeout
 from ..grok._grok import build_patterns, field_path
-from ..grok._ruby import to_s
+from ._ruby import ruby_text
 from .base import Filter, FilterOptions, StrList, StrMap
 
 __all__ = ["GrokFilter", "GrokOptions"]
@@ -142,10 +142,10 @@ class GrokFilter(Filter):
                     if isinstance(value, list):
                         success = False
                         for item in value:
-                            text = item if isinstance(item, str) else to_s(item)
+                            text = item if isinstance(item, str) else ruby_text(item)
                             success = self._match(compiled, text, data, meta, deadline) or success
                     else:
-                        text = value if isinstance(value, str) else to_s(value)
+                        text = value if isinstance(value, str) else ruby_text(value)
                         success = self._match(compiled, text, data, meta, deadline)
                 except MatchTimeout:
                     raise

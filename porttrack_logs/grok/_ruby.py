@@ -1,13 +1,12 @@
-"""Ruby's lenient conversions that grok relies on: String#to_i, String#to_f and to_s of inputs."""
+"""Ruby's lenient conversions behind grok's `:int` and `:float`: String#to_i and String#to_f."""
 
 from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
 from typing import Any, Callable
 
-__all__ = ["to_i", "to_f", "to_s", "COERCIONS"]
+__all__ = ["to_i", "to_f", "COERCIONS"]
 
 # Ruby accepts single underscores between digits and stops at the first character it cannot use.
 _INT = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+(?:_[0-9]+)*)")
@@ -36,44 +35,3 @@ def to_f(text: str) -> float:
 
 
 COERCIONS: dict[str, Callable[[str], Any]] = {"int": to_i, "float": to_f}
-
-
-def to_s(value: Any) -> str:
-    """The text grok matches for a non-string field value, as Logstash's `to_s` renders it."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        if math.isnan(value):
-            return "NaN"
-        text = repr(value)
-        if "e" in text:
-            mantissa, _, exponent = text.partition("e")
-            if "." not in mantissa:
-                mantissa += ".0"
-            sign = "-" if exponent.startswith("-") else "+"
-            return f"{mantissa}e{sign}{exponent.lstrip('+-').zfill(2)}"
-        return text
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    if isinstance(value, dict):
-        inner = ", ".join(f"{_inspect(k)}=>{_inspect(v)}" for k, v in value.items())
-        return "{" + inner + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_inspect(v) for v in value) + "]"
-    return str(value)
-
-
-def _inspect(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if value is None:
-        return "nil"
-    return to_s(value)

@@ -79,3 +79,23 @@ def test_malformed_input_names_the_byte_offset(raw, where):
 def test_event_from_lazy_is_an_event():
     """decode_event returns the library's Event."""
     assert isinstance(decode_event(FILEBEAT), Event)
+
+
+def test_grok_capture_into_an_undecoded_string_field_makes_an_array():
+    """A capture into a field still undecoded follows Logstash's rule for its real value."""
+    raw = orjson.dumps({"message": "berth B07", "berth": "B01"})
+    pipeline = Pipeline.from_config('filter { grok { match => { "message" => "berth %{WORD:berth}" } } }')
+    [event] = pipeline.process([decode_event(raw)])
+    assert event.get("berth") == ["B01", "B07"]
+
+
+def test_tags_shipped_by_filebeat_are_extended_not_nested():
+    """Tags that arrived undecoded are decoded before a tag is added or removed."""
+    event = decode_event(orjson.dumps({"message": "x", "tags": ["beats_input", "k8s"]}))
+    assert event.tags == ["beats_input", "k8s"]
+    event.tag("alert")
+    event.untag("k8s")
+    assert orjson.loads(encode_event(event))["tags"] == ["beats_input", "alert"]
+    fresh = decode_event(orjson.dumps({"message": "x", "tags": ["beats_input"]}))
+    fresh.tag("alert")
+    assert fresh.get("tags") == ["beats_input", "alert"]

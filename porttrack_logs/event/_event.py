@@ -114,7 +114,7 @@ class Event:
     # -- tags -----------------------------------------------------------------------------
     @property
     def tags(self) -> list[str]:
-        tags = self._data.get("tags")
+        tags = _tags_of(self._data)
         if tags is None:
             return []
         return tags if isinstance(tags, list) else [tags]
@@ -125,7 +125,7 @@ class Event:
             _add_tag(self._data, name)
 
     def untag(self, *names: str) -> None:
-        tags = self._data.get("tags")
+        tags = _tags_of(self._data)
         if tags is None:
             return
         if not isinstance(tags, list):
@@ -191,8 +191,17 @@ class Event:
         return [v if isinstance(v, Event) else cls(v) for v in values]
 
 
-def _add_tag(data: dict, name: str) -> None:
+def _tags_of(data: dict) -> Any:
+    """The `tags` value, decoded in place if it was still undecoded JSON."""
     tags = data.get("tags")
+    decoded = decode_lazy(tags)
+    if decoded is not tags:
+        data["tags"] = decoded
+    return decoded
+
+
+def _add_tag(data: dict, name: str) -> None:
+    tags = _tags_of(data)
     if tags is None:
         data["tags"] = [name]
     elif isinstance(tags, list):

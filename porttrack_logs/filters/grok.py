@@ -17,7 +17,7 @@ from pydantic import field_validator
 from ..errors import ConfigError, EventError, GrokError
 from ..event import Event, FieldRef, field_ref
 from ..grok import Grok, MatchTimeout
-from ..grok._grok import build_patterns, field_path
+from ..grok._grok import build_patterns, field_path, write_capture
 from ._ruby import ruby_text
 from .base import Filter, FilterOptions, StrList, StrMap
 
@@ -64,7 +64,7 @@ class _Compiled:
 
     __slots__ = ("grok", "search", "plan")
 
-    def __init__(self, grok: Grok, plan: tuple[tuple[int, str | None, FieldRef, bool, Any, bool], ...]) -> None:
+    def __init__(self, grok: Grok, plan: tuple[tuple[int, FieldRef, bool, Any, bool], ...]) -> None:
         self.grok = grok
         self.search = grok.search
         self.plan = plan
@@ -113,9 +113,7 @@ class GrokFilter(Filter):
                 plan = []
                 for cap in grok.captures:
                     ref = field_ref("".join(f"[{p}]" for p in target + cap.path))
-                    # a top-level key is written straight into the dict: the common case, kept short
-                    key = ref.path[0] if len(ref.path) == 1 and not ref.metadata else None
-                    plan.append((cap.group - 1, key, ref, ref.metadata, cap.coerce, cap.field in overwrite))
+                    plan.append((cap.group - 1, ref, ref.metadata, cap.coerce, cap.field in overwrite))
                 compiled.append(_Compiled(grok, tuple(plan)))
             fields.append((field_ref(field), tuple(compiled)))
         self._fields = tuple(fields)
@@ -172,33 +170,18 @@ class GrokFilter(Filter):
             if groups is None:
                 continue
             matched = True
-            for index, key, ref, in_meta, coerce, overwrite in item.plan:
+            for index, ref, in_meta, coerce, overwrite in item.plan:
                 value = groups[index]
                 if value is not None and coerce is not None:
                     value = coerce(value)
                 if not keep_empty and (value is None or value == ""):
                     continue
-                if key is not None:
-                    current = data.get(key)
-                    if current is None or overwrite:
-                        data[key] = value
-                    elif isinstance(current, list):
-                        current.append(value)
-                    elif isinstance(current, str):
-                        data[key] = [current, value]
-                    continue
                 root = meta if in_meta else data
                 try:
                     if overwrite:
                         ref.set(root, value)
-                        continue
-                    current = ref.get(root)
-                    if current is None:
-                        ref.set(root, value)
-                    elif isinstance(current, list):
-                        current.append(value)
-                    elif isinstance(current, str):
-                        ref.set(root, [current, value])
+                    else:
+                        write_capture(root, ref, value, False)
                 except EventError:
                     continue  # e.g. [a][b] under a string `a`: Logstash skips the write too
             if self._break:

@@ -92,8 +92,8 @@ def _flat_matcher(
             raise MatchTimeout("the match reached its backtracking limit") from None
         if m is None:
             return None
-        values = m.groups()
-        if None in values or "" in values:  # unmatched or empty captures are left out
+        values = m.groups("")  # an unmatched group reads as "": one test finds both kinds
+        if "" in values:  # unmatched or empty captures are left out
             return {k: v for k, v in zip(keys, values) if v}
         return dict(zip(keys, values))
 

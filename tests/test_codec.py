@@ -99,3 +99,25 @@ def test_tags_shipped_by_filebeat_are_extended_not_nested():
     fresh = decode_event(orjson.dumps({"message": "x", "tags": ["beats_input"]}))
     fresh.tag("alert")
     assert fresh.get("tags") == ["beats_input", "alert"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-27T06:00:00.123Z", "2026-11-27T06:00:00.123000+00:00"),
+        ("2026-11-27T08:00:00+02:00", "2026-11-27T06:00:00+00:00"),
+        ("2026-11-27T06:00:00", "2026-11-27T06:00:00+00:00"),
+        ("2026-11-27 06:00:00.5", "2026-11-27T06:00:00.500000+00:00"),
+    ],
+)
+def test_shipped_timestamp_becomes_a_utc_instant(text, expected):
+    """@timestamp in any ISO form is the same instant in UTC (no offset means UTC, as in Logstash)."""
+    event = decode_event(orjson.dumps({"@timestamp": text, "message": "x"}))
+    assert event.get("@timestamp").isoformat() == expected
+    assert Event({"@timestamp": text}).get("@timestamp").isoformat() == expected
+
+
+def test_unreadable_shipped_timestamp_is_kept_and_tagged():
+    """A @timestamp no reader understands moves to _@timestamp with _timestampparsefailure."""
+    event = decode_event(b'{"@timestamp": "27/Nov/2026", "message": "x"}')
+    assert event.get("_@timestamp") == "27/Nov/2026" and "_timestampparsefailure" in event.tags

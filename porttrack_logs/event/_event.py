@@ -28,14 +28,14 @@ def field_ref(text: str | FieldRef) -> FieldRef:
 
 
 def parse_timestamp(value: Any) -> datetime:
-    """An aware UTC datetime from a datetime, ISO8601 text or epoch seconds."""
+    """An aware UTC datetime from a datetime, ISO8601 text or epoch seconds (naive means UTC)."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=timezone.utc)
     if isinstance(value, str):
         parsed = datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
     raise ValueError(f"not a timestamp: {value!r}")
 
 
@@ -59,7 +59,7 @@ class Event:
         ts = data.get(TIMESTAMP)
         if ts is None:
             data[TIMESTAMP] = datetime.now(timezone.utc)
-        elif not isinstance(ts, datetime):
+        elif type(ts) is not datetime and not isinstance(ts, datetime):
             try:
                 data[TIMESTAMP] = parse_timestamp(ts)
             except (ValueError, TypeError, OverflowError):
@@ -158,9 +158,11 @@ class Event:
     @classmethod
     def from_lazy(cls, data: dict[str, Any]) -> "Event":
         """An event whose top-level values may be undecoded JSON, decoded when first read."""
-        for key in (TIMESTAMP, METADATA):
-            if key in data:
-                data[key] = decode_lazy(data[key])
+        ts = data.get(TIMESTAMP)
+        if ts is not None and type(ts) is not datetime:
+            data[TIMESTAMP] = decode_lazy(ts)
+        if METADATA in data:
+            data[METADATA] = decode_lazy(data[METADATA])
         event = cls(data)
         event._lazy = True
         return event

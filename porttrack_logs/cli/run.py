@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ..pipeline import Pipeline
-from ..runtime.batch_job import run_batch
+from ..runtime.batch_job import run_batch, tune_gc_for_throughput
 from ..sinks.dead_letter import DeadLetterQueue
 from .defaults import DEFAULT_CONFIG, DEFAULT_SAMPLES
 
@@ -31,6 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     pipeline = Pipeline.from_config(Path(args.config))
+    tune_gc_for_throughput()
     inputs = args.inputs or [str(DEFAULT_SAMPLES)]
     with ExitStack() as stack:
         if args.output == "-":

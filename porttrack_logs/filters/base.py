@@ -77,6 +77,11 @@ class Filter:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} id={self.id!r}>"
 
+    @property
+    def decorates(self) -> bool:
+        """Whether the filter has common options (add_field, add_tag, ...) to apply on success."""
+        return self._decorates
+
     # -- to implement ---------------------------------------------------------------------
     def _compile(self, options: Any) -> None:
         """Turn validated options into compiled state, once, at start-up."""

@@ -5,6 +5,9 @@ Rules reproduced from Logstash: fields are tried in `match` order, patterns in l
 array element by element; a capture into an existing string field makes an array, into an
 array appends, into any other type is dropped unless the field is in `overwrite`. No match
 adds `tag_on_failure`; running out of `timeout_millis` adds only `tag_on_timeout`.
+With `break_on_match => false` a field counts as matched when any of its patterns matched
+(Logstash counts only the last pattern tried, its open bug #49; the conformance corpus expects
+the intended behaviour).
 """
 
 from __future__ import annotations
@@ -91,9 +94,9 @@ class GrokFilter(Filter):
         expressions = {
             field: (value if isinstance(value, list) else [value]) for field, value in options.match.items()
         }
-        total = sum(len(v) for v in expressions.values()) or 1
+        # timeout_scope => event: as in Logstash, one budget covers every pattern tried on one
+        # field value (any one pattern may use all of it); the clock is read between patterns.
         event_scope = options.timeout_scope == "event"
-        budget = options.timeout_millis / total if event_scope else options.timeout_millis
         target = field_path(options.target) if options.target else ()
         overwrite = frozenset(options.overwrite)
         fields = []
@@ -106,7 +109,7 @@ class GrokFilter(Filter):
                         options.ecs_compatibility,
                         named_captures_only=options.named_captures_only,
                         patterns=patterns,
-                        timeout_millis=budget,
+                        timeout_millis=options.timeout_millis,
                     )
                 except GrokError as exc:
                     raise GrokError(f"grok match[{field!r}]: {exc.message}", option="match") from None
@@ -131,7 +134,7 @@ class GrokFilter(Filter):
     def apply(self, event: Event) -> bool:
         data = event.raw_fields()  # captures go through field references, which decode as they read
         meta = event.metadata
-        deadline = time.monotonic() + self._event_budget_s if self._event_budget_s else 0.0
+        budget = self._event_budget_s
         matched = False
         try:
             for ref, compiled in self._fields:
@@ -141,9 +144,11 @@ class GrokFilter(Filter):
                         success = False
                         for item in value:
                             text = item if isinstance(item, str) else ruby_text(item)
+                            deadline = time.monotonic() + budget if budget else 0.0
                             success = self._match(compiled, text, data, meta, deadline) or success
                     else:
                         text = value if isinstance(value, str) else ruby_text(value)
+                        deadline = time.monotonic() + budget if budget else 0.0
                         success = self._match(compiled, text, data, meta, deadline)
                 except MatchTimeout:
                     raise
@@ -165,7 +170,7 @@ class GrokFilter(Filter):
         keep_empty = self._keep_empty
         for item in compiled:
             if deadline and time.monotonic() > deadline:
-                raise MatchTimeout("the event ran past timeout_millis")
+                raise MatchTimeout("the field value ran past timeout_millis (timeout_scope => event)")
             groups = item.search(text)
             if groups is None:
                 continue

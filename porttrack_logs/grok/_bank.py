@@ -22,6 +22,7 @@ __all__ = [
     "ECS_V1",
     "flavour_of",
     "parse_pattern_lines",
+    "chomp",
     "bank",
     "bank_names",
     "load_pattern_files",
@@ -30,7 +31,9 @@ __all__ = [
 LEGACY = "legacy"
 ECS_V1 = "ecs-v1"
 _FLAVOUR_OF_MODE = {"disabled": LEGACY, "v1": ECS_V1, "v8": ECS_V1}
-_SPLIT = re.compile(r"\s+")
+# Ruby's \s is ASCII whitespace only (no Unicode spaces, no \x1c-\x1f as Python's has).
+_RUBY_SPACE = " \t\n\v\f\r"
+_SPLIT = re.compile(r"[ \t\n\v\f\r]+")
 
 
 def flavour_of(ecs_compatibility: str) -> str:
@@ -52,19 +55,30 @@ def parse_pattern_lines(lines: Iterable[str]) -> list[tuple[str, str]]:
     """
     pairs = []
     for line in lines:
-        text = line.lstrip()
+        text = line.lstrip(_RUBY_SPACE)
         if not text or text.startswith("#"):
             continue
         parts = _SPLIT.split(text, maxsplit=1)
         if len(parts) < 2:
             continue
-        regex = parts[1]
-        if regex.endswith("\n"):
-            regex = regex[:-1]
-            if regex.endswith("\r"):
-                regex = regex[:-1]
-        pairs.append((parts[0], regex))
+        pairs.append((parts[0], chomp(parts[1])))
     return pairs
+
+
+def chomp(text: str) -> str:
+    """Ruby's String#chomp: one trailing line break (\\r\\n, \\n or \\r) removed."""
+    if text.endswith("\r\n"):
+        return text[:-2]
+    if text.endswith(("\n", "\r")):
+        return text[:-1]
+    return text
+
+
+def _ruby_lines(text: str) -> list[str]:
+    """The lines Ruby's IO#each gives: split after each \\n only, line breaks kept."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 @lru_cache(maxsize=None)
@@ -84,7 +98,7 @@ def bank(flavour: str) -> Mapping[str, str]:
         raise ValueError(f"unknown bank flavour {flavour!r}")
     patterns: dict[str, str] = {}
     for filename, text in _bank_files():
-        for key, regex in parse_pattern_lines(text.splitlines(keepends=True)):
+        for key, regex in parse_pattern_lines(_ruby_lines(text)):
             name, _, only = key.partition("/")
             if only and only not in (LEGACY, ECS_V1):
                 raise ConfigError(f"bank file {filename}: {key!r} names no flavour (legacy, ecs-v1)")
@@ -108,8 +122,8 @@ def load_pattern_files(paths: Iterable[str], files_glob: str = "*") -> dict[str,
             if os.path.isdir(file):
                 continue
             try:
-                with open(file, encoding="utf-8") as handle:
-                    pairs = parse_pattern_lines(handle)
+                with open(file, encoding="utf-8", newline="") as handle:
+                    pairs = parse_pattern_lines(_ruby_lines(handle.read()))
             except OSError as exc:
                 raise ConfigError(
                     f"cannot read grok pattern file {file}: {exc.strerror}; check patterns_dir",

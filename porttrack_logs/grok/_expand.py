@@ -9,19 +9,41 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import MutableMapping
+from typing import Any, Iterator, MutableMapping
 
 from ..errors import GrokError
 
 __all__ = ["Element", "expand", "split_elements", "capture_name_parts", "MAX_EXPANSIONS", "REFERENCE"]
 
 MAX_EXPANSIONS = 10_000
-# `A-z` is deliberate: it also admits [ \ ] ^ _ and the backtick, as jls-grok does. Anything
-# between the field part and `}` is ignored.
-REFERENCE = re.compile(
-    r"%\{(?P<name>(?P<pattern>[A-z0-9]+)(?::(?P<subname>[@\[\]A-z0-9_:.-]+))?)"
-    r"(?:=(?P<definition>[^{}]+))?[^}]*\}"
+# jls-grok's reference syntax. `A-z` is deliberate: it also admits [ \ ] ^ _ and the backtick.
+# A definition (`%{NAME=regex}` or `%{NAME:field=regex}`) is a run of plain characters,
+# backslash-led runs and balanced {...} groups; a backslash run is greedy, so a definition
+# holding a backslash reaches the last `}` it can (as in Logstash). Anything between the
+# field part (or the definition) and `}` is ignored.
+_REFERENCE_SOURCE = (
+    r"%\{(?<name>(?<pattern>[A-z0-9]+)(?::(?<subname>[@\[\]A-z0-9_:.-]+))?)"
+    r"(?:=(?<definition>(?:(?:[^{}\\]+|\\.+)+|(?<curly>\{(?:(?>[^{}]+|(?>\\[{}])+)|(?&curly))*\})+)+))?"
+    r"[^}]*\}"
 )
+try:  # PCRE2 has the recursion balanced braces need
+    import pcre as _pcre
+
+    REFERENCE = _pcre.compile(_REFERENCE_SOURCE)
+except ImportError:  # pragma: no cover - pypcre is a declared dependency; braces nest one level deep
+    _FLAT = _REFERENCE_SOURCE.replace("(?<", "(?P<").replace("(?&curly)", r"\{[^{}]*\}")
+    REFERENCE = re.compile(_FLAT.replace("(?P<curly>", "(?:"))
+
+
+def _references(text: str) -> Iterator[Any]:
+    """Each `%{...}` reference of `text`, left to right, as jls-grok finds them."""
+    pos = 0
+    while True:
+        m = REFERENCE.search(text, pos)
+        if m is None:
+            return
+        yield m
+        pos = m.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +63,7 @@ def split_elements(expression: str) -> list[tuple[str, str, int]]:
     """(kind, text, start) for each top-level literal run and `%{...}` reference."""
     parts: list[tuple[str, str, int]] = []
     pos = 0
-    for m in REFERENCE.finditer(expression):
+    for m in _references(expression):
         if m.start() > pos:
             parts.append(("literal", expression[pos : m.start()], pos))
         parts.append(("pattern", m.group(0), m.start()))
@@ -92,10 +114,12 @@ def _expand_piece(
         m = REFERENCE.search(text)
         if m is None:
             return text
-        if budget.left == 0:
+        # jls-grok spends one of its 10,000 steps on the final search that finds nothing,
+        # so at most 9,999 references are expanded.
+        if budget.left <= 1:
             raise GrokError(
-                f"deep recursion compiling grok expression {expression!r}: more than {MAX_EXPANSIONS} "
-                f"pattern expansions, starting at {piece!r} (character {start + 1}); "
+                f"deep recursion compiling grok expression {expression!r}: {MAX_EXPANSIONS} expansion "
+                f"steps used up, starting at {piece!r} (character {start + 1}); "
                 "a pattern probably refers to itself"
             )
         budget.left -= 1

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import GrokError
 from ..event import FieldRef
-from ._bank import bank, flavour_of, load_pattern_files
+from ._bank import bank, chomp as _chomp, flavour_of, load_pattern_files
 from ._engine import CompiledRegex, MatchTimeout, compile_regex
 from ._expand import Element, capture_name_parts, expand
 from ._ruby import COERCIONS
@@ -37,8 +37,9 @@ def build_patterns(
         dirs = [patterns_dir] if isinstance(patterns_dir, str) else list(patterns_dir)
         patterns.update(load_pattern_files(dirs, patterns_files_glob))
     if pattern_definitions:
-        patterns.update({str(k): str(v) for k, v in pattern_definitions.items()})
+        patterns.update({str(k): _chomp(str(v)) for k, v in pattern_definitions.items() if v is not None})
     return patterns
+
 
 
 class Capture:

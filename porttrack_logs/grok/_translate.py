@@ -81,7 +81,7 @@ def translate(pattern: str, dialect: str = PCRE) -> Translated:
 
 
 class _Translator:
-    __slots__ = ("src", "dialect", "out", "names", "keep_plain_groups", "i", "last_quant")
+    __slots__ = ("src", "dialect", "out", "names", "has_named", "keep_plain_groups", "i", "last_quant")
 
     def __init__(self, src: str, dialect: str) -> None:
         if dialect not in (PCRE, RE):
@@ -92,8 +92,8 @@ class _Translator:
         self.names: list[str] = []
         # Oniguruma stops numbering plain groups once named ones exist; keep them only when
         # nothing is named (then numbered back-references may refer to them).
-        has_named = re.search(r"\(\?(<[^=!]|')", src) is not None
-        self.keep_plain_groups = not has_named and _BACKREF.search(src) is not None
+        self.has_named = re.search(r"\(\?(<[^=!]|')", src) is not None
+        self.keep_plain_groups = not self.has_named and _BACKREF.search(src) is not None
         self.i = 0
         self.last_quant = ""
 
@@ -144,14 +144,42 @@ class _Translator:
         elif e == "u" and self.dialect == PCRE:
             self.out.append(f"\\x{{{src[self.i:self.i + 4]}}}")
             self.i += 4
+        elif e in "pP" and self.dialect == PCRE and src.startswith("{", self.i):
+            end = src.find("}", self.i)
+            if end < 0:
+                raise TranslateError(f"unterminated \\{e}{{...}} property", i)
+            self.out.append(src[i : end + 1])  # a Unicode property: its braces are not a repeat
+            self.i = end + 1
         elif e == "k":
-            raise TranslateError("named back-references (\\k<name>) are not supported in grok", i)
+            self._named_backref(i)
+        elif e in "123456789" and self.has_named:
+            raise TranslateError(
+                f"numbered back-reference \\{e} in a regex with named groups: Oniguruma refuses it; "
+                "refer to the group by name with \\k<name>",
+                i,
+            )
         elif e.isalpha() and self.dialect == RE and e not in _RE_KNOWN_ESCAPES:
             if e in "pPRXKG":
                 raise TranslateError(f"\\{e} needs PCRE2; Python's re has no equivalent", i)
             self.out.append(e)  # Oniguruma reads an unknown escape as the letter itself
         else:
             self.out.append(src[i : i + 2])
+
+    def _named_backref(self, start: int) -> None:
+        """`\\k<name>` as a back-reference to the positional group(s) of that name seen so far;
+        with several groups of one name, Oniguruma accepts any of them, last first."""
+        src = self.src
+        close = {"<": ">", "'": "'"}.get(src[self.i : self.i + 1])
+        end = src.find(close, self.i + 1) if close else -1
+        if end < 0:
+            raise TranslateError("\\k must be followed by <name>", start)
+        name = src[self.i + 1 : end]
+        groups = [index for index, seen in enumerate(self.names, start=1) if seen == name]
+        if not groups:
+            raise TranslateError(f"back-reference \\k<{name}> names no group before it", start)
+        refs = [f"(?:\\{index})" if self.dialect == RE else f"\\g{{{index}}}" for index in reversed(groups)]
+        self.out.append(refs[0] if len(refs) == 1 else f"(?:{'|'.join(refs)})")
+        self.i = end + 1
 
     def _quantifier(self, c: str) -> str:
         self.i += 1
@@ -289,11 +317,11 @@ class _Translator:
             if c == "[":
                 m = re.match(r"\[:(\^?)([a-z]+):\]", src[i:])
                 if m:
-                    if m.group(1):
-                        raise TranslateError("negated POSIX classes [:^name:] are not supported", i)
                     if m.group(2) not in _RE_POSIX:
                         raise TranslateError(f"unknown POSIX class [:{m.group(2)}:]", i)
-                    posix.append(m.group(2))
+                    if m.group(1) and self.dialect == RE:
+                        raise TranslateError("negated POSIX classes [:^name:] need PCRE2", i)
+                    posix.append(m.group(1) + m.group(2))
                     i += m.end()
                     continue
                 # Oniguruma: a `[` inside a class opens a nested set, i.e. a union.

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # measure this checkout, whatever is installed
 
 from _timing import interleaved, table  # noqa: E402
 from porttrack_corpus import lines as porttrack_lines  # noqa: E402

@@ -4,7 +4,8 @@
 
 Runs `pipelines/porttrack.conf` through porttrack_logs, and the same work written the naive way
 (json + pygrok + datetime, one line at a time) as the baseline, interleaved in the same run.
-Reports events/s on one core and the ratio to the baseline.
+Reports events/s on one core and the ratio to the baseline. The process's garbage collector is
+tuned as the `porttrack-logs` command tunes it (`tune_gc_for_throughput`), for both sides alike.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # measure this checkout, whatever is installed
 
 from _timing import interleaved, table  # noqa: E402
 from porttrack_corpus import filebeat_ndjson  # noqa: E402
@@ -23,6 +25,7 @@ from porttrack_corpus import filebeat_ndjson  # noqa: E402
 from porttrack_logs.codec import decode_event  # noqa: E402
 from porttrack_logs.event import Template  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
+from porttrack_logs.runtime.batch_job import tune_gc_for_throughput  # noqa: E402
 from porttrack_logs.codec import encode_event  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +86,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20000)
     args = parser.parse_args()
     lines = filebeat_ndjson(args.events)
+    tune_gc_for_throughput()
     a, b = interleaved([ours(lines), baseline(lines)], args.rounds, min_seconds=0.5)
     print(
         table(

@@ -7,10 +7,10 @@ Parsers also cover the date filter's named formats: ISO8601, UNIX, UNIX_MS and T
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
-from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -263,6 +263,18 @@ _ZONE_ID = r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*"
 _OFFSET_RE = r"Z|[+-]\d\d:?\d\d"
 
 
+# Joda parses `z` with its default short names only; the US names mean the region's zone, so
+# "EDT" in January still reads as New York's winter offset, as Logstash does.
+_SHORT_ZONE_NAMES = ("UT", "UTC", "GMT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT")
+_SHORT_ZONE_REGIONS = {"E": "America/New_York", "C": "America/Chicago", "M": "America/Denver", "P": "America/Los_Angeles"}
+
+
+def _short_zone(name: str) -> tzinfo:
+    if name in ("UT", "UTC", "GMT"):
+        return UTC
+    return ZoneInfo(_SHORT_ZONE_REGIONS[name[0]])
+
+
 class _Parts:
     """What a compiled parse pattern captures: the regex and, per group, what it means."""
 
@@ -334,12 +346,15 @@ def _compile_regex(pattern: str, names) -> _Parts:
             else:
                 out.append(f"({_OFFSET_RE})")
                 groups.append("offset")
+        elif letter == "z" and count < 4:
+            out.append("(" + _alternatives(_SHORT_ZONE_NAMES) + ")")
+            groups.append("zone_name")
         elif letter == "G":
             out.append("(?i:AD|BC)")
         else:
             raise ConfigError(
                 f"date pattern {pattern!r}: letter {letter!r} cannot be parsed; "
-                "use y M d D H k h K m s S a E e Z (week-based x and w print but do not parse)",
+                "use y M d D H k h K m s S a E e Z z (week-based x and w print but do not parse)",
                 option="match",
             )
     return _Parts(re.compile("".join(out)), tuple(groups))
@@ -397,11 +412,12 @@ def _joda_parser(pattern: str, zone: tzinfo, names, clock: Callable[[], datetime
         "hour_k": (3, lambda v: int(v) % 24),
         "minute": (4, int),
         "second": (5, int),
-        "fraction": (6, lambda v: int((v + "00000")[:6])),
+        "fraction": (6, lambda v: int((v + "00")[:3]) * 1000),  # Joda keeps milliseconds only
         "hour12": (7, lambda v: int(v) % 12),
         "ampm": (8, lambda v: v.lower() == pm_word),
         "offset": (9, lambda v: _parse_offset(v) or zone),
         "zone": (9, zone_of),
+        "zone_name": (9, lambda v: _short_zone(v.upper())),
         "day_of_year": (10, int),
     }
     plan = tuple(readers[kind] for kind in groups)
@@ -429,74 +445,136 @@ def _joda_parser(pattern: str, zone: tzinfo, names, clock: Callable[[], datetime
     return parse
 
 
-_ISO = re.compile(
-    r"(\d{4})-?(\d\d)-?(\d\d)"
-    r"(?:[T ](\d\d)(?::?(\d\d)(?::?(\d\d)(?:[.,](\d{1,9}))?)?)?)?"
-    r"\s*(Z|[+-]\d\d(?::?\d\d)?)?"
+# ISO8601 as Logstash reads it: Joda's ISO date-time parser (a `T` between date and time,
+# extended format with dashes and colons, calendar, ordinal or week dates, any part of the
+# time optional), then its "almost ISO" fallbacks, which take a space but need seconds with
+# a fraction. No space before the offset, no surrounding blanks, no basic (dashless) format.
+_ISO_OFFSET = r"(Z|[+-]\d{1,2}(?::?\d{1,2})?)"
+_ISO_TIME = r"(\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?)?"
+_ISO_DATE = r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?|-(\d{3})|-W(\d{1,2})(?:-([1-7]))?)?"
+_ISO = re.compile(rf"{_ISO_DATE}(?:T(?:{_ISO_TIME})?{_ISO_OFFSET}?)?")
+_ALMOST_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})[.,](\d{1,9})(Z|[+-]\d{1,2}:?\d{1,2})?"
 )
 
 
-def _iso_parser(zone: tzinfo) -> Callable[[str], datetime]:
-    match = _ISO.fullmatch
+def _millis(fraction: str | None) -> int:
+    """Microseconds of a fraction of a second, cut to the milliseconds Joda keeps."""
+    return int((fraction + "00")[:3]) * 1000 if fraction else 0
 
+
+def _iso_parser(zone: tzinfo) -> Callable[[str], datetime]:
+    iso, almost = _ISO.fullmatch, _ALMOST_ISO.fullmatch
     fromisoformat = datetime.fromisoformat
 
     def parse(text: str) -> datetime:
-        text = text.strip()
-        m = match(text)
-        if m is None:
-            raise ValueError(f"{text!r} is not an ISO8601 date")
-        try:  # the C parser agrees on every text the pattern accepts that it can read; 10x faster
-            fast = fromisoformat(text)
-        except ValueError:
-            pass
+        m = iso(text)
+        if m is not None or almost(text) is not None:
+            # Once the text has a shape Logstash accepts, the C parser reads it (3x faster) and
+            # agrees on every such text it can read; the rest falls through to the slow path.
+            try:
+                fast = fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                extra = fast.microsecond % 1000
+                if extra:
+                    fast -= timedelta(microseconds=extra)
+                return (fast if fast.tzinfo is not None else fast.replace(tzinfo=zone)).astimezone(UTC)
+        if m is not None:
+            year, month, day, ordinal, week, weekday, hh, mm, ss, frac, off = m.groups()
+            if ordinal is not None:
+                date = datetime(int(year), 1, 1) + timedelta(days=int(ordinal) - 1)
+                if date.year != int(year):
+                    raise ValueError(f"{text!r}: day of year out of range")
+            elif week is not None:
+                date = datetime.fromisocalendar(int(year), int(week), int(weekday or 1))
+            else:
+                date = datetime(int(year), int(month or 1), int(day or 1))
         else:
-            return (fast if fast.tzinfo is not None else fast.replace(tzinfo=zone)).astimezone(UTC)
-        year, month, day, hh, mm, ss, frac, off = m.groups()
-        tz = zone if off is None else _parse_offset(off) or zone
-        micro = int((frac + "00000")[:6]) if frac else 0
-        local = datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), micro, tzinfo=tz)
+            m = almost(text)
+            if m is None:
+                raise ValueError(f"{text!r} is not an ISO8601 date Logstash reads")
+            year, month, day, hh, mm, ss, frac, off = m.groups()
+            date = datetime(int(year), int(month), int(day))
+        tz = zone if off is None else _parse_offset(off)
+        if tz is None:
+            raise ValueError(f"{text!r}: bad offset {off!r}")
+        local = date.replace(hour=int(hh or 0), minute=int(mm or 0), second=int(ss or 0),
+                             microsecond=_millis(frac), tzinfo=tz)
         return local.astimezone(UTC)
 
     return parse
 
 
-def _epoch(value: Any, scale: int) -> datetime:
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not an epoch number")
-    if isinstance(value, int):
-        micros = value * (1_000_000 // scale)
-    else:
-        try:
-            number = Decimal(str(value).strip()) if not isinstance(value, float) else Decimal(repr(value))
-        except InvalidOperation:
-            raise ValueError(f"{value!r} is not an epoch number") from None
-        if not number.is_finite():
-            raise ValueError(f"{value!r} is not an epoch number")
-        micros = int(number * (1_000_000 // scale))
-    return _EPOCH + timedelta(microseconds=micros)
+# Epochs as Logstash's date filter reads them: text must be Java Long digits (UNIX allows a
+# dot and reads the first three characters after it, ignoring the rest); seconds above 2**31-1 are refused; no exponents.
+_UNIX_TEXT = re.compile(r"([+-]?\d+)(?:\.(.*))?", re.DOTALL)
+_LONG_TEXT = re.compile(r"[+-]?\d+")
+_MAX_EPOCH_SECONDS = 2**31 - 1
+
+
+def _from_millis(millis: int) -> datetime:
+    return _EPOCH + timedelta(milliseconds=millis)
 
 
 def _unix(value: Any) -> datetime:
-    return _epoch(value, 1)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise TypeError(f"UNIX takes text or a number, not {type(value).__name__}")
+    if isinstance(value, float):
+        if not math.isfinite(value) or int(value) > _MAX_EPOCH_SECONDS:
+            raise ValueError(f"{value!r} is beyond the largest UNIX epoch Logstash reads")
+        return _from_millis(int(value * 1000))
+    if isinstance(value, int):
+        seconds, decimals = value, ""
+    else:
+        m = _UNIX_TEXT.fullmatch(value)
+        if m is None or (m.group(2) is not None and m.group(2)[:3] and not m.group(2)[:3].isdigit()):
+            raise ValueError(f"{value!r} is not a UNIX epoch")
+        seconds, decimals = int(m.group(1)), (m.group(2) or "")[:3]
+    if seconds > _MAX_EPOCH_SECONDS:
+        raise ValueError(f"{value!r} is beyond the largest UNIX epoch Logstash reads (2147483647)")
+    return _from_millis(seconds * 1000 + (int(decimals.ljust(3, "0")) if decimals else 0))
 
 
 def _unix_ms(value: Any) -> datetime:
-    return _epoch(value, 1000)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise TypeError(f"UNIX_MS takes text or a number, not {type(value).__name__}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a UNIX_MS epoch")
+        return _from_millis(int(value))
+    if isinstance(value, str):
+        if not _LONG_TEXT.fullmatch(value):
+            raise ValueError(f"{value!r} is not a UNIX_MS epoch (whole milliseconds)")
+        value = int(value)
+    return _from_millis(value)
 
 
 _TAI = re.compile(r"@?([0-9a-fA-F]{24})")
 
 
 def _tai64n(value: Any) -> datetime:
-    m = _TAI.fullmatch(str(value).strip())
+    if not isinstance(value, str):
+        raise TypeError(f"TAI64N takes text, not {type(value).__name__}")
+    m = _TAI.match(value)
     if m is None:
         raise ValueError(f"{value!r} is not a TAI64N label (@ and 24 hex digits)")
     label = m.group(1)
     # The label is 2**62 + TAI seconds; TAI ran 10 s ahead of UTC in 1970, as Logstash assumes.
-    seconds = int(label[:16], 16) - (1 << 62) - 10
-    nanos = int(label[16:], 16)
-    return _EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
+    seconds = (int(label[:16], 16) & ((1 << 62) - 1)) - 10
+    return _from_millis(seconds * 1000 + int(label[16:], 16) // 1_000_000)
+
+
+def _text_only(parse: Callable[[str], datetime], pattern: str) -> Callable[[Any], datetime]:
+    """Joda patterns and ISO8601 read text only: a number or a list is a failure, as in Logstash."""
+
+    def parse_text(value: Any) -> datetime:
+        if not isinstance(value, str):
+            raise TypeError(f"{pattern} reads text, not {type(value).__name__}")
+        return parse(value)
+
+    return parse_text
 
 
 def _now() -> datetime:
@@ -525,7 +603,5 @@ def compile_parser(
         return _tai64n
     names = _names(locale)
     if pattern == "ISO8601":
-        iso = _iso_parser(zone)
-        return lambda value: iso(value if isinstance(value, str) else str(value))
-    joda = _joda_parser(pattern, zone, names, clock)
-    return lambda value: joda(value if isinstance(value, str) else str(value))
+        return _text_only(_iso_parser(zone), pattern)
+    return _text_only(_joda_parser(pattern, zone, names, clock), pattern)

@@ -1,7 +1,9 @@
 """The `date` filter: read a date from a field with Joda patterns or ISO8601/UNIX/UNIX_MS/TAI64N.
 
-The first pattern that fits wins; the result, an aware UTC datetime, goes to `target`
-(`@timestamp` by default). No pattern fitting tags the event `_dateparsefailure`.
+The first pattern that fits wins; the result, an aware UTC datetime at millisecond precision
+(Joda's), goes to `target` (`@timestamp` by default). No pattern fitting tags the event
+`_dateparsefailure`; so does a list value, which Logstash's (Java) date filter does not read.
+A `timezone => "%{field}"` applies to Joda patterns only: Logstash's ISO8601 ignores it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pydantic import ConfigDict, field_validator
 
 from ..errors import ConfigError
 from ..event import Event, Template, field_ref
-from ..event._joda import compile_parser, resolve_timezone
+from ..event._joda import NAMED_FORMATS, compile_parser, resolve_timezone
 from .base import Filter, FilterOptions, StrList
 
 __all__ = ["DateFilter"]
@@ -45,7 +47,7 @@ class DateFilter(Filter):
 
     name = "date"
     Options = DateOptions
-    __slots__ = ("_source", "_target", "_parsers", "_dynamic_zone", "_zones", "_failure_tags", "_patterns", "_locale")
+    __slots__ = ("_source", "_target", "_parsers", "_dynamic_zone", "_zones", "_failure_tags", "_patterns", "_locale", "_named")
 
     def _compile(self, options: DateOptions) -> None:
         self._source = field_ref(options.match[0])
@@ -63,13 +65,18 @@ class DateFilter(Filter):
         except ConfigError as exc:
             option = exc.option if exc.option in ("locale", "timezone") else "match"
             raise ConfigError(f"date: {exc.message}", option=option) from None
+        self._named = tuple(p in NAMED_FORMATS for p in self._patterns)
         self._zones: dict[str, tuple[Parser, ...]] = {}
 
     def _build(self, zone: str | None) -> tuple[Parser, ...]:
         return tuple(compile_parser(p, timezone=zone, locale=self._locale) for p in self._patterns)
 
     def _parsers_for(self, event: Event) -> tuple[Parser, ...]:
-        """Parsers for a `timezone => "%{tz}"` read from the event, compiled once per zone seen."""
+        """Parsers for a `timezone => "%{tz}"` read from the event, compiled once per zone seen.
+
+        Named formats keep the start-up parsers (Logstash's ISO8601 and epochs ignore the event's
+        zone); with an unknown zone the Joda patterns fail and the named formats still read.
+        """
         if self._dynamic_zone is None:
             return self._parsers
         name = self._dynamic_zone.render(event)
@@ -77,9 +84,13 @@ class DateFilter(Filter):
         if parsers is None:
             try:
                 resolve_timezone(name)
-                parsers = self._build(name)
             except ConfigError:
-                return ()
+                parsers = tuple(p for p, named in zip(self._parsers, self._named) if named)
+            else:
+                parsers = tuple(
+                    p if named else compile_parser(pattern, timezone=name, locale=self._locale)
+                    for p, named, pattern in zip(self._parsers, self._named, self._patterns)
+                )
             if len(self._zones) < 512:
                 self._zones[name] = parsers
         return parsers
@@ -88,21 +99,12 @@ class DateFilter(Filter):
         value = event.get(self._source)
         if value is None:
             return False
-        values = value if isinstance(value, list) else (value,)
-        matched = False
-        for item in values:
-            if item is None:
-                continue
-            parsed = None
-            for parse in self._parsers_for(event):
-                try:
-                    parsed = parse(item)
-                    break
-                except (ValueError, TypeError, OverflowError, ArithmeticError):
-                    continue
-            if parsed is None:
-                event.tag(*self._failure_tags)
+        for parse in self._parsers_for(event):
+            try:
+                parsed = parse(value)
+            except (ValueError, TypeError, OverflowError, ArithmeticError):
                 continue
             event.set(self._target, parsed)
-            matched = True
-        return matched
+            return True
+        event.tag(*self._failure_tags)
+        return False

@@ -1,13 +1,16 @@
 """The `dissect` filter: split text by literal delimiters, no regex: `%{ts} %{+ts} %{level} %{msg}`.
 
-A mapping compiles once into its delimiters and fields. Modifiers: `%{+f}` append (joined by
-the delimiter before it, ordered by `/N`), `%{}` / `%{?f}` skip, `%{&f}` a key named by the
-value of `%{?f}`, `%{f->}` skip the repeated delimiter that follows (padding).
+A mapping compiles once into its delimiters and fields; text after the last field ends it at
+its first appearance and the remainder is ignored, as Logstash 8's dissect does. Modifiers:
+`%{+f}` append (joined by the delimiter before it, ordered by `/N`), `%{}` / `%{?f}` skip,
+`%{&f}` a key named by the value of `%{?f}`, `%{f->}` skip the repeated delimiter that follows
+(padding). Touching fields (`%{a}%{b}`) are allowed as in Logstash: the first is always empty.
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, Callable
 
 from pydantic import ConfigDict, field_validator
@@ -75,13 +78,6 @@ class Dissector:
         self.prefix = literals[0]
         self.suffix = mapping[pos:]
         self.delimiters = tuple(literals[1:])  # delimiters[i] sits between field i and i+1
-        for i, delimiter in enumerate(self.delimiters):
-            if not delimiter:
-                raise ConfigError(
-                    f"dissect mapping {mapping!r}: %{{{specs[i]}}} and %{{{specs[i + 1]}}} touch; "
-                    "put a delimiter between them",
-                    option="mapping",
-                )
         self.fields = tuple(
             DissectField(spec, literals[i] if i > 0 else None) for i, spec in enumerate(specs)
         )
@@ -102,6 +98,9 @@ class Dissector:
         values: list[str] = []
         fields = self.fields
         for i, delimiter in enumerate(self.delimiters):
+            if not delimiter:  # touching fields: Logstash gives the first one an empty value
+                values.append("")
+                continue
             end = text.find(delimiter, pos)
             if end < 0:
                 return None
@@ -112,12 +111,12 @@ class Dissector:
                     pos += len(delimiter)
         rest = text[pos:]
         if self.suffix:
-            if not rest.endswith(self.suffix):
+            # Text after the last field is a delimiter too: the last field ends where it first
+            # appears, and whatever follows it is ignored (Logstash skips it, no failure).
+            end = rest.find(self.suffix)
+            if end < 0:
                 return None
-            rest = rest[: len(rest) - len(self.suffix)]
-            if fields[-1].pad:
-                while rest.endswith(self.suffix):
-                    rest = rest[: len(rest) - len(self.suffix)]
+            rest = rest[:end]
         values.append(rest)
         return values
 
@@ -142,21 +141,26 @@ class Dissector:
                     event.set(field_ref(key), value)
 
 
-_INT = re.compile(r"[+-]?\d+")
+# convert_datatype reads numbers as Java's BigDecimal does: optional sign, digits with an optional
+# point, optional exponent; no blanks, no underscores, no NaN/Infinity, no hex.
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _decimal_text(value: Any) -> str:
+    text = ruby_text(value)
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(text)
+    return text
 
 
 def _to_int(value: Any) -> int:
-    text = ruby_text(value).strip()
-    if not _INT.fullmatch(text):
-        raise ValueError(text)
-    return int(text)
+    """`int`: a decimal number truncated toward zero ("3.7" is 3, "1e3" is 1000), any size."""
+    return int(Decimal(_decimal_text(value)))
 
 
 def _to_float(value: Any) -> float:
-    text = ruby_text(value).strip()
-    if "_" in text:
-        raise ValueError(text)
-    return float(text)
+    """`float`: a decimal number ("1e3" is 1000.0)."""
+    return float(_decimal_text(value))
 
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {"int": _to_int, "float": _to_float}

@@ -32,12 +32,14 @@ _INT32 = (-(2**31), 2**31 - 1)
 
 
 class FingerprintOptions(FilterOptions):
-    """fingerprint's options, as Logstash names them (ECS off: the target is `fingerprint`)."""
+    """fingerprint's options, as Logstash names them (default target `fingerprint`, or
+    `[event][hash]` when `ecs_compatibility` is v1 or v8)."""
 
     model_config = ConfigDict(coerce_numbers_to_str=True)  # `key => 16` is text to Logstash
 
     source: StrList = ["message"]
-    target: str = "fingerprint"
+    target: str | None = None
+    ecs_compatibility: Literal["disabled", "v1", "v8"] | None = None
     method: Method = "SHA1"
     key: str | None = None
     base64encode: bool = False
@@ -134,7 +136,8 @@ class FingerprintFilter(Filter):
     __slots__ = ("_run",)
 
     def _compile(self, options: FingerprintOptions) -> None:
-        target = field_ref(options.target)
+        default_target = "[event][hash]" if options.ecs_compatibility in ("v1", "v8") else "fingerprint"
+        target = field_ref(options.target or default_target)
         method = options.method
         if method == "UUID":
             self._run = lambda event: event.set(target, str(uuid.uuid4()))

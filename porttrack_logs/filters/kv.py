@@ -53,6 +53,7 @@ class KvOptions(FilterOptions):
     tag_on_failure: StrList = ["_kv_filter_error"]
     timeout_millis: int = 30_000
     tag_on_timeout: str = "_kv_filter_timeout"
+    ecs_compatibility: Literal["disabled", "v1", "v8"] | None = None  # accepted; only Logstash's warning differs
 
     @field_validator("value_split", "field_split_pattern", "value_split_pattern")
     @classmethod

@@ -372,14 +372,22 @@ def _merge(options: MutateOptions) -> Step:
     )
 
     def merge(event: Event) -> None:
+        # Logstash reads the destination once per pair: a hash or an array grows with every
+        # added field, but a missing or single value restarts from itself each time, so with
+        # several added fields only the last one is kept (reproduced, it is what users get).
         for dest, sources in pairs:
+            current = event.get(dest)
             for source in sources:
-                current = event.get(dest)
                 added = event.get(source)
+                if type(added) not in _IMMUTABLE and added is not None:
+                    added = _copy.deepcopy(added)  # Logstash's set copies; no shared nested values
                 if isinstance(current, dict) != isinstance(added, dict):
                     continue  # Logstash logs "cannot merge an array and a hash" and moves on
                 if isinstance(current, dict):
                     current.update(added)
+                    event.set(dest, current)
+                elif isinstance(current, list):
+                    current.extend(_as_array(added))
                     event.set(dest, current)
                 else:
                     event.set(dest, _as_array(current) + _as_array(added))

@@ -100,6 +100,41 @@ SEMANTICS = [
     ("tags array membership", '"_grokparsefailure" not in [tags]', {"tags": ["_grokparsefailure"]}, False),
     ("field name with a space", '[a b] == "x"', {"a b": "x"}, True),
     ("array index in a selector", '[list][1] == "y"', {"list": ["x", "y"]}, True),
+    # -- audit additions (Logstash 8 event-dependent conditionals) --------------------------------
+    ("hash field equals an equal hash field", "[a] == [b]", {"a": {"x": 1, "y": [2]}, "b": {"y": [2], "x": 1}}, True),
+    ("hash fields with a different value differ", "[a] == [b]", {"a": {"x": 1}, "b": {"x": 2}}, False),
+    ("hash fields compare numbers numerically inside", "[a] == [b]", {"a": {"x": 1}, "b": {"x": 1.0}}, True),
+    ("array equality depends on order", "[a] == [b]", {"a": [1, 2], "b": [2, 1]}, False),
+    ("array field differs from an array of other length", '[a] == ["x"]', {"a": ["x", "x"]}, False),
+    ("array field is not equal to its only member", '[a] == "x"', {"a": ["x"]}, False),
+    ("string equality is case-sensitive", '[a] == "X"', {"a": "x"}, False),
+    ("number field in a number array field, numerically", "[a] in [b]", {"a": 1, "b": [1.0, 2]}, True),
+    ("string field in a string field is a substring test", "[a] in [b]", {"a": "ell", "b": "hello"}, True),
+    ("number field in a string field is false", "[a] in [b]", {"a": 1, "b": "a1b"}, False),
+    ("string in a hash field is false", '"x" in [h]', {"h": {"x": 1}}, False),
+    ("string not in a string field", '"z" not in [a]', {"a": "abc"}, True),
+    ("regex on an array field is false", "[a] =~ /x/", {"a": ["x"]}, False),
+    ("regex on a boolean is false", "[a] =~ /true/", {"a": True}, False),
+    ("regex on a hash is false", "[a] =~ /x/", {"a": {"x": "x"}}, False),
+    ("negated regex on a number is true", "[a] !~ /1/", {"a": 1}, True),
+    ("regex matches an empty string field with an empty-capable pattern", "[a] =~ /^$/", {"a": ""}, True),
+    ("missing field equals nothing", "[a] == 0", {}, False),
+    ("missing field differs from a number", "[a] != 0", {}, True),
+    ("missing field differs from a present field", "[a] != [b]", {"b": 1}, True),
+    ("two missing fields are not different", "[a] != [b]", {}, False),
+    ("missing field not in an array literal is true", '[a] not in ["x"]', {}, True),
+    ("missing field in a field array is false", "[a] in [b]", {"b": ["x"]}, False),
+    ("missing fields in an ordering are false", "[a] < [b]", {}, False),
+    ("missing field compared with a string is false", '[a] >= "a"', {}, False),
+    ("null field is not equal to a string", '[a] == "x"', {"a": None}, False),
+    ("double negation through a group", "!(![a])", {"a": "x"}, True),
+    ("not binds tighter than and", '![a] and [b]', {"b": 1}, True),
+    ("not of a group of and", "!([a] and [b])", {"a": 1}, True),
+    ("not of a membership", '!("x" in [tags])', {"tags": ["y"]}, True),
+    ("not in front of a comparison group", '!([a] > 1)', {"a": 0}, True),
+    ("nested groups with not", '([a] or [b]) and !([c] == "x")', {"b": 1, "c": "y"}, True),
+    ("nested groups with not, false branch", '([a] or [b]) and !([c] == "x")', {"b": 1, "c": "x"}, False),
+    ("xor with a nested and", "([a] and [b]) xor [c]", {"a": 1, "b": 1, "c": 1}, False),
 ]
 
 
@@ -107,6 +142,29 @@ SEMANTICS = [
 def test_condition_semantics(eval_condition, text: str, fields: dict, expected: bool) -> None:
     """Each row states one Logstash rule: the condition on that event gives the expected answer."""
     assert eval_condition(text, fields) is expected
+
+
+def test_double_bang_is_a_config_error() -> None:
+    """Logstash's grammar allows `!` only before a selector or a group: `!![a]` fails at start-up."""
+    with pytest.raises(ConfigError, match="must be followed by a field reference"):
+        parse("filter { if !![a] { } }")
+
+
+@pytest.mark.parametrize(
+    "text, fields, expected",
+    [('"x" in [tags]', {"tags": ["a", "x"]}, True), ("[a] in [b]", {"a": 1, "b": [1.0]}, True),
+     ("[n] > 5", {"n": 6}, True), ("[m] =~ /^GET /", {"m": "GET /x"}, True), ("[h][k] == 1", {"h": {"k": 1}}, True),
+     ("[a] == [b]", {"a": {"x": [1]}, "b": {"x": [1]}}, True), ("[missing]", {"a": 1}, False)],
+)
+def test_conditions_on_lazily_decoded_events(text: str, fields: dict, expected: bool) -> None:
+    """Conditions read fields of an event from the codec (top-level values undecoded) as of a plain one."""
+    import json
+
+    from porttrack_logs.codec import decode_event
+
+    tree = parse(f"filter {{ if {text} {{ }} }}")
+    test = compile_condition(tree.sections[0].body[0].branches[0].condition)
+    assert test(decode_event(json.dumps(fields).encode())) is expected
 
 
 def test_metadata_field_is_read_from_metadata(eval_condition) -> None:

@@ -2,7 +2,8 @@
 
 A row is {"id", "behaviour", "options", "input", "expected"}: `expected` is the whole event after
 the filter, without `@version`, and without `@timestamp` unless the row names it (as Logstash's
-ISO text). A row may add "cancelled": true.
+ISO text). A row may add "cancelled": true. Every row runs twice: on `Event(dict)` and on the event
+`codec.decode_event` builds from the row's JSON bytes (top-level values still undecoded).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from porttrack_logs.codec import decode_event
 from porttrack_logs.event import Event
 from porttrack_logs.filters._ruby import timestamp_text
 
@@ -51,9 +53,14 @@ def observed(event: Event, expected: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_case(filter_class: type, row: dict[str, Any]) -> None:
-    """Build the filter from the row's options, run it on the row's input, compare with `expected`."""
+    """Build the filter from the row's options, run it on the row's input, compare with `expected`.
+
+    The input is given both as a plain dict and as JSON bytes through the codec, so filters are
+    checked on lazily decoded values too.
+    """
     flt = filter_class(**row.get("options", {}))
-    event = Event(json.loads(json.dumps(row["input"])))
-    flt.filter(event)
-    assert event.cancelled == row.get("cancelled", False), row["behaviour"]
-    assert observed(event, row["expected"]) == row["expected"], row["behaviour"]
+    data = json.dumps(row["input"]).encode()
+    for how, event in (("Event(dict)", Event(json.loads(data))), ("decode_event", decode_event(data))):
+        flt.filter(event)
+        assert event.cancelled == row.get("cancelled", False), f"{how}: {row['behaviour']}"
+        assert observed(event, row["expected"]) == row["expected"], f"{how}: {row['behaviour']}"

@@ -45,8 +45,19 @@ def test_unparseable_pattern_letter_is_a_config_error():
         DateFilter(match=["ts", "yyyy qq"])
 
 
-def test_array_value_parses_each_member():
-    """An array field is parsed member by member; the last parsed one is kept."""
-    event = Event({"ts": ["1970-01-01T00:00:01Z", "1970-01-01T00:00:02Z"]})
-    DateFilter(match=["ts", "ISO8601"]).filter(event)
-    assert event.get("@timestamp").second == 2
+def test_fixed_clock_guesses_year_across_new_year():
+    """Without a year in the pattern, a December date read in January belongs to last year."""
+    from datetime import datetime, timezone
+
+    from porttrack_logs.event._joda import compile_parser
+
+    parse = compile_parser("MMM dd HH:mm:ss", clock=lambda: datetime(2014, 1, 1, 0, 30, tzinfo=timezone.utc))
+    assert parse("Dec 31 23:59:00").year == 2013
+
+
+def test_dynamic_zone_parsers_are_compiled_once_per_zone():
+    """A %{field} timezone compiles its Joda parsers once per zone name, not per event."""
+    flt = DateFilter(match=["ts", "yyyy-MM-dd HH:mm"], timezone="%{tz}")
+    for _ in range(3):
+        flt.filter(Event({"ts": "2026-01-01 00:00", "tz": "Asia/Tokyo"}))
+    assert list(flt._zones) == ["Asia/Tokyo"]

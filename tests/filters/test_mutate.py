@@ -27,6 +27,33 @@ def test_order_is_logstash_documented_order():
     )
 
 
+def test_copy_is_independent_of_its_source():
+    """After copy, changing the source's nested value (in a later mutate) leaves the copy as it was."""
+    event = Event({"a": {"x": "v", "list": [1]}})
+    MutateFilter(copy={"a": "b"}).filter(event)
+    MutateFilter(uppercase=["[a][x]"], merge={"[a][list]": "[a][x]"}).filter(event)
+    assert event.get("a") == {"x": "V", "list": [1, "V"]}
+    assert event.get("b") == {"x": "v", "list": [1]}
+
+
+def test_merge_does_not_share_values_with_its_source():
+    """Merged-in hashes are copies: changing the added field afterwards leaves the destination."""
+    event = Event({"d": [{"k": "a"}], "s": [{"k": "b"}]})
+    MutateFilter(merge={"d": "s"}).filter(event)
+    MutateFilter(uppercase=["[s][0][k]"]).filter(event)
+    assert event.get("s") == [{"k": "B"}]
+    assert event.get("d") == [{"k": "a"}, {"k": "b"}]
+
+
+def test_runs_on_lazily_decoded_event():
+    """Operations read fields of an event from the codec (values still undecoded) like plain ones."""
+    from porttrack_logs.codec import decode_event
+
+    event = decode_event(b'{"n": "1,234", "tags": ["x"], "h": {"a": [1, 2]}, "s": "a b"}')
+    MutateFilter(convert={"n": "integer"}, split={"s": " "}, copy={"h": "h2"}, add_tag=["ok"]).filter(event)
+    assert (event.get("n"), event.get("s"), event.get("[h2][a]"), event.tags) == (1234, ["a", "b"], [1, 2], ["x", "ok"])
+
+
 def test_unknown_conversion_is_a_config_error():
     """A conversion type Logstash does not know fails at start-up, naming the option."""
     with pytest.raises(ConfigError) as info:

@@ -102,3 +102,18 @@ def test_porttrack_conf_keeps_an_existing_original(porttrack):
 def test_porttrack_conf_has_no_lint_warnings():
     """The project's own pipeline is clean under `check`."""
     assert lint(Pipeline.from_config(PIPELINES / "porttrack.conf")) == []
+
+
+@pytest.mark.parametrize(
+    "stamp, expected",
+    [
+        ("2026-11-27T06:00:01.250Z", datetime(2026, 11, 27, 6, 0, 1, 250000, tzinfo=timezone.utc)),
+        ("2026-11-27 06:00:01,250", datetime(2026, 11, 27, 6, 0, 1, 250000, tzinfo=timezone.utc)),
+        ("2026-11-27 06:00:01", datetime(2026, 11, 27, 6, 0, 1, tzinfo=timezone.utc)),
+        ("2026-11-27T07:00:01+01:00", datetime(2026, 11, 27, 6, 0, 1, tzinfo=timezone.utc)),
+    ],
+)
+def test_porttrack_conf_reads_the_timestamp_shapes_services_print(porttrack, stamp, expected):
+    """ISO8601 with T or a fraction, and the plain date-time, all set @timestamp (UTC when no offset)."""
+    [event] = porttrack.process([{"message": f"{stamp} INFO gate 3 open"}])
+    assert event.get("@timestamp") == expected and event.tags == []

@@ -57,6 +57,8 @@ class CompiledRegex(Protocol):
     #: when the engine needs no bookkeeping per call (no time budget): its own search, returning a
     #: match object (`.groups()`) or None, and raising one of `limit_errors` past its backtracking limit
     raw_search: Callable[[str], object] | None
+    #: the engine's own findall under the same condition (a list of group tuples), or None
+    raw_findall: Callable[[str], list] | None
     limit_errors: tuple[type[BaseException], ...]
 
     def search(self, text: str) -> tuple[str | None, ...] | None: ...
@@ -107,7 +109,9 @@ def _fast_search(pattern: object) -> Callable[[str], object]:
 
 
 class _PcreRegex:
-    __slots__ = ("engine", "source", "_search", "_budget_s", "_prefix", "_windows", "raw_search", "limit_errors")
+    __slots__ = (
+        "engine", "source", "_search", "_budget_s", "_prefix", "_windows", "raw_search", "raw_findall", "limit_errors"
+    )
 
     def __init__(self, source: str, budget_ms: float) -> None:
         limit = pcre_limit_for(budget_ms)
@@ -118,6 +122,8 @@ class _PcreRegex:
         self._budget_s = budget_ms / 1000.0
         self._windows: dict[int, object] = {}
         self.raw_search = None if self._budget_s else self._search
+        findall = getattr(getattr(self._search, "__self__", None), "findall", None)
+        self.raw_findall = None if self._budget_s else findall
         self.limit_errors = _PCRE_LIMIT_ERRORS
 
     def search(self, text: str) -> tuple[str | None, ...] | None:
@@ -183,7 +189,7 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 
 class _ReRegex:
-    __slots__ = ("engine", "source", "_search", "_budget_s", "raw_search", "limit_errors")
+    __slots__ = ("engine", "source", "_search", "_budget_s", "raw_search", "raw_findall", "limit_errors")
 
     def __init__(self, source: str, budget_ms: float) -> None:
         self.engine = "re"
@@ -191,6 +197,7 @@ class _ReRegex:
         self._search = re.compile(source, _RE_FLAGS).search
         self._budget_s = budget_ms / 1000.0
         self.raw_search = None if self._budget_s else self._search
+        self.raw_findall = None
         self.limit_errors = ()
 
     def search(self, text: str) -> tuple[str | None, ...] | None:

@@ -101,6 +101,33 @@ def _flat_matcher(
     return match
 
 
+def _tail_matcher(
+    findall: Callable[[str], list],
+    keys: tuple[str, ...],
+    limit_errors: tuple[type[BaseException], ...],
+    general: Callable[[str, bool], dict[str, Any] | None],
+) -> Callable[..., dict[str, Any] | None]:
+    """The flat matcher for an expression ending in a greedy `(.*)` (`... %{GREEDYDATA:rest}`):
+    its first match runs to the end of the text, so findall finds exactly that match and hands
+    back its groups without building a match object."""
+
+    def match(text: str, keep_empty_captures: bool = False) -> dict[str, Any] | None:
+        if keep_empty_captures:
+            return general(text, True)
+        try:
+            found = findall(text)
+        except limit_errors:
+            raise MatchTimeout("the match reached its backtracking limit") from None
+        if not found:
+            return None
+        values = found[0]
+        if "" in values:  # unmatched or empty captures are left out
+            return {k: v for k, v in zip(keys, values) if v}
+        return dict(zip(keys, values))
+
+    return match
+
+
 class Grok:
     """A compiled grok expression.
 
@@ -166,7 +193,11 @@ class Grok:
         flat = all(len(cap.path) == 1 and cap.coerce is None and not cap.ref.metadata for cap in self.captures)
         in_order = tuple(cap.group for cap in self.captures) == tuple(range(1, len(keys) + 1))
         if raw is not None and flat and in_order and len(set(keys)) == len(keys):
-            self.match = _flat_matcher(raw, keys, self.compiled.limit_errors, self._general_match)
+            findall = self.compiled.raw_findall
+            if findall is not None and len(keys) >= 2 and self.compiled.source.endswith("(.*)"):
+                self.match = _tail_matcher(findall, keys, self.compiled.limit_errors, self._general_match)
+            else:
+                self.match = _flat_matcher(raw, keys, self.compiled.limit_errors, self._general_match)
 
     def __repr__(self) -> str:
         return f"Grok({self.expression!r}, engine={self.compiled.engine!r})"

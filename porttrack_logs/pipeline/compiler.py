@@ -17,8 +17,8 @@ from ..errors import ConfigError, Position
 from ..filters import filter_class
 from ..filters.base import Filter, validation_to_config_error
 from ..filters.conditions import compile_condition
-from ..sinks.settings import OUTPUTS, OutputSettings
-from ..sources.settings import INPUTS, InputSettings
+from ..sinks.settings import OUTPUTS
+from ..sources.settings import INPUTS
 from .steps import ConditionalStep, FilterStep, Step
 
 __all__ = ["CompiledPlugin", "CompiledIf", "Node", "compile_config", "ConfigErrors"]
@@ -29,7 +29,7 @@ class CompiledPlugin:
     """A plugin of the configuration and what it compiled to."""
 
     node: Plugin
-    instance: Any  # a Filter, or validated InputSettings / OutputSettings
+    instance: Any  # a Filter, or the input's/output's validated settings (sources/sinks .settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +72,7 @@ class ConfigErrors:
                 if attr.name == error.option:
                     position = attr.position
                     break
-        if position is not None and error.position is None:
-            error = ConfigError(error.message, position=position, option=error.option, snippet=self.snippet(position))
-        elif position is not None and error.snippet is None:
+        if position is not None and (error.position is None or error.snippet is None):
             error = ConfigError(error.message, position=position, option=error.option, snippet=self.snippet(position))
         self.errors.append(error)
 
@@ -206,5 +204,3 @@ def plugins(nodes: Sequence[Node]) -> list[CompiledPlugin]:
                 found.extend(plugins(body))
     return found
 
-
-_ = (InputSettings, OutputSettings)  # the types the input/output nodes' instances have

@@ -43,7 +43,7 @@ from ..errors import ConfigError, EventError, Position
 from ..event import Event, FieldRef, field_ref
 from ._ruby import compile_ruby_regex
 
-__all__ = ["compile_condition", "truthy", "values_equal", "ruby_regex"]
+__all__ = ["compile_condition", "emit_condition", "truthy", "values_equal", "ruby_regex"]
 
 Condition = Callable[[Event], bool]
 
@@ -117,6 +117,67 @@ def compile_condition(expr: object, *, strict: bool = False) -> Condition:
     (Logstash drops such an event with an error); otherwise they are false.
     """
     return _Compiler(strict).condition(expr)
+
+
+def emit_condition(expr: object, g: Any) -> str | None:
+    """The condition as a Python expression over the generated code's `d` (fields) and `m`
+    (metadata), for the shapes pipelines use most; None for the rest (the caller then calls
+    the compiled closure). Same semantics as `compile_condition`, which validated it already."""
+    return _Emitter(g).condition(expr)
+
+
+class _Emitter:
+    __slots__ = ("g",)
+
+    def __init__(self, g: Any) -> None:
+        self.g = g
+
+    def get(self, node: Selector) -> str:
+        ref = field_ref(node.text)
+        return f"{self.g.const(ref.get, 'get')}({'m' if ref.metadata else 'd'})"
+
+    def condition(self, node: object) -> str | None:
+        g = self.g
+        if isinstance(node, Selector):
+            v = g.temp("v")
+            return (
+                f"(({v} := {self.get(node)}) is not None and {v} is not False"
+                f" and (not isinstance({v}, str) or ({v} != '' and {v} != 'false')))"
+            )
+        if isinstance(node, Not):
+            inner = self.condition(node.operand)
+            return None if inner is None else f"(not {inner})"
+        if isinstance(node, BoolOp) and node.op in ("and", "or"):
+            parts = [self.condition(o) for o in node.operands]
+            if any(p is None for p in parts):
+                return None
+            return "(" + f" {node.op} ".join(parts) + ")"  # type: ignore[arg-type]
+        if isinstance(node, Compare) and node.op in ("==", "!="):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(side, Selector) and isinstance(other, String):
+                    return f"({self.get(side)} {node.op} {other.value!r})"
+            return None
+        if isinstance(node, Match) and isinstance(node.left, Selector):
+            right = node.right
+            pattern = right.pattern if isinstance(right, Regex) else right.value
+            search = g.const(ruby_regex(pattern, right.position).search, "search")
+            v = g.temp("v")
+            test = f"(isinstance({v} := {self.get(node.left)}, str) and {search}({v}) is not None)"
+            return f"(not {test})" if node.op == "!~" else test
+        if isinstance(node, In):
+            test = None
+            if isinstance(node.left, Selector) and isinstance(node.right, Array):
+                values = to_python(node.right)
+                texts = g.const(frozenset(t for t in map(_as_text, values) if t is not None), "texts")
+                t = g.temp("t")
+                test = f"(({t} := {g.const(_as_text, 'as_text')}({self.get(node.left)})) is not None and {t} in {texts})"
+            elif isinstance(node.left, String) and isinstance(node.right, Selector):
+                c = g.temp("c")
+                test = f"(isinstance({c} := {self.get(node.right)}, (list, str)) and {node.left.value!r} in {c})"
+            if test is None:
+                return None
+            return f"(not {test})" if node.negated else test
+        return None
 
 
 def _const(result: bool) -> Condition:

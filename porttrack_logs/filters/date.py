@@ -95,6 +95,29 @@ class DateFilter(Filter):
                 self._zones[name] = parsers
         return parsers
 
+    def emit(self, g: Any, indent: int) -> bool | None:
+        """Inline code for the generated pipeline (see pipeline.codegen); a static zone only."""
+        if self._dynamic_zone is not None:
+            return None
+        src, dst = self._source, self._target
+        v, t, parse = g.temp("v"), g.temp("t"), g.temp("p")
+        g.emit(indent, f"{v} = {g.const(src.get, 'get')}({'m' if src.metadata else 'd'})")
+        g.emit(indent, f"if {v} is None:")
+        g.emit(indent + 1, "_ok = False")
+        g.emit(indent, "else:")
+        g.emit(indent + 1, f"for {parse} in {g.const(self._parsers, 'parsers')}:")
+        g.emit(indent + 2, "try:")
+        g.emit(indent + 3, f"{t} = {parse}({v})")
+        g.emit(indent + 2, "except (ValueError, TypeError, OverflowError, ArithmeticError):")
+        g.emit(indent + 3, "continue")
+        g.emit(indent + 2, f"{g.const(dst.set, 'set')}({'m' if dst.metadata else 'd'}, {t})")
+        g.emit(indent + 2, "_ok = True")
+        g.emit(indent + 2, "break")
+        g.emit(indent + 1, "else:")
+        g.emit(indent + 2, f"ev.tag(*{g.const(self._failure_tags, 'tags')})")
+        g.emit(indent + 2, "_ok = False")
+        return True
+
     def apply(self, event: Event) -> bool:
         value = event.get(self._source)
         if value is None:

@@ -62,6 +62,9 @@ class GrokOptions(FilterOptions):
         return value
 
 
+_TIMEOUT = object()  # stands for "the match timed out" in generated code
+
+
 class _Compiled:
     """One expression ready to run: its search function and where each group goes."""
 
@@ -130,6 +133,51 @@ class GrokFilter(Filter):
     def groks(self) -> list[tuple[str, list[Grok]]]:
         """The compiled expressions per source field (for `--explain` and debugging)."""
         return [(ref.text, [c.grok for c in compiled]) for ref, compiled in self._fields]
+
+    def emit(self, g: Any, indent: int) -> bool | None:
+        """Inline code for the generated pipeline (see pipeline.codegen): one field, one pattern,
+        a string value; anything else goes through `apply`, as does a non-string value."""
+        if len(self._fields) != 1 or len(self._fields[0][1]) != 1 or self._event_budget_s or self._keep_empty:
+            return None
+        source, (item,) = self._fields[0]
+        v, groups, cap = g.temp("v"), g.temp("g"), g.temp("c")
+        timeout = g.const(_TIMEOUT, "timeout")
+        g.emit(indent, f"{v} = {g.const(source.get, 'get')}({'m' if source.metadata else 'd'})")
+        g.emit(indent, f"if {v}.__class__ is str:")
+        body = indent + 1
+        g.emit(body, "try:")
+        g.emit(body + 1, f"{groups} = {g.const(item.search, 'search')}({v})")
+        g.emit(body, f"except {g.const(MatchTimeout, 'MatchTimeout')}:")
+        g.emit(body + 1, f"{groups} = {timeout}")
+        g.emit(body, "except Exception:  # as apply: a value that cannot be matched is a miss")
+        g.emit(body + 1, f"{groups} = None")
+        g.emit(body, f"if {groups} is None:")
+        g.emit(body + 1, "_ok = False")
+        if self._failure_tags:
+            g.emit(body + 1, f"ev.tag(*{g.const(self._failure_tags, 'tags')})")
+        g.emit(body, f"elif {groups} is {timeout}:")
+        g.emit(body + 1, "_ok = False")
+        g.emit(body + 1, f"ev.tag({g.const(self._timeout_tag, 'tag')})")
+        g.emit(body, "else:")
+        g.emit(body + 1, "_ok = True")
+        write = g.const(write_capture, "write_capture")
+        event_error = g.const(EventError, "EventError")
+        for index, ref, in_meta, coerce, overwrite in item.plan:
+            root = "m" if in_meta else "d"
+            g.emit(body + 1, f"{cap} = {groups}[{index}]")
+            if coerce is not None:
+                g.emit(body + 1, f"if {cap} is not None: {cap} = {g.const(coerce, 'coerce')}({cap})")
+            g.emit(body + 1, f"if {cap} is not None and {cap} != '':")
+            g.emit(body + 2, "try:")
+            if overwrite:
+                g.emit(body + 3, f"{g.const(ref.set, 'set')}({root}, {cap})")
+            else:
+                g.emit(body + 3, f"{write}({root}, {g.const(ref, 'ref')}, {cap}, False)")
+            g.emit(body + 2, f"except {event_error}:")
+            g.emit(body + 3, "pass  # e.g. [a][b] under a string `a`: Logstash skips the write too")
+        g.emit(indent, "else:")
+        g.emit(indent + 1, f"_ok = {g.const(self.apply, 'apply')}(ev)")
+        return True
 
     def apply(self, event: Event) -> bool:
         data = event.raw_fields()  # captures go through field references, which decode as they read

@@ -442,6 +442,20 @@ class MutateFilter(Filter):
         )
         self._failure_tag = options.tag_on_failure
 
+    def emit(self, g: Any, indent: int) -> bool | None:
+        """Inline code for the generated pipeline (see pipeline.codegen): the steps, in order."""
+        g.emit(indent, "try:")
+        for step in self._steps:
+            g.emit(indent + 1, f"{g.const(step, 'mutate')}(ev)")
+        if not self._steps:
+            g.emit(indent + 1, "pass")
+        g.emit(indent, f"except {g.const(_FAILURES, 'failures')}:")
+        g.emit(indent + 1, f"ev.tag({g.const(self._failure_tag, 'tag')})")
+        g.emit(indent + 1, "_ok = False")
+        g.emit(indent, "else:")
+        g.emit(indent + 1, "_ok = True")
+        return True
+
     def apply(self, event: Event) -> bool:
         try:
             for step in self._steps:

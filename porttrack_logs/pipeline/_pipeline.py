@@ -8,6 +8,7 @@ from typing import Iterable, Sequence
 from ..config import PipelineConfig, load, parse
 from ..event import Event
 from ..filters.base import Filter
+from .codegen import generate
 from .compiler import CompiledConfig, compile_config, plugins
 from .steps import run_steps
 
@@ -22,12 +23,16 @@ class Pipeline:
     on which a filter raised comes back tagged `_filter_error` (see `pipeline.steps.failure_of`).
     """
 
-    __slots__ = ("config", "compiled", "_steps")
+    __slots__ = ("config", "compiled", "_steps", "_run", "source")
 
-    def __init__(self, config: PipelineConfig, compiled: CompiledConfig) -> None:
+    def __init__(self, config: PipelineConfig, compiled: CompiledConfig, *, generate_code: bool = True) -> None:
         self.config = config
         self.compiled = compiled
         self._steps = compiled.steps
+        self._run = None
+        self.source: str | None = None  # the generated Python, when generate_code
+        if generate_code:
+            self._run, self.source = generate(compiled.filters)
 
     @classmethod
     def from_config(
@@ -35,10 +40,13 @@ class Pipeline:
         source: str | os.PathLike | Sequence[str | os.PathLike],
         *,
         support_escapes: bool = False,
+        generate_code: bool = True,
     ) -> "Pipeline":
         """Load from a file, a directory (files in name order), a list of them, or configuration text.
 
-        A `str` is taken as configuration text when it contains `{`, as a path otherwise.
+        A `str` is taken as configuration text when it contains `{`, as a path otherwise. With
+        `generate_code` (the default) the filters run as one generated Python function; without it,
+        step by step (the reference the generated code is tested against).
         """
         texts: dict[str, str] = {}
         if isinstance(source, str) and "{" in source:
@@ -46,7 +54,7 @@ class Pipeline:
             texts["<string>"] = source
         else:
             config = load(source, support_escapes=support_escapes)
-        return cls(config, compile_config(config, texts))
+        return cls(config, compile_config(config, texts), generate_code=generate_code)
 
     @property
     def filters(self) -> list[Filter]:
@@ -56,5 +64,8 @@ class Pipeline:
     def process(self, events: Iterable[Event | dict]) -> list[Event]:
         """Run a batch through the filters; returns the events that came out, in input order."""
         batch = [e if isinstance(e, Event) else Event(e) for e in events]
-        run_steps(self._steps, batch)
+        if self._run is not None:
+            self._run(batch)
+        else:
+            run_steps(self._steps, batch)
         return [e for e in batch if not e.cancelled]

@@ -12,7 +12,7 @@ from typing import Callable, Protocol, Sequence
 from ..event import Event
 from ..filters.base import Filter
 
-__all__ = ["Step", "FilterStep", "ConditionalStep", "run_steps", "FAILURE_TAG", "failure_of"]
+__all__ = ["Step", "FilterStep", "ConditionalStep", "run_steps", "FAILURE_TAG", "failure_of", "fail_event"]
 
 FAILURE_TAG = "_filter_error"
 _META_KEY = "_porttrack"
@@ -28,7 +28,8 @@ def failure_of(event: Event) -> str | None:
     return info.get("error") if isinstance(info, dict) else None
 
 
-def _fail(event: Event, where: str, exc: BaseException) -> None:
+def fail_event(event: Event, where: str, exc: BaseException) -> None:
+    """Mark the event failed at `where`: tagged, the reason in its metadata, no further filters."""
     event.metadata[_META_KEY] = {"error": f"{where} raised {type(exc).__name__}: {exc}", "at": where}
     event.tag(FAILURE_TAG)
     event.halted = True
@@ -55,7 +56,7 @@ class FilterStep:
             try:
                 apply(event)
             except Exception as exc:  # a bad event must not stop the batch
-                _fail(event, self._where, exc)
+                fail_event(event, self._where, exc)
                 continue
             if not event.cancelled:
                 out.append(event)
@@ -84,7 +85,7 @@ class ConditionalStep:
                     if cond is None or cond(event):
                         append(event)
                 except Exception as exc:  # a condition must not stop the batch either
-                    _fail(event, self._where, exc)
+                    fail_event(event, self._where, exc)
             if bucket and steps:
                 run_steps(steps, bucket)
             return [e for e in events if not e.halted]
@@ -97,7 +98,7 @@ class ConditionalStep:
                         buckets[i].append(event)
                         break
             except Exception as exc:
-                _fail(event, self._where, exc)
+                fail_event(event, self._where, exc)
         for (_, steps), bucket in zip(self.branches, buckets):
             if bucket and steps:
                 run_steps(steps, bucket)

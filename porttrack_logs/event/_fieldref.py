@@ -121,6 +121,51 @@ def _make_resolve(path: tuple[str, ...]) -> Callable[[dict], Any]:
     return slow
 
 
+def _make_get(path: tuple[str, ...], resolve: Callable[[dict], Any]) -> Callable[..., Any]:
+    """A reader returning `default` for an absent field, specialised to the path's depth."""
+    if len(path) == 1:
+        key = path[0]
+
+        def get1(root: dict, default: Any = None) -> Any:
+            value = root.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            if type(value) is _LAZY_TYPE:
+                value = root[key] = _LAZY_DECODE(value)
+            return value
+
+        return get1
+
+    def get(root: dict, default: Any = None) -> Any:
+        value = resolve(root)
+        return default if value is _MISSING else value
+
+    return get
+
+
+def _make_set(path: tuple[str, ...], general: Callable[[dict, Any], None]) -> Callable[[dict, Any], None]:
+    """A writer specialised to the path's depth; the general one for everything unusual."""
+    if len(path) == 1:
+        key = path[0]
+
+        def set1(root: dict, value: Any) -> None:
+            root[key] = value
+
+        return set1
+    if len(path) == 2:
+        k0, k1 = path
+
+        def set2(root: dict, value: Any) -> None:
+            node = root.get(k0)
+            if type(node) is dict:
+                node[k1] = value
+            else:
+                general(root, value)
+
+        return set2
+    return general
+
+
 class FieldRef:
     """A parsed field reference; reads and writes an event's data without re-parsing.
 
@@ -128,7 +173,7 @@ class FieldRef:
     specialised once for the reference's depth, so the hot path is one or two dict lookups.
     """
 
-    __slots__ = ("text", "path", "metadata", "resolve", "_parents", "_leaf")
+    __slots__ = ("text", "path", "metadata", "resolve", "get", "set", "_parents", "_leaf")
 
     def __init__(self, text: str) -> None:
         path = parse_field_ref(text)
@@ -140,13 +185,11 @@ class FieldRef:
         self._parents = path[:-1]
         self._leaf = path[-1] if path else None
         self.resolve = _make_resolve(path)
+        #: get(root, default=None): the value, or `default` when absent; set(root, value)
+        self.get, self.set = _make_get(path, self.resolve), _make_set(path, self._set)
 
     def __repr__(self) -> str:
         return f"FieldRef({self.text!r})"
-
-    def get(self, root: dict, default: Any = None) -> Any:
-        value = self.resolve(root)
-        return default if value is _MISSING else value
 
     def exists(self, root: dict) -> bool:
         return self.resolve(root) is not _MISSING
@@ -179,7 +222,7 @@ class FieldRef:
                 )
         return node
 
-    def set(self, root: dict, value: Any) -> None:
+    def _set(self, root: dict, value: Any) -> None:
         if self._leaf is None:
             if not isinstance(value, dict):
                 raise EventError("the root of an event can only be set to a hash", field=self.text)

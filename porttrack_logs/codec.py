@@ -15,12 +15,14 @@ import msgspec
 
 from .event import Event, register_lazy
 
-__all__ = ["decode_event", "decode_object", "encode", "encode_event", "JsonError"]
+__all__ = ["decode_event", "decode_object", "encode", "encode_event", "JsonError", "LAZY"]
+
+LAZY = msgspec.Raw  #: the type of a top-level value left undecoded
 
 _TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _FULL = msgspec.json.Decoder()
 _TIMESTAMP = msgspec.json.Decoder(datetime)  # RFC 3339 text straight to an aware datetime, in C
-register_lazy(msgspec.Raw, _FULL.decode)
+register_lazy(LAZY, _FULL.decode)
 
 
 class JsonError(ValueError):

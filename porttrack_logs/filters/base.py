@@ -78,6 +78,16 @@ class Filter:
         return f"<{type(self).__name__} id={self.id!r}>"
 
     @property
+    def constant_tags(self) -> tuple[str, ...] | None:
+        """The tags to add on success when that is all the common options do, and none is a
+        template; None otherwise (for generated code, which then calls `decorate`)."""
+        if self._add_field or self._remove_field or self._remove_tag:
+            return None
+        if not all(t.constant for t in self._add_tag):
+            return None
+        return tuple(t.text for t in self._add_tag)
+
+    @property
     def decorates(self) -> bool:
         """Whether the filter has common options (add_field, add_tag, ...) to apply on success."""
         return self._decorates

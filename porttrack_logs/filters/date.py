@@ -101,7 +101,7 @@ class DateFilter(Filter):
             return None
         src, dst = self._source, self._target
         v, t, parse = g.temp("v"), g.temp("t"), g.temp("p")
-        g.emit(indent, f"{v} = {g.const(src.get, 'get')}({'m' if src.metadata else 'd'})")
+        g.get(indent, src, v)
         g.emit(indent, f"if {v} is None:")
         g.emit(indent + 1, "_ok = False")
         g.emit(indent, "else:")
@@ -110,7 +110,7 @@ class DateFilter(Filter):
         g.emit(indent + 3, f"{t} = {parse}({v})")
         g.emit(indent + 2, "except (ValueError, TypeError, OverflowError, ArithmeticError):")
         g.emit(indent + 3, "continue")
-        g.emit(indent + 2, f"{g.const(dst.set, 'set')}({'m' if dst.metadata else 'd'}, {t})")
+        g.set(indent + 2, dst, t)
         g.emit(indent + 2, "_ok = True")
         g.emit(indent + 2, "break")
         g.emit(indent + 1, "else:")

@@ -142,7 +142,7 @@ class GrokFilter(Filter):
         source, (item,) = self._fields[0]
         v, groups, cap = g.temp("v"), g.temp("g"), g.temp("c")
         timeout = g.const(_TIMEOUT, "timeout")
-        g.emit(indent, f"{v} = {g.const(source.get, 'get')}({'m' if source.metadata else 'd'})")
+        g.get(indent, source, v)
         g.emit(indent, f"if {v}.__class__ is str:")
         body = indent + 1
         g.emit(body, "try:")
@@ -160,19 +160,25 @@ class GrokFilter(Filter):
         g.emit(body + 1, f"ev.tag({g.const(self._timeout_tag, 'tag')})")
         g.emit(body, "else:")
         g.emit(body + 1, "_ok = True")
-        write = g.const(write_capture, "write_capture")
         event_error = g.const(EventError, "EventError")
+        current = g.temp("cur")
         for index, ref, in_meta, coerce, overwrite in item.plan:
-            root = "m" if in_meta else "d"
             g.emit(body + 1, f"{cap} = {groups}[{index}]")
             if coerce is not None:
                 g.emit(body + 1, f"if {cap} is not None: {cap} = {g.const(coerce, 'coerce')}({cap})")
             g.emit(body + 1, f"if {cap} is not None and {cap} != '':")
             g.emit(body + 2, "try:")
             if overwrite:
-                g.emit(body + 3, f"{g.const(ref.set, 'set')}({root}, {cap})")
-            else:
-                g.emit(body + 3, f"{write}({root}, {g.const(ref, 'ref')}, {cap}, False)")
+                g.set(body + 3, ref, cap)
+            else:  # write_capture's rule, written out
+                g.get(body + 3, ref, current)
+                g.emit(body + 3, f"if {current} is None:")
+                g.set(body + 4, ref, cap)
+                g.emit(body + 3, f"elif {current}.__class__ is list:")
+                g.emit(body + 4, f"{current}.append({cap})")
+                g.emit(body + 3, f"elif isinstance({current}, str):")
+                g.emit(body + 4, f"{current} = [{current}, {cap}]")
+                g.set(body + 4, ref, current)
             g.emit(body + 2, f"except {event_error}:")
             g.emit(body + 3, "pass  # e.g. [a][b] under a string `a`: Logstash skips the write too")
         g.emit(indent, "else:")

@@ -411,6 +411,7 @@ def _copy_step(options: MutateOptions) -> Step:
 
 
 _ATTRIBUTE = {"copy": "copy_"}
+_CASES: dict[str, Callable[[str], str]] = {"uppercase": str.upper, "capitalize": str.capitalize, "lowercase": str.lower}
 _BUILDERS: dict[str, Callable[[MutateOptions], Step]] = {
     "coerce": _coerce,
     "rename": _rename,
@@ -418,9 +419,9 @@ _BUILDERS: dict[str, Callable[[MutateOptions], Step]] = {
     "replace": _replace,
     "convert": _convert,
     "gsub": _gsub,
-    "uppercase": lambda o: _case(o.uppercase, str.upper),
-    "capitalize": lambda o: _case(o.capitalize, str.capitalize),
-    "lowercase": lambda o: _case(o.lowercase, str.lower),
+    "uppercase": lambda o: _case(o.uppercase, _CASES["uppercase"]),
+    "capitalize": lambda o: _case(o.capitalize, _CASES["capitalize"]),
+    "lowercase": lambda o: _case(o.lowercase, _CASES["lowercase"]),
     "strip": _strip,
     "split": _split,
     "join": _join,
@@ -443,11 +444,22 @@ class MutateFilter(Filter):
         self._failure_tag = options.tag_on_failure
 
     def emit(self, g: Any, indent: int) -> bool | None:
-        """Inline code for the generated pipeline (see pipeline.codegen): the steps, in order."""
+        """Inline code for the generated pipeline (see pipeline.codegen): the case changes and
+        copies written out when they are all the filter does, its steps called in order otherwise."""
+        o = self.options
+        inline = {"uppercase", "capitalize", "lowercase", "copy"}
+        used = [name for name in ORDER if getattr(o, _ATTRIBUTE.get(name, name))]
         g.emit(indent, "try:")
-        for step in self._steps:
-            g.emit(indent + 1, f"{g.const(step, 'mutate')}(ev)")
-        if not self._steps:
+        if set(used) <= inline:
+            for name in used:
+                if name == "copy":
+                    self._emit_copy(g, indent + 1)
+                else:
+                    self._emit_case(g, indent + 1, getattr(o, name), _CASES[name])
+        else:
+            for step in self._steps:
+                g.emit(indent + 1, f"{g.const(step, 'mutate')}(ev)")
+        if not used:
             g.emit(indent + 1, "pass")
         g.emit(indent, f"except {g.const(_FAILURES, 'failures')}:")
         g.emit(indent + 1, f"ev.tag({g.const(self._failure_tag, 'tag')})")
@@ -455,6 +467,28 @@ class MutateFilter(Filter):
         g.emit(indent, "else:")
         g.emit(indent + 1, "_ok = True")
         return True
+
+    def _emit_case(self, g: Any, indent: int, fields: list[str], change: Callable[[str], str]) -> None:
+        fn = g.const(change, "change")
+        for field in fields:
+            ref, x = field_ref(field), g.temp("x")
+            g.get(indent, ref, x)
+            g.emit(indent, f"if isinstance({x}, str):")
+            g.emit(indent + 1, f"{x} = {fn}({x})")
+            g.set(indent + 1, ref, x)
+            g.emit(indent, f"elif isinstance({x}, list):")
+            g.emit(indent + 1, f"{x} = [{fn}(v) if isinstance(v, str) else v for v in {x}]")
+            g.set(indent + 1, ref, x)
+
+    def _emit_copy(self, g: Any, indent: int) -> None:
+        immutable, deepcopy = g.const(_IMMUTABLE, "immutable"), g.const(_copy.deepcopy, "deepcopy")
+        for source, target in self.options.copy_.items():
+            src, dst = field_ref(source), field_ref(_text_of(target))
+            x = g.temp("x")
+            g.get(indent, src, x)
+            g.emit(indent, f"if {x} is not None:")
+            g.emit(indent + 1, f"if {x}.__class__ not in {immutable}: {x} = {deepcopy}({x})")
+            g.set(indent + 1, dst, x)
 
     def apply(self, event: Event) -> bool:
         try:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from ..event import Event
+from ..codec import LAZY
+from ..event import Event, FieldRef, decode_lazy
 from ..filters.base import Filter
 from ..filters.conditions import compile_condition, emit_condition
 from .compiler import CompiledIf, CompiledPlugin, Node
@@ -27,13 +28,18 @@ class Emitter:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[str, Any] = {}
+        self._named: dict[int, str] = {}  # id of a value already named -> its name
         self._counter = 0
 
     def const(self, value: Any, hint: str = "k") -> str:
-        """A name under which `value` is visible to the generated code."""
+        """A name under which `value` is visible to the generated code (one name per object)."""
+        name = self._named.get(id(value))
+        if name is not None:
+            return name
         self._counter += 1
         name = f"_{hint}{self._counter}"
-        self.names[name] = value
+        self.names[name] = value  # kept alive here, so its id stays its own
+        self._named[id(value)] = name
         return name
 
     def temp(self, hint: str = "t") -> str:
@@ -43,6 +49,39 @@ class Emitter:
 
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
+
+    # -- field access written out: dict operations for one- and two-level references --------------
+    def get(self, indent: int, ref: FieldRef, var: str) -> None:
+        """Code leaving the value at `ref` in `var` (None when absent), decoding lazy values."""
+        root, path = ("m" if ref.metadata else "d"), ref.path
+        lazy, decode = self.const(LAZY, "lazy"), self.const(decode_lazy, "decode")
+        if len(path) == 1:
+            key = repr(path[0])
+            self.emit(indent, f"{var} = {root}.get({key})")
+            self.emit(indent, f"if {var}.__class__ is {lazy}: {var} = {root}[{key}] = {decode}({var})")
+        elif len(path) == 2:
+            node, k0, k1 = self.temp("n"), repr(path[0]), repr(path[1])
+            self.emit(indent, f"{node} = {root}.get({k0})")
+            self.emit(indent, f"if {node}.__class__ is {lazy}: {node} = {root}[{k0}] = {decode}({node})")
+            self.emit(
+                indent,
+                f"{var} = {node}.get({k1}) if {node}.__class__ is dict else {self.const(ref.get, 'get')}({root})",
+            )
+        else:
+            self.emit(indent, f"{var} = {self.const(ref.get, 'get')}({root})")
+
+    def set(self, indent: int, ref: FieldRef, value: str) -> None:
+        """Code writing the variable `value` at `ref`, creating hashes on the way."""
+        root, path = ("m" if ref.metadata else "d"), ref.path
+        if len(path) == 1:
+            self.emit(indent, f"{root}[{path[0]!r}] = {value}")
+        elif len(path) == 2:
+            node = self.temp("n")
+            self.emit(indent, f"{node} = {root}.get({path[0]!r})")
+            self.emit(indent, f"if {node}.__class__ is dict: {node}[{path[1]!r}] = {value}")
+            self.emit(indent, f"else: {self.const(ref.set, 'set')}({root}, {value})")
+        else:
+            self.emit(indent, f"{self.const(ref.set, 'set')}({root}, {value})")
 
 
 def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> None:
@@ -54,7 +93,11 @@ def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> 
         g.emit(indent, f"{g.const(plugin.filter, 'filter')}(ev)")
         g.emit(indent, "if ev.cancelled: continue")
     elif plugin.decorates:  # the filter's own code left its outcome in `_ok`; it never cancels
-        g.emit(indent, f"if _ok: {g.const(plugin.decorate, 'decorate')}(ev)")
+        tags = plugin.constant_tags
+        if tags:
+            g.emit(indent, f"if _ok: ev.tag(*{g.const(tags, 'tags')})")
+        else:
+            g.emit(indent, f"if _ok: {g.const(plugin.decorate, 'decorate')}(ev)")
 
 
 def _conditional(g: Emitter, node: CompiledIf, where: list[str], indent: int) -> None:

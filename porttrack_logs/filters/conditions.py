@@ -133,8 +133,7 @@ class _Emitter:
         self.g = g
 
     def get(self, node: Selector) -> str:
-        ref = field_ref(node.text)
-        return f"{self.g.const(ref.get, 'get')}({'m' if ref.metadata else 'd'})"
+        return self.g.get_expr(field_ref(node.text))
 
     def condition(self, node: object) -> str | None:
         g = self.g

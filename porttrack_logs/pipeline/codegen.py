@@ -70,6 +70,19 @@ class Emitter:
         else:
             self.emit(indent, f"{var} = {self.const(ref.get, 'get')}({root})")
 
+    def get_expr(self, ref: FieldRef) -> str:
+        """An expression for the value at `ref` (None when absent): dict lookups on the common
+        path, the reference's own reader when a value is undecoded or not a hash."""
+        root, path = ("m" if ref.metadata else "d"), ref.path
+        general = f"{self.const(ref.get, 'get')}({root})"
+        if len(path) == 1:
+            x = self.temp("x")
+            return f"({x} if ({x} := {root}.get({path[0]!r})).__class__ is not {self.const(LAZY, 'lazy')} else {general})"
+        if len(path) == 2:
+            node = self.temp("n")
+            return f"({node}.get({path[1]!r}) if ({node} := {root}.get({path[0]!r})).__class__ is dict else {general})"
+        return general
+
     def set(self, indent: int, ref: FieldRef, value: str) -> None:
         """Code writing the variable `value` at `ref`, creating hashes on the way."""
         root, path = ("m" if ref.metadata else "d"), ref.path
@@ -79,6 +92,7 @@ class Emitter:
             node = self.temp("n")
             self.emit(indent, f"{node} = {root}.get({path[0]!r})")
             self.emit(indent, f"if {node}.__class__ is dict: {node}[{path[1]!r}] = {value}")
+            self.emit(indent, f"elif {node} is None: {root}[{path[0]!r}] = {{{path[1]!r}: {value}}}")
             self.emit(indent, f"else: {self.const(ref.set, 'set')}({root}, {value})")
         else:
             self.emit(indent, f"{self.const(ref.set, 'set')}({root}, {value})")

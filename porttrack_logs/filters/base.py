@@ -100,6 +100,12 @@ class Filter:
         """Change the event; return True when the filter matched (then common options apply)."""
         raise NotImplementedError
 
+    def emit(self, g: Any, indent: int) -> bool | None:
+        """Write this filter's per-event code into a generated pipeline function (see
+        `pipeline.codegen`), leaving whether it matched in `_ok`, and return True; or return None
+        to be called instead. It must behave exactly as `apply`. By default: be called."""
+        return None
+
     # -- running --------------------------------------------------------------------------
     def filter(self, event: Event) -> None:
         """Run the filter on one event, in place (it may cancel the event)."""

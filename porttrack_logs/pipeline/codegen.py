@@ -102,7 +102,7 @@ def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> 
     plugin: Filter = node.instance
     where.append(f"filter {plugin.name} (id {plugin.id})")
     g.emit(indent, f"_w = {len(where) - 1}")
-    emitted = plugin.emit(g, indent) if hasattr(plugin, "emit") else None
+    emitted = plugin.emit(g, indent)
     if emitted is None:  # the filter as a call; it may cancel the event
         g.emit(indent, f"{g.const(plugin.filter, 'filter')}(ev)")
         g.emit(indent, "if ev.cancelled: continue")

@@ -49,9 +49,10 @@ def decode_event(data: bytes | str) -> Event:
         except (msgspec.DecodeError, msgspec.ValidationError):
             pass  # not RFC 3339: the Event reads it as Logstash would, or tags the failure
         else:
-            fields["@timestamp"] = (
-                moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-            )
+            zone = moment.tzinfo
+            if zone is not timezone.utc:  # "Z" already reads as UTC: most events skip this
+                moment = moment.replace(tzinfo=timezone.utc) if zone is None else moment.astimezone(timezone.utc)
+            fields["@timestamp"] = moment
     return Event.from_lazy(fields)
 
 

@@ -42,7 +42,7 @@ def _iso(value: datetime) -> str:
 class Template:
     """A compiled sprintf template. `render(event)` fills it; text without `%{` costs nothing."""
 
-    __slots__ = ("text", "_parts", "constant")
+    __slots__ = ("text", "_parts", "constant", "render")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -57,14 +57,26 @@ class Template:
             parts.append(text[pos:])
         self._parts = tuple(parts)
         self.constant = all(isinstance(p, str) for p in parts)
+        #: render(event) -> str, specialised to the template's shape once
+        self.render = _renderer(text, self._parts)
 
     def __repr__(self) -> str:
         return f"Template({self.text!r})"
 
-    def render(self, event: Event) -> str:
-        if self.constant:
-            return self.text
-        return "".join(p if isinstance(p, str) else p(event) for p in self._parts)
+
+def _renderer(text: str, parts: tuple) -> Callable[[Event], str]:
+    if all(isinstance(p, str) for p in parts):
+        return lambda event: text
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        if isinstance(a, str):
+            return lambda event: a + b(event)
+        if isinstance(b, str):
+            return lambda event: a(event) + b
+    pieces = tuple((p, isinstance(p, str)) for p in parts)
+    return lambda event: "".join(p if constant else p(event) for p, constant in pieces)
 
 
 def _compile_reference(inner: str, whole: str) -> Callable[[Event], str]:
@@ -83,6 +95,7 @@ def _compile_reference(inner: str, whole: str) -> Callable[[Event], str]:
 
 
 _ABSENT = object()
+_TIMESTAMP_REF = field_ref(TIMESTAMP)
 
 
 def _compile_time_format(fmt: str) -> Callable[[Event], str]:
@@ -90,7 +103,7 @@ def _compile_time_format(fmt: str) -> Callable[[Event], str]:
 
     if fmt == "%s":
         def epoch(event: Event) -> str:
-            ts = event.get(TIMESTAMP)
+            ts = event.get(_TIMESTAMP_REF)
             return str(int(ts.timestamp())) if isinstance(ts, datetime) else ""
 
         return epoch
@@ -99,7 +112,7 @@ def _compile_time_format(fmt: str) -> Callable[[Event], str]:
     if letters & _TIME_OF_DAY_LETTERS:
 
         def timestamp(event: Event) -> str:
-            ts = event.get(TIMESTAMP)
+            ts = event.get(_TIMESTAMP_REF)
             return formatter(ts) if isinstance(ts, datetime) else ""
 
         return timestamp
@@ -108,7 +121,7 @@ def _compile_time_format(fmt: str) -> Callable[[Event], str]:
     last: list[tuple] = [(None, "")]  # one (day, text) pair, replaced whole: safe across threads
 
     def daily(event: Event) -> str:
-        ts = event.get(TIMESTAMP)
+        ts = event.get(_TIMESTAMP_REF)
         if not isinstance(ts, datetime):
             return ""
         if ts.tzinfo is not timezone.utc:

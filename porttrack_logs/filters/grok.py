@@ -20,6 +20,7 @@ from pydantic import field_validator
 from ..errors import ConfigError, EventError, GrokError
 from ..event import Event, FieldRef, field_ref
 from ..grok import Grok, MatchTimeout
+from ..grok._engine import LONG_TEXT
 from ..grok._grok import build_patterns, field_path, write_capture
 from ._ruby import ruby_text
 from .base import Filter, FilterOptions, StrList, StrMap
@@ -146,7 +147,18 @@ class GrokFilter(Filter):
         g.emit(indent, f"if {v}.__class__ is str:")
         body = indent + 1
         g.emit(body, "try:")
-        g.emit(body + 1, f"{groups} = {g.const(item.search, 'search')}({v})")
+        compiled = item.grok.compiled
+        if compiled.bounded_search is not None:  # the engine's bounded search, for short lines
+            m = g.temp("m")
+            g.emit(body + 1, f"if len({v}) <= {LONG_TEXT}:")
+            g.emit(body + 2, f"{m} = {g.const(compiled.bounded_search, 'bounded')}({v})")
+            g.emit(body + 2, f"{groups} = None if {m} is None else {m}.groups()")
+            g.emit(body + 1, "else:")
+            g.emit(body + 2, f"{groups} = {g.const(item.search, 'search')}({v})")
+            g.emit(body, f"except {g.const(compiled.limit_errors, 'limits')}:")
+            g.emit(body + 1, f"{groups} = {timeout}")
+        else:
+            g.emit(body + 1, f"{groups} = {g.const(item.search, 'search')}({v})")
         g.emit(body, f"except {g.const(MatchTimeout, 'MatchTimeout')}:")
         g.emit(body + 1, f"{groups} = {timeout}")
         g.emit(body, "except Exception:  # as apply: a value that cannot be matched is a miss")

@@ -59,6 +59,9 @@ class CompiledRegex(Protocol):
     raw_search: Callable[[str], object] | None
     #: the engine's own findall under the same condition (a list of group tuples), or None
     raw_findall: Callable[[str], list] | None
+    #: with a time budget: the engine's own search, bounded by its match limit, valid for texts up
+    #: to `LONG_TEXT` characters (longer ones need `search`); None when the engine has none
+    bounded_search: Callable[[str], object] | None
     limit_errors: tuple[type[BaseException], ...]
 
     def search(self, text: str) -> tuple[str | None, ...] | None: ...
@@ -110,7 +113,8 @@ def _fast_search(pattern: object) -> Callable[[str], object]:
 
 class _PcreRegex:
     __slots__ = (
-        "engine", "source", "_search", "_budget_s", "_prefix", "_windows", "raw_search", "raw_findall", "limit_errors"
+        "engine", "source", "_search", "_budget_s", "_prefix", "_windows", "raw_search", "raw_findall",
+        "bounded_search", "limit_errors",
     )
 
     def __init__(self, source: str, budget_ms: float) -> None:
@@ -124,6 +128,7 @@ class _PcreRegex:
         self.raw_search = None if self._budget_s else self._search
         findall = getattr(getattr(self._search, "__self__", None), "findall", None)
         self.raw_findall = None if self._budget_s else findall
+        self.bounded_search = self._search if self._budget_s else None
         self.limit_errors = _PCRE_LIMIT_ERRORS
 
     def search(self, text: str) -> tuple[str | None, ...] | None:
@@ -189,7 +194,7 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 
 class _ReRegex:
-    __slots__ = ("engine", "source", "_search", "_budget_s", "raw_search", "raw_findall", "limit_errors")
+    __slots__ = ("engine", "source", "_search", "_budget_s", "raw_search", "raw_findall", "bounded_search", "limit_errors")
 
     def __init__(self, source: str, budget_ms: float) -> None:
         self.engine = "re"
@@ -198,6 +203,7 @@ class _ReRegex:
         self._budget_s = budget_ms / 1000.0
         self.raw_search = None if self._budget_s else self._search
         self.raw_findall = None
+        self.bounded_search = None  # a signal bounds `re`, set around each call by `search`
         self.limit_errors = ()
 
     def search(self, text: str) -> tuple[str | None, ...] | None:

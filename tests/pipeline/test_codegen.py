@@ -107,3 +107,25 @@ def test_generated_source_is_kept_for_debugging():
     """The generated function's source is available on the pipeline."""
     pipeline = Pipeline.from_config('filter { if [a] == "b" { mutate { add_tag => ["t"] } } }')
     assert pipeline.source is not None and "def run(events):" in pipeline.source
+
+
+# Pathological lines for a single-pattern grok (the shape the generated code writes out itself).
+# (expression, pathological line, a normal line, the normal line's tags)
+TIMEOUT_CASES = [
+    ("^(?:%{PATH})+$", "/a" * 40 + '/a"', "/usr/local/bin", []),  # exponential: every split into paths
+    ("%{DATA:a} %{DATA:b} %{DATA:c} %{DATA:d} %{DATA:e} end$", "x " * 3000 + "and", "a b c d e end", []),
+]
+
+
+@pytest.mark.parametrize("generate_code", [True, False])
+@pytest.mark.parametrize("expression, line, normal, normal_tags", TIMEOUT_CASES)
+def test_grok_timeout_in_a_pipeline_tags_only_groktimeout_and_goes_on(generate_code, expression, line, normal, normal_tags):
+    """A pathological line is tagged _groktimeout (not _grokparsefailure); the next one matches."""
+    text = (
+        'filter { grok { match => { "message" => "' + expression.replace("\\", "\\\\") + '" } '
+        'timeout_millis => 50 } }'
+    )
+    pipeline = Pipeline.from_config(text, generate_code=generate_code)
+    bad, good = pipeline.process([{"message": line}, {"message": normal}])
+    assert bad.tags == ["_groktimeout"]
+    assert good.tags == normal_tags

@@ -41,7 +41,7 @@ from ._tree import (
     String,
     Value,
 )
-from ._values import merge_hashes, plugin_options, to_python
+from ._values import merge_hashes, plugin_options, substitute_variables, to_python
 
 __all__ = [
     "parse",
@@ -50,6 +50,7 @@ __all__ = [
     "to_source",
     "to_python",
     "plugin_options",
+    "substitute_variables",
     "merge_hashes",
     "unescape",
     "language_traps",

@@ -2,7 +2,8 @@
 
 `generate(nodes)` writes the source of `run(events)`: one loop over the batch, the conditions as
 Python expressions, and each filter either as the code it emits itself (`Filter.emit`) or as a
-call to its `filter` method. Semantics are those of `steps`: a cancelled event runs no further
+call to its `filter` method. Nothing is tracked per event for error reports: when an event fails,
+the line of the generated code that raised names the filter or condition. Semantics are those of `steps`: a cancelled event runs no further
 filters; an exception fails that event only (tag `_filter_error`, reason in metadata); a condition
 that raises fails the event the same way. The interpreted steps stay as the reference and are
 what the tests compare this code with.
@@ -27,6 +28,8 @@ class Emitter:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.places: list[int] = []  # for each line, the index of the statement it belongs to
+        self.place = -1  # the statement being written (see `generate`: failures name it)
         self.names: dict[str, Any] = {}
         self._named: dict[int, str] = {}  # id of a value already named -> its name
         self._counter = 0
@@ -49,6 +52,7 @@ class Emitter:
 
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
+        self.places.append(self.place)
 
     # -- field access written out: dict operations for one- and two-level references --------------
     def get(self, indent: int, ref: FieldRef, var: str) -> None:
@@ -101,7 +105,7 @@ class Emitter:
 def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> None:
     plugin: Filter = node.instance
     where.append(f"filter {plugin.name} (id {plugin.id})")
-    g.emit(indent, f"_w = {len(where) - 1}")
+    g.place = len(where) - 1
     emitted = plugin.emit(g, indent)
     if emitted is None:  # the filter as a call; it may cancel the event
         g.emit(indent, f"{g.const(plugin.filter, 'filter')}(ev)")
@@ -116,8 +120,9 @@ def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> 
 
 def _conditional(g: Emitter, node: CompiledIf, where: list[str], indent: int) -> None:
     where.append(f"condition at {node.node.position}")
-    g.emit(indent, f"_w = {len(where) - 1}")
+    place = len(where) - 1
     for i, (branch, body) in enumerate(node.branches):
+        g.place = place
         cond = branch.condition
         if cond is None:
             g.emit(indent, "else:")
@@ -149,17 +154,18 @@ def generate(nodes: Sequence[Node]) -> tuple[Callable[[list[Event]], None], str]
     g.emit(1, "for ev in events:")
     g.emit(2, "d = ev.raw_fields()")
     g.emit(2, "m = ev.metadata")
-    g.emit(2, "_w = -1")
     g.emit(2, "try:")
     start = len(g.lines)
     _statements(g, nodes, where, 3)
     if len(g.lines) == start:
         g.emit(3, "pass")
-    g.emit(2, "except Exception as _exc:  # one event fails, the batch goes on")
-    g.emit(3, "_fail(ev, _where[_w], _exc)")
+    g.place = -1
+    g.emit(2, "except Exception as _exc:  # one event fails, the batch goes on; the line says where")
+    g.emit(3, "_fail(ev, _where[_places[_exc.__traceback__.tb_lineno]], _exc)")
     source = "\n".join(g.lines) + "\n"
     scope: dict[str, Any] = dict(g.names)
     scope["_fail"] = fail_event
     scope["_where"] = tuple(where) + ("pipeline",)
+    scope["_places"] = (-1, *g.places)  # line numbers start at 1
     exec(compile(source, "<porttrack pipeline>", "exec"), scope)  # noqa: S102 - our own generated code
     return scope["run"], source

@@ -129,3 +129,20 @@ def test_grok_timeout_in_a_pipeline_tags_only_groktimeout_and_goes_on(generate_c
     bad, good = pipeline.process([{"message": line}, {"message": normal}])
     assert bad.tags == ["_groktimeout"]
     assert good.tags == normal_tags
+
+
+def test_failure_inside_a_branch_names_the_filter_that_raised(monkeypatch):
+    """In generated code the failing line names its statement, however deep the branch."""
+    original = compiler.filter_class
+    monkeypatch.setattr(compiler, "filter_class", lambda name: Exploder if name == "explode" else original(name))
+    text = """filter {
+  mutate { add_field => { "seen" => "yes" } }
+  if [n] == "x" {
+    if [boom] { explode { id => "deep" } }
+  } else {
+    mutate { add_tag => ["other"] }
+  }
+}"""
+    [failed, other] = Pipeline.from_config(text).process([{"n": "x", "boom": True}, {"n": "y"}])
+    assert failure_of(failed).startswith("filter explode (id deep) raised RuntimeError")
+    assert failed.get("seen") == "yes" and other.tags == ["other"]

@@ -168,8 +168,12 @@ class _Emitter:
             if isinstance(node.left, Selector) and isinstance(node.right, Array):
                 values = to_python(node.right)
                 texts = g.const(frozenset(t for t in map(_as_text, values) if t is not None), "texts")
-                t = g.temp("t")
-                test = f"(({t} := {g.const(_as_text, 'as_text')}({self.get(node.left)})) is not None and {t} in {texts})"
+                t, u = g.temp("t"), g.temp("u")
+                as_text = g.const(_as_text, "as_text")
+                test = (  # a string is its own text: only other values go through _as_text
+                    f"(({t} in {texts}) if ({t} := {self.get(node.left)}).__class__ is str"
+                    f" else (({u} := {as_text}({t})) is not None and {u} in {texts}))"
+                )
             elif isinstance(node.left, String) and isinstance(node.right, Selector):
                 c = g.temp("c")
                 test = f"(isinstance({c} := {self.get(node.right)}, (list, str)) and {node.left.value!r} in {c})"

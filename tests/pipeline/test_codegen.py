@@ -146,3 +146,36 @@ def test_failure_inside_a_branch_names_the_filter_that_raised(monkeypatch):
     [failed, other] = Pipeline.from_config(text).process([{"n": "x", "boom": True}, {"n": "y"}])
     assert failure_of(failed).startswith("filter explode (id deep) raised RuntimeError")
     assert failed.get("seen") == "yes" and other.tags == ["other"]
+
+
+CONDITIONS = [
+    "[a]", "![a]", "[a][b]", "![a][b]", "[@metadata][m]",
+    '[a] == "x"', '[a] != "x"', '"x" == [a]', '[a][b] == "1"', "[a] == 1", "[a] == [c]",
+    '[a] =~ /^x/', '[a] !~ /^x/', '[a][b] =~ "1"',
+    '[a] in ["x", "1", "true"]', '[a] not in ["x", "1"]', '[a][b] in ["1", 2]',
+    '"x" in [tags]', '"x" not in [tags]', '"x" in [a]', '[a] in [c]',
+    '[a] and [c]', '[a] or ![c]', '([a] == "x" or [c]) and !([a][b] == "1")', "[a] > 1", "[a] < [c]",
+]
+VALUES = [None, "x", "1", "", "false", 1, 1.0, True, False, ["x"], [], {"b": "1"}, {"b": 1}, "xy"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    condition=st.sampled_from(CONDITIONS),
+    a=st.sampled_from(VALUES),
+    c=st.sampled_from(VALUES),
+    tags=st.sampled_from([None, ["x"], ["y"], "x"]),
+    meta=st.sampled_from([None, "", "v"]),
+)
+def test_generated_conditions_agree_with_compiled_ones(condition, a, c, tags, meta):
+    """Every shape of condition the generator writes as an expression decides as the closure does."""
+    text = f'filter {{ if {condition} {{ mutate {{ add_tag => ["yes"] }} }} else {{ mutate {{ add_tag => ["no"] }} }} }}'
+    event = {"@timestamp": "2026-11-27T00:00:00Z"}
+    for key, value in (("a", a), ("c", c), ("tags", tags)):
+        if value is not None:
+            event[key] = copy.deepcopy(value)
+    if meta is not None:
+        event["@metadata"] = {"m": meta}
+    generated = Pipeline.from_config(text).process([Event(copy.deepcopy(event))])
+    reference = Pipeline.from_config(text, generate_code=False).process([Event(copy.deepcopy(event))])
+    assert [e.tags for e in generated] == [e.tags for e in reference]

@@ -26,7 +26,7 @@ from porttrack_logs.codec import decode_event  # noqa: E402
 from porttrack_logs.event import Template  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
 from porttrack_logs.runtime.batch_job import tune_gc_for_throughput  # noqa: E402
-from porttrack_logs.codec import encode_event  # noqa: E402
+from porttrack_logs.sinks.bulk import ActionLines, BulkBody  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ALERT_LEVELS = {"ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "ALERT", "EMERG", "EMERGENCY"}
@@ -35,15 +35,13 @@ ALERT_LEVELS = {"ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "ALERT", 
 def ours(lines: list[bytes]):
     pipeline = Pipeline.from_config(ROOT / "pipelines" / "porttrack.conf")
     index = Template("porttrack-logs-%{+yyyy.MM.dd}")
+    action = ActionLines("index")
 
     def run() -> int:
-        events = [decode_event(line) for line in lines]
-        out = []
-        for event in pipeline.process(events):
-            out.append(b'{"index":{"_index":"' + index.render(event).encode() + b'"}}')
-            out.append(encode_event(event))
-        body = b"\n".join(out) + b"\n"
-        assert body
+        body = BulkBody()
+        for event in pipeline.process([decode_event(line) for line in lines]):
+            body.add(action(index.render(event)), event)
+        assert body.to_bytes()
         return len(lines)
 
     return run
@@ -58,10 +56,11 @@ def hand_fused(lines: list[bytes]):
     grok_filter = next(f for f in pipeline.filters if f.name == "grok")
     search = grok_filter.groks[0][1][0].search  # the groups of the first match, or None
     index = Template("porttrack-logs-%{+yyyy.MM.dd}")
+    action = ActionLines("index")
     utc = timezone.utc
 
     def run() -> int:
-        out = []
+        body = BulkBody()
         for line in lines:
             event = decode_event(line)
             data, meta = event.raw_fields(), event.metadata
@@ -85,10 +84,8 @@ def hand_fused(lines: list[bytes]):
                 data["@timestamp"] = moment.astimezone(utc) if moment.tzinfo else moment.replace(tzinfo=utc)
                 if level in ALERT_LEVELS:
                     data.setdefault("tags", []).append("alert")
-            out.append(b'{"index":{"_index":"' + index.render(event).encode() + b'"}}')
-            out.append(encode_event(event))
-        body = b"\n".join(out) + b"\n"
-        assert body
+            body.add(action(index.render(event)), event)
+        assert body.to_bytes()
         return len(lines)
 
     return run

@@ -15,7 +15,7 @@ import msgspec
 
 from .event import Event, register_lazy
 
-__all__ = ["decode_event", "decode_object", "encode", "encode_event", "JsonError", "LAZY"]
+__all__ = ["decode_event", "decode_object", "encode", "encode_event", "encode_event_into", "JsonError", "LAZY"]
 
 LAZY = msgspec.Raw  #: the type of a top-level value left undecoded
 
@@ -73,3 +73,8 @@ def encode(value: Any) -> bytes:
 def encode_event(event: Event) -> bytes:
     """An event's fields (not `@metadata`) as JSON bytes, untouched values copied through."""
     return _ENCODER.encode(event.raw_fields())
+
+
+def encode_event_into(event: Event, buffer: bytearray) -> None:
+    """Append an event's JSON to `buffer` (a bulk body grows in one buffer, no bytes per event)."""
+    _ENCODER.encode_into(event.raw_fields(), buffer, -1)

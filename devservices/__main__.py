@@ -47,26 +47,30 @@ def cmd_start(services: list[Service], args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def cmd_stop(services: list[Service], args: argparse.Namespace) -> int:
+def _report(services: list[Service], action: Callable[[Service], T], describe: Callable[[Service, T], str]) -> int:
+    """Run `action` on every service at once; print each outcome or error; 1 if any failed."""
     failed = False
-    for service, outcome in zip(services, _each(services, lambda s: s.stop())):
+    for service, outcome in zip(services, _each(services, action)):
         if isinstance(outcome, ServiceError):
             print(f"error: {outcome}", file=sys.stderr)
             failed = True
         else:
-            print(f"{service.name}: {'stopped' if outcome else 'was not running'}")
+            print(describe(service, outcome))
     return 1 if failed else 0
+
+
+def cmd_stop(services: list[Service], args: argparse.Namespace) -> int:
+    return _report(
+        services, lambda s: s.stop(), lambda s, stopped: f"{s.name}: {'stopped' if stopped else 'was not running'}"
+    )
 
 
 def cmd_reset(services: list[Service], args: argparse.Namespace) -> int:
-    failed = False
-    for service, outcome in zip(services, _each(services, lambda s: s.reset())):
-        if isinstance(outcome, ServiceError):
-            print(f"error: {outcome}", file=sys.stderr)
-            failed = True
-        else:
-            print(f"{service.name}: {'stopped and ' if outcome else ''}data deleted ({service.process.directory})")
-    return 1 if failed else 0
+    return _report(
+        services,
+        lambda s: s.reset(),
+        lambda s, stopped: f"{s.name}: {'stopped and ' if stopped else ''}data deleted ({s.process.directory})",
+    )
 
 
 def cmd_status(services: list[Service], args: argparse.Namespace) -> int:

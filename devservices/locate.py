@@ -56,53 +56,62 @@ def _docker_answers() -> bool:
         return False
 
 
-def locate_elasticsearch(settings: Settings | None = None, *, allow_containers: bool = True) -> Located:
-    """Where the tests' Elasticsearch is, or why there is none."""
-    url = os.environ.get("PORTTRACK_ES_URL")
-    if url:
-        if elasticsearch_answers(url):
-            return Located(url.rstrip("/"), "PORTTRACK_ES_URL")
-        return Located(None, "PORTTRACK_ES_URL", f"PORTTRACK_ES_URL={url} does not answer with yellow/green cluster health")
-    service = Elasticsearch(settings or Settings.from_env())
-    found = _from_tool(service, elasticsearch_answers)
+def _locate(
+    service: Service,
+    variable: str,
+    answers: Callable[[str], bool],
+    silent: str,
+    container: Callable[[], Callable[[], tuple[str, Callable[[], None]]]],
+    allow_containers: bool,
+    label: str,
+    command: str,
+) -> Located:
+    """The one resolution order for every service: the variable, this tool's server, a container."""
+    given = os.environ.get(variable)
+    if given:
+        if answers(given):
+            return Located(given.rstrip("/"), variable)
+        return Located(None, variable, f"{variable}={given} {silent}")
+    found = _from_tool(service, answers)
     if found:
         return Located(found, "devservices")
     if allow_containers and _docker_answers():
-        from devservices.containers import start_elasticsearch_container
-
         try:
-            address, close = start_elasticsearch_container()
-        except Exception as exc:  # image pull, engine or wait failures all mean "no elasticsearch for this run"
-            return Located(None, "testcontainers", f"Docker answers but the elasticsearch container did not start: {exc!r}")
+            address, close = container()()
+        except Exception as exc:  # image pull, engine or wait failures all mean "none for this run"
+            return Located(None, "testcontainers", f"Docker answers but the {service.name} container did not start: {exc!r}")
         return Located(address, "testcontainers", close=close)
     return Located(
         None, "none",
-        f"no Elasticsearch: PORTTRACK_ES_URL unset, nothing healthy at {service.endpoint} "
-        "(run `python3 -m devservices start es`), and no Docker engine for testcontainers",
+        f"no {label}: {variable} unset, nothing answering at {service.endpoint} "
+        f"(run `python3 -m devservices start {command}`), and no Docker engine for testcontainers",
+    )
+
+
+def _es_container() -> Callable[[], tuple[str, Callable[[], None]]]:
+    from devservices.containers import start_elasticsearch_container
+
+    return start_elasticsearch_container
+
+
+def _kafka_container() -> Callable[[], tuple[str, Callable[[], None]]]:
+    from devservices.containers import start_kafka_container
+
+    return start_kafka_container
+
+
+def locate_elasticsearch(settings: Settings | None = None, *, allow_containers: bool = True) -> Located:
+    """Where the tests' Elasticsearch is, or why there is none."""
+    return _locate(
+        Elasticsearch(settings or Settings.from_env()), "PORTTRACK_ES_URL", elasticsearch_answers,
+        "does not answer with yellow/green cluster health", _es_container, allow_containers, "Elasticsearch", "es",
     )
 
 
 def locate_kafka(settings: Settings | None = None, *, allow_containers: bool = True) -> Located:
     """Where the tests' Kafka is, or why there is none."""
-    bootstrap = os.environ.get("PORTTRACK_KAFKA_BOOTSTRAP")
-    if bootstrap:
-        if metadata_answers(bootstrap, timeout_ms=10000):
-            return Located(bootstrap, "PORTTRACK_KAFKA_BOOTSTRAP")
-        return Located(None, "PORTTRACK_KAFKA_BOOTSTRAP", f"PORTTRACK_KAFKA_BOOTSTRAP={bootstrap} does not answer a metadata request")
-    service = Kafka(settings or Settings.from_env())
-    found = _from_tool(service, metadata_answers)
-    if found:
-        return Located(found, "devservices")
-    if allow_containers and _docker_answers():
-        from devservices.containers import start_kafka_container
-
-        try:
-            address, close = start_kafka_container()
-        except Exception as exc:  # image pull, engine or wait failures all mean "no kafka for this run"
-            return Located(None, "testcontainers", f"Docker answers but the kafka container did not start: {exc!r}")
-        return Located(address, "testcontainers", close=close)
-    return Located(
-        None, "none",
-        f"no Kafka: PORTTRACK_KAFKA_BOOTSTRAP unset, no broker at {service.endpoint} "
-        "(run `python3 -m devservices start kafka`), and no Docker engine for testcontainers",
+    return _locate(
+        Kafka(settings or Settings.from_env()), "PORTTRACK_KAFKA_BOOTSTRAP",
+        lambda address: metadata_answers(address, timeout_ms=10000),
+        "does not answer a metadata request", _kafka_container, allow_containers, "Kafka", "kafka",
     )

@@ -1,4 +1,5 @@
-"""The runnable shape of a filter section: filter steps and conditional steps, batch at a time.
+"""A filter section run step by step, batch at a time: the reference the generated code
+(`pipeline.codegen`) is tested against, and what `Pipeline(generate_code=False)` runs.
 
 A step takes the events still flowing and returns those that flow on. Cancelled events stop;
 an event on which a filter raised stops too, tagged `_filter_error` with the reason in
@@ -42,8 +43,7 @@ class FilterStep:
 
     def __init__(self, plugin: Filter) -> None:
         self.plugin = plugin
-        # a filter without common options to apply is called straight (one call less per event)
-        self._filter = plugin.filter if plugin.decorates else plugin.apply
+        self._filter = plugin.filter
         self._where = f"filter {plugin.name} (id {plugin.id})"
 
     def __repr__(self) -> str:
@@ -76,19 +76,6 @@ class ConditionalStep:
         self._where = where
 
     def process(self, events: list[Event]) -> list[Event]:
-        if len(self.branches) == 1:  # the common `if cond { ... }` without else
-            cond, steps = self.branches[0]
-            bucket = []
-            append = bucket.append
-            for event in events:
-                try:
-                    if cond is None or cond(event):
-                        append(event)
-                except Exception as exc:  # a condition must not stop the batch either
-                    fail_event(event, self._where, exc)
-            if bucket and steps:
-                run_steps(steps, bucket)
-            return [e for e in events if not e.halted]
         buckets: list[list[Event]] = [[] for _ in self.branches]
         conditions = [cond for cond, _ in self.branches]
         for event in events:

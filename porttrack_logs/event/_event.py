@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import EventError
 from ._fieldref import METADATA, MISSING, FieldRef, decode_lazy
@@ -84,15 +84,11 @@ class Event:
     __hash__ = None  # type: ignore[assignment]
 
     # -- field access ---------------------------------------------------------------------
-    def _root(self, ref: FieldRef) -> dict:
-        return self._meta if ref.metadata else self._data
-
     def get(self, ref: str | FieldRef, default: Any = None) -> Any:
         """The value at a field reference (`message`, `[log][level]`, `[@metadata][x]`)."""
         if ref.__class__ is not FieldRef:
             ref = field_ref(ref)
-        value = ref.resolve(self._meta if ref.metadata else self._data)
-        return default if value is MISSING else value
+        return ref.get(self._meta if ref.metadata else self._data, default)
 
     def includes(self, ref: str | FieldRef) -> bool:
         """Whether the field exists (a field holding None exists)."""
@@ -172,25 +168,6 @@ class Event:
         self.cancelled = True
         self.halted = True
 
-    def clone(self) -> "Event":
-        import copy
-
-        self.to_dict()
-        event = Event.__new__(Event)
-        event._data = copy.deepcopy(self._data)
-        event._meta = copy.deepcopy(self._meta)
-        event.cancelled = False
-        event.halted = False
-        event._lazy = False
-        return event
-
-    @classmethod
-    def of(cls, value: "Event | dict[str, Any]") -> "Event":
-        return value if isinstance(value, Event) else cls(value)
-
-    @classmethod
-    def many(cls, values: Iterable["Event | dict[str, Any]"]) -> list["Event"]:
-        return [v if isinstance(v, Event) else cls(v) for v in values]
 
 
 def _tags_of(data: dict) -> Any:

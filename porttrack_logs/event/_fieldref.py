@@ -191,9 +191,6 @@ class FieldRef:
     def __repr__(self) -> str:
         return f"FieldRef({self.text!r})"
 
-    def exists(self, root: dict) -> bool:
-        return self.resolve(root) is not _MISSING
-
     def _parent(self, root: dict, create: bool) -> Any:
         node: Any = root
         for key in self._parents:

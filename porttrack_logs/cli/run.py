@@ -7,7 +7,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from ..pipeline import Pipeline
+from ..pipeline import BATCH_SIZE, Pipeline
 from ..runtime.batch_job import run_batch, tune_gc_for_throughput
 from ..sinks.dead_letter import DeadLetterQueue
 from .defaults import DEFAULT_CONFIG, DEFAULT_SAMPLES
@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", default="out/events.ndjson", help="NDJSON output file, '-' for stdout (default: %(default)s)")
     parser.add_argument("--dead-letters", default="out/dead-letters.ndjson", help="dead letter queue file (default: %(default)s)")
     parser.add_argument("--format", default="auto", choices=["auto", "docker", "cri", "ndjson", "plain"], help="input format (default: detect per line)")
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="events per pipeline batch (default: %(default)s, as Logstash)")
     parser.set_defaults(handler=handle)
 
 

@@ -1,5 +1,5 @@
 """Runnable pipelines built from Logstash configuration; no I/O."""
 
-from ._pipeline import Pipeline
+from ._pipeline import BATCH_SIZE, Pipeline
 
-__all__ = ["Pipeline"]
+__all__ = ["Pipeline", "BATCH_SIZE"]

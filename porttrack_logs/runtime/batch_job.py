@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from ..event import Event
-from ..pipeline import Pipeline
+from ..pipeline import BATCH_SIZE, Pipeline
 from ..pipeline.steps import failure_of
 from ..sinks.dead_letter import DeadLetterQueue
 from ..sinks.ndjson import NdjsonWriter
@@ -76,7 +76,7 @@ def run_batch(
     dead_letters: DeadLetterQueue,
     *,
     fmt: LogFormat = "auto",
-    batch_size: int = 1000,
+    batch_size: int = BATCH_SIZE,
 ) -> BatchSummary:
     """Read every record, run them through the pipeline in batches, write what comes out."""
     summary = BatchSummary()

@@ -81,6 +81,31 @@ def test_event_from_lazy_is_an_event():
     assert isinstance(decode_event(FILEBEAT), Event)
 
 
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"@timestamp": "2026-11-27T06:00:00Z", "message": "m"},
+        {"@timestamp": "2026-11-27T06:00:00Z", "@version": "7", "message": "m"},
+        {"@timestamp": "2026-11-27T08:00:00+02:00", "@metadata": {"beat": "filebeat"}, "message": "m"},
+        {"@timestamp": "27/Nov/2026", "message": "m"},
+        {"message": "m", "log": {"level": "INFO"}},
+    ],
+)
+def test_decoded_events_equal_events_built_from_the_whole_dict(doc):
+    """The decoder's shortcut for the common case (an RFC 3339 @timestamp, no @metadata) builds
+    the same event as the constructor, and the other cases still go through the constructor."""
+    raw = orjson.dumps(doc)
+    decoded, built = decode_event(raw), Event(orjson.loads(raw))
+    decoded.to_dict()
+    if "@timestamp" not in doc or built.includes("_@timestamp"):  # both stamp "now": compare the rest
+        assert decoded.get("@timestamp").tzinfo is not None
+        decoded.remove("@timestamp"), built.remove("@timestamp")
+    assert decoded == built
+    assert decoded.metadata == doc.get("@metadata", {})
+    assert decoded.get("@version") == doc.get("@version", "1")
+    assert not decoded.cancelled and not decoded.halted
+
+
 def test_grok_capture_into_an_undecoded_string_field_makes_an_array():
     """A capture into a field still undecoded follows Logstash's rule for its real value."""
     raw = orjson.dumps({"message": "berth B07", "berth": "B01"})

@@ -13,6 +13,7 @@ __all__ = ["Event", "field_ref", "TIMESTAMP", "parse_timestamp"]
 TIMESTAMP = "@timestamp"
 _REFS: dict[str, FieldRef] = {}
 _REF_CACHE_LIMIT = 10_000
+_new_object = object.__new__
 
 
 def field_ref(text: str | FieldRef) -> FieldRef:
@@ -155,6 +156,17 @@ class Event:
     def from_lazy(cls, data: dict[str, Any]) -> "Event":
         """An event whose top-level values may be undecoded JSON, decoded when first read."""
         ts = data.get(TIMESTAMP)
+        if ts.__class__ is datetime and METADATA not in data:
+            # What the codec hands over for nearly every event: nothing to parse or lift out,
+            # so the checks of __init__ are skipped (a third of the decode time, measured).
+            if "@version" not in data:
+                data["@version"] = "1"
+            event = _new_object(cls)
+            event._data = data
+            event._meta = {}
+            event.cancelled = event.halted = False
+            event._lazy = True
+            return event
         if ts is not None and type(ts) is not datetime:
             data[TIMESTAMP] = decode_lazy(ts)
         if METADATA in data:

@@ -100,22 +100,26 @@ class DateFilter(Filter):
         if self._dynamic_zone is not None:
             return None
         src, dst = self._source, self._target
-        v, t, parse = g.temp("v"), g.temp("t"), g.temp("p")
+        v, t = g.temp("v"), g.temp("t")
+        failures = "(ValueError, TypeError, OverflowError, ArithmeticError)"
         g.get(indent, src, v)
         g.emit(indent, f"if {v} is None:")
         g.emit(indent + 1, "_ok = False")
         g.emit(indent, "else:")
-        g.emit(indent + 1, f"for {parse} in {g.const(self._parsers, 'parsers')}:")
-        g.emit(indent + 2, "try:")
-        g.emit(indent + 3, f"{t} = {parse}({v})")
-        g.emit(indent + 2, "except (ValueError, TypeError, OverflowError, ArithmeticError):")
-        g.emit(indent + 3, "continue")
-        g.set(indent + 2, dst, t)
-        g.emit(indent + 2, "_ok = True")
-        g.emit(indent + 2, "break")
-        g.emit(indent + 1, "else:")
-        g.emit(indent + 2, f"ev.tag(*{g.const(self._failure_tags, 'tags')})")
-        g.emit(indent + 2, "_ok = False")
+        # each pattern in turn, as nested tries: the first that reads the value wins
+        depth = indent + 1
+        for parser in self._parsers:
+            g.emit(depth, "try:")
+            g.emit(depth + 1, f"{t} = {g.const(parser, 'parse')}({v})")
+            g.emit(depth, f"except {failures}:")
+            depth += 1
+        g.tag(depth, self._failure_tags)
+        g.emit(depth, "_ok = False")
+        for level in range(len(self._parsers)):
+            depth -= 1
+            g.emit(depth, "else:")
+            g.set(depth + 1, dst, t)
+            g.emit(depth + 1, "_ok = True")
         return True
 
     def apply(self, event: Event) -> bool:

@@ -165,8 +165,7 @@ class GrokFilter(Filter):
         g.emit(body + 1, f"{groups} = None")
         g.emit(body, f"if {groups} is None:")
         g.emit(body + 1, "_ok = False")
-        if self._failure_tags:
-            g.emit(body + 1, f"ev.tag(*{g.const(self._failure_tags, 'tags')})")
+        g.tag(body + 1, self._failure_tags)
         g.emit(body, f"elif {groups} is {timeout}:")
         g.emit(body + 1, "_ok = False")
         g.emit(body + 1, f"ev.tag({g.const(self._timeout_tag, 'tag')})")
@@ -183,14 +182,14 @@ class GrokFilter(Filter):
             if overwrite:
                 g.set(body + 3, ref, cap)
             else:  # write_capture's rule, written out
-                g.get(body + 3, ref, current)
+                parent = g.get(body + 3, ref, current)
                 g.emit(body + 3, f"if {current} is None:")
-                g.set(body + 4, ref, cap)
+                g.set(body + 4, ref, cap, parent)
                 g.emit(body + 3, f"elif {current}.__class__ is list:")
                 g.emit(body + 4, f"{current}.append({cap})")
                 g.emit(body + 3, f"elif isinstance({current}, str):")
                 g.emit(body + 4, f"{current} = [{current}, {cap}]")
-                g.set(body + 4, ref, current)
+                g.set(body + 4, ref, current, parent)
             g.emit(body + 2, f"except {event_error}:")
             g.emit(body + 3, "pass  # e.g. [a][b] under a string `a`: Logstash skips the write too")
         g.emit(indent, "else:")

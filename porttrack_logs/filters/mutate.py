@@ -472,13 +472,13 @@ class MutateFilter(Filter):
         fn = g.const(change, "change")
         for field in fields:
             ref, x = field_ref(field), g.temp("x")
-            g.get(indent, ref, x)
+            parent = g.get(indent, ref, x)
             g.emit(indent, f"if isinstance({x}, str):")
             g.emit(indent + 1, f"{x} = {fn}({x})")
-            g.set(indent + 1, ref, x)
+            g.set(indent + 1, ref, x, parent)
             g.emit(indent, f"elif isinstance({x}, list):")
             g.emit(indent + 1, f"{x} = [{fn}(v) if isinstance(v, str) else v for v in {x}]")
-            g.set(indent + 1, ref, x)
+            g.set(indent + 1, ref, x, parent)
 
     def _emit_copy(self, g: Any, indent: int) -> None:
         immutable, deepcopy = g.const(_IMMUTABLE, "immutable"), g.const(_copy.deepcopy, "deepcopy")

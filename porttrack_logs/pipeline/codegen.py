@@ -55,15 +55,19 @@ class Emitter:
         self.places.append(self.place)
 
     # -- field access written out: dict operations for one- and two-level references --------------
-    def get(self, indent: int, ref: FieldRef, var: str) -> None:
-        """Code leaving the value at `ref` in `var` (None when absent), decoding lazy values."""
+    def get(self, indent: int, ref: FieldRef, var: str) -> str | None:
+        """Code leaving the value at `ref` in `var` (None when absent), decoding lazy values.
+
+        For a two-level reference, returns the variable holding the parent (`[log]` of
+        `[log][level]`): `set(..., parent=)` writes through it if nothing replaced it meanwhile."""
         root, path = ("m" if ref.metadata else "d"), ref.path
         lazy, decode = self.const(LAZY, "lazy"), self.const(decode_lazy, "decode")
         if len(path) == 1:
             key = repr(path[0])
             self.emit(indent, f"{var} = {root}.get({key})")
             self.emit(indent, f"if {var}.__class__ is {lazy}: {var} = {root}[{key}] = {decode}({var})")
-        elif len(path) == 2:
+            return None
+        if len(path) == 2:
             node, k0, k1 = self.temp("n"), repr(path[0]), repr(path[1])
             self.emit(indent, f"{node} = {root}.get({k0})")
             self.emit(indent, f"if {node}.__class__ is {lazy}: {node} = {root}[{k0}] = {decode}({node})")
@@ -71,8 +75,9 @@ class Emitter:
                 indent,
                 f"{var} = {node}.get({k1}) if {node}.__class__ is dict else {self.const(ref.get, 'get')}({root})",
             )
-        else:
-            self.emit(indent, f"{var} = {self.const(ref.get, 'get')}({root})")
+            return node
+        self.emit(indent, f"{var} = {self.const(ref.get, 'get')}({root})")
+        return None
 
     def get_expr(self, ref: FieldRef) -> str:
         """An expression for the value at `ref` (None when absent): dict lookups on the common
@@ -84,22 +89,42 @@ class Emitter:
             return f"({x} if ({x} := {root}.get({path[0]!r})).__class__ is not {self.const(LAZY, 'lazy')} else {general})"
         if len(path) == 2:
             node = self.temp("n")
-            return f"({node}.get({path[1]!r}) if ({node} := {root}.get({path[0]!r})).__class__ is dict else {general})"
+            return (
+                f"({node}.get({path[1]!r}) if ({node} := {root}.get({path[0]!r})).__class__ is dict"
+                f" else None if {node} is None else {general})"
+            )
         return general
 
-    def set(self, indent: int, ref: FieldRef, value: str) -> None:
-        """Code writing the variable `value` at `ref`, creating hashes on the way."""
+    def set(self, indent: int, ref: FieldRef, value: str, parent: str | None = None) -> None:
+        """Code writing the variable `value` at `ref`, creating hashes on the way; `parent` is
+        what `get` returned for the same reference, when nothing since may have replaced it."""
         root, path = ("m" if ref.metadata else "d"), ref.path
         if len(path) == 1:
             self.emit(indent, f"{root}[{path[0]!r}] = {value}")
         elif len(path) == 2:
-            node = self.temp("n")
-            self.emit(indent, f"{node} = {root}.get({path[0]!r})")
+            node = parent
+            if node is None:
+                node = self.temp("n")
+                self.emit(indent, f"{node} = {root}.get({path[0]!r})")
             self.emit(indent, f"if {node}.__class__ is dict: {node}[{path[1]!r}] = {value}")
             self.emit(indent, f"elif {node} is None: {root}[{path[0]!r}] = {{{path[1]!r}: {value}}}")
             self.emit(indent, f"else: {self.const(ref.set, 'set')}({root}, {value})")
         else:
             self.emit(indent, f"{self.const(ref.set, 'set')}({root}, {value})")
+
+    def tag(self, indent: int, tags: Sequence[str]) -> None:
+        """Code adding constant tags as `Event.tag` does: in place on a list of tags, a new list
+        when there is none, the method itself for anything else (a lone string, undecoded JSON)."""
+        tags = tuple(dict.fromkeys(tags))
+        if not tags:
+            return
+        current = self.temp("tg")
+        self.emit(indent, f"{current} = d.get('tags')")
+        self.emit(indent, f"if {current}.__class__ is list:")
+        for name in tags:
+            self.emit(indent + 1, f"if {name!r} not in {current}: {current}.append({name!r})")
+        self.emit(indent, f"elif {current} is None: d['tags'] = {list(tags)!r}")
+        self.emit(indent, f"else: ev.tag(*{self.const(tags, 'tags')})")
 
 
 def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> None:
@@ -113,7 +138,8 @@ def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> 
     elif plugin.decorates:  # the filter's own code left its outcome in `_ok`; it never cancels
         tags = plugin.constant_tags
         if tags:
-            g.emit(indent, f"if _ok: ev.tag(*{g.const(tags, 'tags')})")
+            g.emit(indent, "if _ok:")
+            g.tag(indent + 1, tags)
         else:
             g.emit(indent, f"if _ok: {g.const(plugin.decorate, 'decorate')}(ev)")
 

@@ -58,6 +58,40 @@ def test_generated_equals_steps_on_lazily_decoded_events(path):
     assert [e.to_dict() for e in a] == [e.to_dict() for e in b]
 
 
+INLINED = """
+filter {
+  grok { match => { "message" => "^%{WORD:[log][level]} %{DATA:[@metadata][t]}\\|%{GREEDYDATA:rest}$" } add_tag => ["g", "g"] }
+  date { match => ["[@metadata][t]", "ISO8601", "yyyy-MM-dd HH:mm:ss", "dd/MMM/yyyy"] tag_on_failure => ["_d1", "_d2", "_d1"] }
+  mutate { uppercase => ["[log][level]"] lowercase => ["rest"] add_tag => ["a", "b", "a"] }
+}
+"""
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    level=st.sampled_from(["info", "ERROR", "x"]),
+    stamp=st.sampled_from(["2026-11-27T06:00:00.332Z", "2026-11-27 06:00:00", "27/Nov/2026", "2026-11-27T06:00:00.123456Z",
+                           "2026-W48-5T06:00:00Z", "never", "2026-11-27T24:00:00Z"]),
+    tags=st.sampled_from([None, [], ["a"], ["b", "g"], "a", "z", 7]),
+    log=st.sampled_from([None, {}, {"level": "debug"}, {"level": ["warn", 3]}, "flat", {"file": {"path": "/x"}}]),
+    lazy=st.booleans(),
+)
+def test_inlined_tags_dates_and_parents_agree_with_steps(level, stamp, tags, log, lazy):
+    """Constant tags added inline (duplicates, a lone string, a non-list), dates tried pattern by
+    pattern, and [log][level] written through its parent: the same as the reference, decoded or not."""
+    doc = {"@timestamp": "2026-11-27T00:00:00Z", "message": f"{level} {stamp}|Rest Of Line"}
+    for key, value in (("tags", tags), ("log", log)):
+        if value is not None:
+            doc[key] = value
+    generated = Pipeline.from_config(INLINED)
+    reference = Pipeline.from_config(INLINED, generate_code=False)
+    if lazy:
+        a, b = generated.process([decode_event(orjson.dumps(doc))]), reference.process([decode_event(orjson.dumps(doc))])
+    else:
+        a, b = generated.process([Event(copy.deepcopy(doc))]), reference.process([Event(copy.deepcopy(doc))])
+    assert [(e.to_dict(), e.metadata) for e in a] == [(e.to_dict(), e.metadata) for e in b]
+
+
 levels = st.sampled_from(["INFO", "ERROR", "error", "FATAL", "WARN", "NOTICE", "Crit", "", "???"])
 stamps = st.sampled_from(["2026-11-27T06:00:00.332Z", "2026-11-27 06:00:00", "2026-11-27 06:00:00,5", "27/Nov/2026", ""])
 texts = st.text(alphabet=st.sampled_from("ab =:\n-\t0"), max_size=12)

@@ -67,6 +67,13 @@ class Template:
 def _renderer(text: str, parts: tuple) -> Callable[[Event], str]:
     if all(isinstance(p, str) for p in parts):
         return lambda event: text
+    general = _general_renderer(parts)
+    if all(isinstance(p, str) or getattr(p, "per_day", False) for p in parts):
+        return _per_day(general)
+    return general
+
+
+def _general_renderer(parts: tuple) -> Callable[[Event], str]:
     if len(parts) == 1:
         return parts[0]
     if len(parts) == 2:
@@ -77,6 +84,26 @@ def _renderer(text: str, parts: tuple) -> Callable[[Event], str]:
             return lambda event: a(event) + b
     pieces = tuple((p, isinstance(p, str)) for p in parts)
     return lambda event: "".join(p if constant else p(event) for p, constant in pieces)
+
+
+def _per_day(general: Callable[[Event], str]) -> Callable[[Event], str]:
+    """A template that only reads @timestamp's calendar day (`porttrack-logs-%{+yyyy.MM.dd}`),
+    rendered whole once per UTC day: one lookup per event instead of one per part."""
+    last: list[tuple] = [(None, "")]  # one (day, text) pair, replaced whole: safe across threads
+    utc = timezone.utc
+
+    def render(event: Event) -> str:
+        ts = event.raw_fields().get(TIMESTAMP)
+        if ts.__class__ is not datetime:
+            return general(event)
+        day = (ts if ts.tzinfo is utc else ts.astimezone(utc)).toordinal()
+        cached, text = last[0]
+        if day != cached:
+            text = general(event)
+            last[0] = (day, text)
+        return text
+
+    return render
 
 
 def _compile_reference(inner: str, whole: str) -> Callable[[Event], str]:
@@ -133,6 +160,7 @@ def _compile_time_format(fmt: str) -> Callable[[Event], str]:
             last[0] = (key, text)
         return text
 
+    daily.per_day = True  # type: ignore[attr-defined] - see _renderer
     return daily
 
 

@@ -27,3 +27,23 @@ def test_time_of_day_format_is_not_cached_per_day():
     first = template.render(Event({"@timestamp": datetime(2026, 11, 27, 5, tzinfo=timezone.utc)}))
     second = template.render(Event({"@timestamp": datetime(2026, 11, 27, 6, tzinfo=timezone.utc)}))
     assert (first, second) == ("2026.11.27.05", "2026.11.27.06")
+
+
+def test_a_template_of_date_parts_and_text_renders_whole_per_day():
+    """Several date-only parts with text between them follow the day; a non-date @timestamp
+    renders them empty, as each part alone would."""
+    template = Template("%{+yyyy}-audit-%{+MM.dd}")
+    day1 = Event({"@timestamp": datetime(2026, 11, 27, 23, tzinfo=timezone.utc)})
+    day2 = Event({"@timestamp": datetime(2026, 11, 28, 1, tzinfo=timezone.utc)})
+    odd = Event({"@timestamp": datetime(2026, 11, 28, 1, tzinfo=timezone.utc)})
+    odd.set("@timestamp", "not a date")
+    rendered = [template.render(e) for e in (day1, day2, odd, day1)]
+    assert rendered == ["2026-audit-11.27", "2026-audit-11.28", "-audit-", "2026-audit-11.27"]
+
+
+def test_a_field_reference_keeps_a_daily_template_per_event():
+    """A template that also reads a field changes within a day with that field."""
+    template = Template("logs-%{service}-%{+yyyy.MM.dd}")
+    ts = datetime(2026, 11, 27, 6, tzinfo=timezone.utc)
+    names = [template.render(Event({"@timestamp": ts, "service": s})) for s in ("gate", "crane")]
+    assert names == ["logs-gate-2026.11.27", "logs-crane-2026.11.27"]

@@ -16,7 +16,7 @@ __all__ = ["Pipeline", "BATCH_SIZE"]
 
 #: Events per `process` call in the CLI and the sidecar: Logstash's `pipeline.batch.size` default.
 #: Small batches stay in the CPU caches from decode to encode: on PortTrack's events a batch of
-#: 125 runs 1.5x faster end to end than one of 20,000 (`benchmarks/pipeline_bench.py` shows both).
+#: 125 runs 1.7x faster end to end than one of 20,000 (`benchmarks/pipeline_bench.py` shows both).
 BATCH_SIZE = 125
 
 

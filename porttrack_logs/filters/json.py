@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Literal
 
-import orjson
-
+import msgspec
 from pydantic import ConfigDict
 
 from ..errors import EventError
@@ -34,8 +33,11 @@ class JsonOptions(FilterOptions):
     ecs_compatibility: Literal["disabled", "v1", "v8"] | None = None  # accepted; only Logstash's warning differs
 
 
+_decode = msgspec.json.Decoder().decode
+
+
 class JsonFilter(Filter):
-    """Logstash's `json`, decoding with orjson."""
+    """Logstash's `json`, decoding with msgspec: integers of any size stay whole, as Logstash keeps them."""
 
     name = "json"
     Options = JsonOptions
@@ -54,10 +56,8 @@ class JsonFilter(Filter):
         try:
             if not isinstance(raw, (str, bytes)):
                 raise TypeError("only text holds JSON")
-            # orjson reads integers past 64 bits as floats where Logstash keeps them whole; a
-            # stdlib fallback for them cost 6x per event (measured), so it is left out.
-            parsed = orjson.loads(raw)
-        except (ValueError, TypeError):
+            parsed = _decode(raw)
+        except (ValueError, TypeError, RecursionError):  # msgspec's errors are ValueErrors
             if not self._skip_invalid:
                 event.tag(*self._failure_tags)
             return False

@@ -207,7 +207,9 @@ class GrokFilter(Filter):
                 try:
                     if isinstance(value, list):
                         success = False
-                        for item in value:
+                        # a snapshot, as Logstash's event.get hands out a copy: a capture back
+                        # into this very field appends to it and must not be matched again
+                        for item in tuple(value):
                             text = item if isinstance(item, str) else ruby_text(item)
                             deadline = time.monotonic() + budget if budget else 0.0
                             success = self._match(compiled, text, data, meta, deadline) or success

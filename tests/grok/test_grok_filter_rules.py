@@ -27,6 +27,14 @@ def test_capture_into_existing_array_appends() -> None:
     assert event.get("seen") == ["a", "hi"]
 
 
+def test_array_source_captured_into_itself_matches_each_original_item_once() -> None:
+    """An array field whose captures go back into it: the items that were there are matched
+    once each and the captures appended (Logstash matches a copy); it does not run away."""
+    event = run({"match": {"message": "^%{WORD:message} %{GREEDYDATA:rest}"}}, {"message": ["a b", "c d"]})
+    assert event.get("message") == ["a b", "c d", "a", "c"]
+    assert event.get("rest") == ["b", "d"]
+
+
 def test_capture_into_existing_number_is_dropped() -> None:
     """A capture into a field holding another type (an int) leaves the field unchanged."""
     event = run({"match": {"message": "%{WORD:count}"}}, {"message": "hi", "count": 7})

@@ -29,18 +29,19 @@ def _list(items: list[str]) -> str:
     return "[" + ", ".join(_quote(i) for i in items) + "]"
 
 
+def _some(draw, **lists: st.SearchStrategy) -> list[str]:
+    """Each option given or not, at random: `name => [values drawn]`."""
+    return [f"{name} => {_list(draw(values))}" for name, values in lists.items() if draw(st.booleans())]
+
+
 @st.composite
 def grok(draw) -> str:
     captures = draw(st.lists(field, min_size=1, max_size=3))
     pieces = [f"%{{{draw(st.sampled_from(['WORD', 'NOTSPACE', 'DATA']))}:{c}}}" for c in captures[:-1]]
     pattern = " ".join(["^", *pieces, f"%{{GREEDYDATA:{captures[-1]}}}"]).replace("^ ", "^", 1)
     options = [f"match => {{ {_quote(draw(field))} => {_quote(pattern)} }}"]
-    if draw(st.booleans()):
-        options.append(f"overwrite => {_list(draw(st.lists(field, max_size=2)))}")
-    if draw(st.booleans()):
-        options.append(f"add_tag => {_list(draw(st.lists(tag, max_size=3)))}")
-    if draw(st.booleans()):
-        options.append(f"tag_on_failure => {_list(draw(st.lists(tag, max_size=2)))}")
+    options += _some(draw, overwrite=st.lists(field, max_size=2), add_tag=st.lists(tag, max_size=3),
+                     tag_on_failure=st.lists(tag, max_size=2))
     return "grok { " + " ".join(options) + " }"
 
 
@@ -51,8 +52,7 @@ def date(draw) -> str:
     options = [f"match => {_list([draw(field), *patterns])}"]
     if draw(st.booleans()):
         options.append(f"target => {_quote(draw(field))}")
-    if draw(st.booleans()):
-        options.append(f"add_tag => {_list(draw(st.lists(tag, max_size=2)))}")
+    options += _some(draw, add_tag=st.lists(tag, max_size=2))
     return "date { " + " ".join(options) + " }"
 
 
@@ -65,8 +65,7 @@ def mutate(draw) -> str:
             options.append(f"copy => {{ {_quote(draw(field))} => {_quote(draw(field))} }}")
         else:
             options.append(f"{op} => {_list(draw(st.lists(field, min_size=1, max_size=2)))}")
-    if draw(st.booleans()):
-        options.append(f"add_tag => {_list(draw(st.lists(tag, max_size=3)))}")
+    options += _some(draw, add_tag=st.lists(tag, max_size=3))
     return "mutate { " + " ".join(options) + " }"
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from porttrack_logs import Event
 from porttrack_logs.codec import decode_event
 from porttrack_logs.pipeline import Pipeline
+from porttrack_logs.pipeline.lint import lint
 
 FIELDS = ["message", "a", "[a][b]", "[log][level]", "[log]", "[@metadata][t]", "[x][y]"]
 field = st.sampled_from(FIELDS)
@@ -148,4 +149,5 @@ def test_random_pipelines_agree_with_the_reference(body, docs, lazy):
         return [Event(orjson.loads(orjson.dumps(d))) for d in docs]  # no value shared between fields
 
     a, b = generated.process(build()), reference.process(build())
+    assert all(f.position is not None for f in lint(generated)), text  # `check` reads any of them, placing each warning
     assert [(e.to_dict(), e.metadata, e.cancelled) for e in a] == [(e.to_dict(), e.metadata, e.cancelled) for e in b], text

@@ -115,7 +115,7 @@ class DateFilter(Filter):
             depth += 1
         g.tag(depth, self._failure_tags)
         g.emit(depth, "_ok = False")
-        for level in range(len(self._parsers)):
+        for _ in self._parsers:
             depth -= 1
             g.emit(depth, "else:")
             g.set(depth + 1, dst, t)

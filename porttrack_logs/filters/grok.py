@@ -171,30 +171,36 @@ class GrokFilter(Filter):
         g.emit(body + 1, f"ev.tag({g.const(self._timeout_tag, 'tag')})")
         g.emit(body, "else:")
         g.emit(body + 1, "_ok = True")
-        event_error = g.const(EventError, "EventError")
-        current = g.temp("cur")
-        for index, ref, in_meta, coerce, overwrite in item.plan:
-            g.emit(body + 1, f"{cap} = {groups}[{index}]")
-            if coerce is not None:
-                g.emit(body + 1, f"if {cap} is not None: {cap} = {g.const(coerce, 'coerce')}({cap})")
-            g.emit(body + 1, f"if {cap} is not None and {cap} != '':")
-            g.emit(body + 2, "try:")
-            if overwrite:
-                g.set(body + 3, ref, cap)
-            else:  # write_capture's rule, written out
-                parent = g.get(body + 3, ref, current)
-                g.emit(body + 3, f"if {current} is None:")
-                g.set(body + 4, ref, cap, parent)
-                g.emit(body + 3, f"elif {current}.__class__ is list:")
-                g.emit(body + 4, f"{current}.append({cap})")
-                g.emit(body + 3, f"elif isinstance({current}, str):")
-                g.emit(body + 4, f"{current} = [{current}, {cap}]")
-                g.set(body + 4, ref, current, parent)
-            g.emit(body + 2, f"except {event_error}:")
-            g.emit(body + 3, "pass  # e.g. [a][b] under a string `a`: Logstash skips the write too")
+        if item.plan:
+            self._emit_captures(g, body + 1, item.plan, groups, cap)
         g.emit(indent, "else:")
         g.emit(indent + 1, f"_ok = {g.const(self.apply, 'apply')}(ev)")
         return True
+
+    def _emit_captures(self, g: Any, indent: int, plan: tuple, groups: str, cap: str) -> None:
+        """The captures of a match written in turn. As in `_match`, a write that fails keeps the
+        captures written so far and makes the field a miss."""
+        current = g.temp("cur")
+        g.emit(indent, "try:")
+        for index, ref, in_meta, coerce, overwrite in plan:
+            g.emit(indent + 1, f"{cap} = {groups}[{index}]")
+            if coerce is not None:
+                g.emit(indent + 1, f"if {cap} is not None: {cap} = {g.const(coerce, 'coerce')}({cap})")
+            g.emit(indent + 1, f"if {cap} is not None and {cap} != '':")
+            if overwrite:
+                g.set(indent + 2, ref, cap)
+            else:  # write_capture's rule, written out
+                parent = g.get(indent + 2, ref, current)
+                g.emit(indent + 2, f"if {current} is None:")
+                g.set(indent + 3, ref, cap, parent)
+                g.emit(indent + 2, f"elif {current}.__class__ is list:")
+                g.emit(indent + 3, f"{current}.append({cap})")
+                g.emit(indent + 2, f"elif isinstance({current}, str):")
+                g.emit(indent + 3, f"{current} = [{current}, {cap}]")
+                g.set(indent + 3, ref, current, parent)
+        g.emit(indent, f"except {g.const(EventError, 'EventError')}:")
+        g.emit(indent + 1, "_ok = False")
+        g.tag(indent + 1, self._failure_tags)
 
     def apply(self, event: Event) -> bool:
         data = event.raw_fields()  # captures go through field references, which decode as they read
@@ -249,13 +255,12 @@ class GrokFilter(Filter):
                 if not keep_empty and (value is None or value == ""):
                     continue
                 root = meta if in_meta else data
-                try:
-                    if overwrite:
-                        ref.set(root, value)
-                    else:
-                        write_capture(root, ref, value, False)
-                except EventError:
-                    continue  # e.g. [a][b] under a string `a`: Logstash skips the write too
+                # A write that fails ([a][b] under a string `a`) raises: as in Logstash, the
+                # captures written so far stay and the field counts as not matched (`apply`).
+                if overwrite:
+                    ref.set(root, value)
+                else:
+                    write_capture(root, ref, value, False)
             if self._break:
                 break
         return matched

@@ -35,6 +35,31 @@ def test_array_source_captured_into_itself_matches_each_original_item_once() -> 
     assert event.get("rest") == ["b", "d"]
 
 
+def test_a_capture_that_cannot_be_written_makes_the_field_a_miss() -> None:
+    """[log][level] under a string `log`: as Logstash's grok (which rescues the write's exception
+    around the whole field), the captures before it stay, the ones after are not written, and
+    the event is tagged _grokparsefailure, with no add_tag."""
+    event = run(
+        {"match": {"message": "^%{WORD:first} %{WORD:[log][level]} %{GREEDYDATA:rest}$"}, "add_tag": ["parsed"]},
+        {"message": "gate ERROR closed", "log": "flat"},
+    )
+    assert event.get("first") == "gate"
+    assert event.get("log") == "flat" and not event.includes("rest")
+    assert event.tags == ["_grokparsefailure"]
+
+
+def test_a_failed_write_stops_the_remaining_items_of_an_array_field() -> None:
+    """With an array source the rescue covers the loop: items after the failing one are not
+    matched, and the field is a miss even if an earlier item matched."""
+    event = run(
+        {"match": {"message": "^%{WORD:[a][b]}$"}},
+        {"message": ["one", "two", "three"], "a": {"b": "x"}},
+    )
+    assert event.get("[a][b]") == ["x", "one", "two", "three"]  # nothing fails here: the control case
+    event = run({"match": {"message": "^%{WORD:[k]} %{WORD:[k][v]}$"}}, {"message": ["a b", "c d"]})
+    assert event.get("k") == "a" and event.tags == ["_grokparsefailure"]
+
+
 def test_capture_into_existing_number_is_dropped() -> None:
     """A capture into a field holding another type (an int) leaves the field unchanged."""
     event = run({"match": {"message": "%{WORD:count}"}}, {"message": "hi", "count": 7})

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from ..errors import EventError
 from ._event import TIMESTAMP, Event, field_ref
 
 __all__ = ["Template", "value_to_text"]
@@ -110,7 +111,17 @@ def _compile_reference(inner: str, whole: str) -> Callable[[Event], str]:
     if inner.startswith("+"):
         fmt = inner[1:]
         return _compile_time_format(fmt)
-    ref = field_ref(inner)
+    try:
+        ref = field_ref(inner)
+    except EventError as exc:
+        # Logstash accepts the template and fails each time it renders it ("Invalid
+        # FieldReference"): so do we, and `check` warns about it at start-up.
+        problem = str(exc)
+
+        def invalid(event: Event) -> str:
+            raise EventError(f"cannot render {whole}: {problem}")
+
+        return invalid
 
     def reference(event: Event) -> str:
         value = event.get(ref, _ABSENT)

@@ -498,3 +498,11 @@ class MutateFilter(Filter):
             event.tag(self._failure_tag)
             return False
         return True
+
+    def decorate(self, event: Event) -> None:
+        """The common options, under the same rescue as the operations: Logstash's mutate tags
+        `tag_on_failure` when add_field and the like fail too (other filters let it propagate)."""
+        try:
+            super().decorate(event)
+        except _FAILURES:
+            event.tag(self._failure_tag)

@@ -12,8 +12,8 @@ from typing import Any, Callable, Sequence, Union
 
 from pydantic import BaseModel, ValidationError
 
-from ..config import Branch, If, PipelineConfig, Plugin, Statement, plugin_options
-from ..errors import ConfigError, Position
+from ..config import Branch, If, PipelineConfig, Plugin, Statement, plugin_options, to_python
+from ..errors import ConfigError, EventError, Position
 from ..filters import filter_class
 from ..filters.base import Filter, validation_to_config_error
 from ..filters.conditions import compile_condition
@@ -119,6 +119,18 @@ def _filter(plugin: Plugin, errors: ConfigErrors) -> Filter | None:
         return cls(**options)
     except ConfigError as exc:
         errors.add(exc, plugin)
+    except EventError as exc:  # a field reference in an option that cannot be parsed
+        option = _option_holding(plugin, exc.field)
+        errors.add(ConfigError(f"option '{option or '?'}' of {plugin.name}: {exc}", option=option), plugin)
+    return None
+
+
+def _option_holding(plugin: Plugin, text: str | None) -> str | None:
+    """The name of the plugin's option whose value mentions `text` (to place an error there)."""
+    if text is not None:
+        for attr in plugin.attributes:
+            if text in repr(to_python(attr.value)):
+                return attr.name
     return None
 
 

@@ -5,6 +5,7 @@
 - a condition on a field that neither the input nor any filter sets;
 - an `else if` that can never run (its condition repeats an earlier branch's);
 - a `date` filter without `timezone` on a pattern that carries no offset;
+- a sprintf reference that is no field reference (`%{message[0]}`): the filter fails on every event;
 - the language's own traps (`config.language_traps`), such as `[a] in ["x"]`.
 """
 
@@ -14,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
-from ..config import Attribute, Plugin, Selector, language_traps
-from ..errors import Position
+from ..config import Attribute, Plugin, Selector, language_traps, to_python
+from ..errors import EventError, Position
 from ..event import parse_field_ref
 from .compiler import CompiledIf, CompiledPlugin, Node
 
@@ -155,6 +156,43 @@ def _date_traps(plugin: CompiledPlugin) -> Iterator[Finding]:
             )
 
 
+#: options whose text is a sprintf template (`%{field}`), in every filter and in mutate
+_TEMPLATE_OPTIONS = frozenset({"add_field", "add_tag", "remove_field", "remove_tag"})
+_MUTATE_TEMPLATE_OPTIONS = frozenset({"replace", "update", "coerce", "rename"})
+_TEMPLATE_REFERENCE = re.compile(r"%\{([^}]+)\}")
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(key)
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def _template_traps(plugin: CompiledPlugin) -> Iterator[Finding]:
+    names = _TEMPLATE_OPTIONS | (_MUTATE_TEMPLATE_OPTIONS if plugin.node.name == "mutate" else frozenset())
+    for attr in plugin.node.attributes:
+        if attr.name not in names:
+            continue
+        for text in _texts(to_python(attr.value)):
+            for inner in _TEMPLATE_REFERENCE.findall(text):
+                if inner.startswith("+"):
+                    continue
+                try:
+                    parse_field_ref(inner)
+                except EventError as exc:
+                    yield Finding(
+                        attr.position,
+                        f"%{{{inner}}} is not a field reference ({exc}): Logstash fails this filter on "
+                        f"every event{' (tag _mutate_error)' if plugin.node.name == 'mutate' else ''}",
+                    )
+
+
 def lint(pipeline: Any) -> list[Finding]:
     """Every warning for a compiled `Pipeline`, in source order."""
     findings: list[Finding] = []
@@ -165,6 +203,7 @@ def lint(pipeline: Any) -> list[Finding]:
         everything |= _fields_set(p)
     known: set[tuple[str, ...]] = {("message",)}
     for p in plugins:  # source order: a field set by an earlier filter "already holds a value"
+        findings.extend(_template_traps(p))
         if p.node.name == "grok":
             findings.extend(_grok_traps(p, known))
         elif p.node.name == "date":

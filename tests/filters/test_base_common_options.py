@@ -95,3 +95,33 @@ def test_hash_option_accepts_logstash_array_form():
     event = Event({"ok": True})
     probe.filter(event)
     assert event.get("k") == "v"
+
+
+@pytest.mark.parametrize("generate_code", [True, False])
+def test_a_template_that_cannot_render_fails_mutate_with_its_tag(generate_code):
+    """As Logstash's mutate (its rescue covers add_field): the operations done stay, the failing
+    add_field and everything after it are not applied, and the event is tagged _mutate_error."""
+    from porttrack_logs.pipeline import Pipeline
+
+    text = """filter { mutate {
+      split => ["message", "||"]
+      add_field => { "logType" => "%{message[0]}" "later" => "x" }
+      add_tag => ["parsed"]
+    } }"""
+    [event] = Pipeline.from_config(text, generate_code=generate_code).process([{"message": "a||b"}])
+    assert event.get("message") == ["a", "b"]
+    assert not event.includes("logType") and not event.includes("later")
+    assert event.tags == ["_mutate_error"]
+
+
+@pytest.mark.parametrize("generate_code", [True, False])
+def test_a_template_that_cannot_render_fails_other_filters_event(generate_code):
+    """Elsewhere the error is the event's: it comes back failed (for the dead letter queue),
+    with the template and the reason, and the next event goes on."""
+    from porttrack_logs.pipeline import Pipeline
+    from porttrack_logs.pipeline.steps import failure_of
+
+    text = 'filter { grok { match => { "message" => "^%{WORD:w}$" } add_field => { "k" => "%{w[0]}" } } }'
+    bad, fine = Pipeline.from_config(text, generate_code=generate_code).process([{"message": "gate"}, {"message": "x y"}])
+    assert "%{w[0]}" in failure_of(bad) and "brackets inside a bare name" in failure_of(bad)
+    assert failure_of(fine) is None and fine.tags == ["_grokparsefailure"]

@@ -53,3 +53,19 @@ def test_every_error_is_reported_in_one_go():
     text = str(err)
     assert text.startswith("2 errors")
     assert "<string>:2:12" in text and "<string>:3:36" in text
+
+
+@pytest.mark.parametrize(
+    "text, option, where",
+    [
+        ('filter {\n  json { source => "a[1]" }\n}', "source", (2, 10)),
+        ('filter {\n  grok { match => { "message[0]" => "%{WORD:w}" } }\n}', "match", (2, 10)),
+        ('filter {\n  mutate {\n    copy => { "a[0]" => "b" }\n  }\n}', "copy", (3, 5)),
+        ('filter {\n  date { match => ["t[0]", "ISO8601"] }\n}', "match", (2, 10)),
+    ],
+)
+def test_a_field_reference_that_does_not_parse_is_placed_at_its_option(text, option, where):
+    """`a[1]` in an option is no field reference: a start-up error at the option, naming it."""
+    err = error_of(text)
+    assert err.option == option and (err.position.line, err.position.column) == where
+    assert "brackets inside a bare name" in str(err)

@@ -78,3 +78,16 @@ def test_one_element_array_in_condition_is_reported():
     """`[a] in ["x"]` reads "x" as a field name in Logstash: check says so."""
     text = 'filter { grok { match => { "message" => "%{WORD:svc}" } } if [svc] in ["gate"] { drop {} } }'
     assert any("gate" in w for w in findings(text))
+
+
+def test_a_template_reference_that_does_not_parse_is_reported_at_its_option():
+    """`%{message[0]}` in add_field: Logstash loads it and fails the filter on every event."""
+    text = """filter {
+  mutate {
+    split => ["message", "||"]
+    add_field => { "logType" => "%{message[0]}" "ok" => "%{[message][0]} %{+yyyy.MM.dd}" }
+  }
+  grok { match => { "message" => "%{WORD:w}" } }
+}"""
+    [warning] = findings(text)
+    assert warning.startswith("<string>:4:5:") and "%{message[0]}" in warning and "_mutate_error" in warning

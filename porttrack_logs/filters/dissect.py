@@ -185,7 +185,8 @@ class DissectOptions(FilterOptions):
 
 
 class DissectFilter(Filter):
-    """Logstash's `dissect`: every mapping must fit, or the event is tagged and left unchanged."""
+    """Logstash's `dissect`: each mapping in turn; a text that does not fit its mapping is left
+    as it is and the event tagged (`tag_on_failure`)."""
 
     name = "dissect"
     Options = DissectOptions
@@ -205,18 +206,21 @@ class DissectFilter(Filter):
         self._failure_tags = tuple(options.tag_on_failure)
 
     def apply(self, event: Event) -> bool:
-        found = []
+        # Mappings run in order, each writing as it fits, as Logstash's do: a later mapping can
+        # dissect a field an earlier one wrote, and one that does not fit leaves the others be.
+        matched = True
         for ref, dissector in self._mappings:
             value = event.get(ref)
             if value is None:
                 continue
             values = dissector.split(value if isinstance(value, str) else ruby_text(value))
             if values is None:
-                event.tag(*self._failure_tags)
-                return False
-            found.append((dissector, values))
-        for dissector, values in found:
+                matched = False
+                continue
             dissector.write(event, values)
+        if not matched:
+            event.tag(*self._failure_tags)
+            return False
         for ref, convert, field, kind in self._conversions:
             value = event.get(ref)
             if value is None:

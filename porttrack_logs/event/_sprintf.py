@@ -43,7 +43,7 @@ def _iso(value: datetime) -> str:
 class Template:
     """A compiled sprintf template. `render(event)` fills it; text without `%{` costs nothing."""
 
-    __slots__ = ("text", "_parts", "constant", "render")
+    __slots__ = ("text", "_parts", "constant", "render", "problems")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -58,6 +58,8 @@ class Template:
             parts.append(text[pos:])
         self._parts = tuple(parts)
         self.constant = all(isinstance(p, str) for p in parts)
+        #: why references in it cannot render (`%{message[0]}`): each render of them fails
+        self.problems = tuple(p.problem for p in parts if getattr(p, "problem", None))
         #: render(event) -> str, specialised to the template's shape once
         self.render = _renderer(text, self._parts)
 
@@ -121,6 +123,7 @@ def _compile_reference(inner: str, whole: str) -> Callable[[Event], str]:
         def invalid(event: Event) -> str:
             raise EventError(f"cannot render {whole}: {problem}")
 
+        invalid.problem = f"{whole} is not a field reference ({problem})"  # type: ignore[attr-defined]
         return invalid
 
     def reference(event: Event) -> str:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 from ..config import Attribute, Plugin, Selector, language_traps, to_python
-from ..errors import EventError, Position
-from ..event import parse_field_ref
+from ..errors import Position
+from ..event import Template, parse_field_ref
 from .compiler import CompiledIf, CompiledPlugin, Node
 
 __all__ = ["Finding", "lint", "INPUT_FIELDS"]
@@ -159,7 +159,6 @@ def _date_traps(plugin: CompiledPlugin) -> Iterator[Finding]:
 #: options whose text is a sprintf template (`%{field}`), in every filter and in mutate
 _TEMPLATE_OPTIONS = frozenset({"add_field", "add_tag", "remove_field", "remove_tag"})
 _MUTATE_TEMPLATE_OPTIONS = frozenset({"replace", "update", "coerce", "rename"})
-_TEMPLATE_REFERENCE = re.compile(r"%\{([^}]+)\}")
 
 
 def _texts(value: Any) -> Iterator[str]:
@@ -180,17 +179,12 @@ def _template_traps(plugin: CompiledPlugin) -> Iterator[Finding]:
         if attr.name not in names:
             continue
         for text in _texts(to_python(attr.value)):
-            for inner in _TEMPLATE_REFERENCE.findall(text):
-                if inner.startswith("+"):
-                    continue
-                try:
-                    parse_field_ref(inner)
-                except EventError as exc:
-                    yield Finding(
-                        attr.position,
-                        f"%{{{inner}}} is not a field reference ({exc}): Logstash fails this filter on "
-                        f"every event{' (tag _mutate_error)' if plugin.node.name == 'mutate' else ''}",
-                    )
+            for problem in Template(text).problems:
+                yield Finding(
+                    attr.position,
+                    f"{problem}: Logstash fails this filter on every event"
+                    f"{' (tag _mutate_error)' if plugin.node.name == 'mutate' else ''}",
+                )
 
 
 def lint(pipeline: Any) -> list[Finding]:

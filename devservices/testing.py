@@ -36,12 +36,16 @@ def remove_prefixed(es: "Elasticsearch", prefix: str) -> list[str]:
 def delete_topic(bootstrap: str, topic: str) -> bool:
     """Delete `topic` if it exists; True when it did."""
     from kafka import KafkaAdminClient
+    from kafka.errors import UnknownTopicOrPartitionError
 
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pt-it-cleanup")
     try:
         if topic not in admin.list_topics():
             return False
-        admin.delete_topics([topic])
+        try:
+            admin.delete_topics([topic])
+        except UnknownTopicOrPartitionError:
+            return False  # listed by a broker whose metadata still had it: already being deleted
         return True
     finally:
         admin.close()

@@ -5,6 +5,7 @@
      ├── GrokError        a grok expression that cannot be compiled (unknown pattern, bad regex)
      ├── EventError       an event that cannot be read or written at a field reference
      └── DeliveryError    a sink could not deliver (carries what to retry)
+          └── DeliveryStopped  a blocked delivery was told to stop (shutdown): nothing of it counts as done
 
 Messages state the bad value, what was expected, and a hint; the place comes first.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PortTrackError", "ConfigError", "GrokError", "EventError", "DeliveryError", "Position"]
+__all__ = ["PortTrackError", "ConfigError", "GrokError", "EventError", "DeliveryError", "DeliveryStopped", "Position"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +85,7 @@ class DeliveryError(PortTrackError):
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class DeliveryStopped(DeliveryError):
+    """A sink blocked on a refusing destination was asked to stop; the batch is not done."""

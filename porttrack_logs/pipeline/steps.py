@@ -31,7 +31,11 @@ def failure_of(event: Event) -> str | None:
 
 def fail_event(event: Event, where: str, exc: BaseException) -> None:
     """Mark the event failed at `where`: tagged, the reason in its metadata, no further filters."""
-    event.metadata[_META_KEY] = {"error": f"{where} raised {type(exc).__name__}: {exc}", "at": where}
+    info = event.metadata.get(_META_KEY)
+    if not isinstance(info, dict):  # keep the id, original input and place a source put there
+        info = event.metadata[_META_KEY] = {}
+    info["error"] = f"{where} raised {type(exc).__name__}: {exc}"
+    info["at"] = where
     event.tag(FAILURE_TAG)
     event.halted = True
 

@@ -1,11 +1,14 @@
 """The dead letter queue: what could not be processed or delivered, with the reason, to replay later.
 
-An entry is one NDJSON line: `{"reason", "place", "stage", "original", "event", "at"}`. `original` is
-the raw input (text) when there was one; `event` the event as it was when rejected, when there was one.
+An entry is one NDJSON line: `{"reason", "place", "stage", "plugin", "error_type", "status", "index",
+"original", "event", "at"}`. `original` is the raw input (text) when there was one; `event` the event
+as it was when rejected, when there was one; `status` and `index` what an output was answered and where
+it tried to write.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
@@ -47,6 +50,10 @@ class DeadLetterQueue:
         stage: str = "pipeline",
         original: bytes | str | None = None,
         event: Event | dict[str, Any] | None = None,
+        plugin: str | None = None,
+        error_type: str | None = None,
+        status: int | None = None,
+        index: str | None = None,
     ) -> None:
         if isinstance(original, bytes):
             original = original.decode("utf-8", "replace")
@@ -54,6 +61,10 @@ class DeadLetterQueue:
             "reason": reason,
             "place": place,
             "stage": stage,
+            "plugin": plugin,
+            "error_type": error_type,
+            "status": status,
+            "index": index,
             "original": original,
             "event": event.to_dict() if isinstance(event, Event) else event,
             "at": datetime.now(timezone.utc),
@@ -63,6 +74,12 @@ class DeadLetterQueue:
 
     def flush(self) -> None:
         self._stream.flush()
+
+    def sync(self) -> None:
+        """Make every entry put so far durable (flush, then fsync a file): a batch counts as done after this."""
+        self._stream.flush()
+        if self._owned:
+            os.fsync(self._stream.fileno())
 
     def close(self) -> None:
         self.flush()

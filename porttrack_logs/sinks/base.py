@@ -1,0 +1,70 @@
+"""The sink interface: a batch of events in, one final outcome per event out, in the same order.
+
+A sink never answers "try again later" per event: it retries what may succeed later itself
+(Elasticsearch 429s, 5xx, lost connections) and blocks while it cannot deliver, which stops the
+pipeline and the sources behind it (backpressure). What it returns is final:
+
+    INDEXED        the destination took the event
+    DUPLICATE      the destination already held it (a `create` with our id answered 409)
+    DEAD_LETTERED  rejected for good; its record is durable (fsynced) in the dead letter queue
+
+INDEXED and DUPLICATE are both delivered; a source may acknowledge an event with any of the three.
+
+Where each event came from travels in `[@metadata][_porttrack]` (see `PROVENANCE`), set by
+the source or the runtime, read by sinks and the dead letter queue:
+
+    id        the deterministic document id (source position, or a fingerprint of the input)
+    original  the input exactly as it came in (bytes), kept for the dead letter queue
+    place     where it came from, for people: `file@offset`, `topic/partition@offset`
+    error     why a filter failed it (`pipeline.steps.fail_event`)
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Protocol, Sequence
+
+from ..event import Event
+
+__all__ = ["Outcome", "DELIVERED", "Sink", "PROVENANCE", "provenance"]
+
+PROVENANCE = "_porttrack"  #: the `[@metadata]` key holding an event's id, original input and place
+
+
+class Outcome(IntEnum):
+    """The final outcome of one event at one sink."""
+
+    INDEXED = 1
+    DUPLICATE = 2
+    DEAD_LETTERED = 3
+
+
+DELIVERED = frozenset({Outcome.INDEXED, Outcome.DUPLICATE})
+
+
+class Sink(Protocol):
+    """What the runtime drives: `write` a batch, get one outcome per event, in order."""
+
+    name: str
+
+    def write(self, events: Sequence[Event]) -> list[Outcome]:
+        """Deliver `events`; blocks while the destination refuses them; raises `DeliveryStopped`
+        when `stop()` is called meanwhile (then no event of the batch counts as done)."""
+        ...
+
+    def stop(self) -> None:
+        """Ask a blocked `write` to give up (shutdown); thread-safe."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release connections and files."""
+        ...
+
+
+def provenance(event: Event) -> dict:
+    """The event's `[@metadata][_porttrack]` dict, created when absent."""
+    meta = event.metadata
+    info = meta.get(PROVENANCE)
+    if not isinstance(info, dict):
+        info = meta[PROVENANCE] = {}
+    return info

@@ -21,12 +21,16 @@ the source or the runtime, read by sinks and the dead letter queue:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from ..event import Event
 
-__all__ = ["Outcome", "DELIVERED", "Sink", "PROVENANCE", "provenance"]
+if TYPE_CHECKING:
+    from .dead_letter import DeadLetterQueue
+
+__all__ = ["Outcome", "DELIVERED", "Sink", "SinkContext", "PROVENANCE", "provenance"]
 
 PROVENANCE = "_porttrack"  #: the `[@metadata]` key holding an event's id, original input and place
 
@@ -59,6 +63,15 @@ class Sink(Protocol):
     def close(self) -> None:
         """Flush and release connections and files."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class SinkContext:
+    """What an output's settings need to build the running sink (`settings.build(context)`)."""
+
+    dead_letters: "DeadLetterQueue"
+    plugin_id: str  # e.g. "elasticsearch@12:3": names the plugin in dead letters, logs and metrics
+    registry: Any = None  # a prometheus_client CollectorRegistry; None: the default registry
 
 
 def provenance(event: Event) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
@@ -36,7 +37,7 @@ class DeadLetterQueue:
 
     __slots__ = (
         "path", "max_bytes", "segment_bytes", "records", "bytes", "size",
-        "_lock", "_file", "_segment", "_segment_size", "_dir_dirty", "_capture",
+        "_lock", "_file", "_segment", "_segment_size", "_dir_dirty", "_capture", "_mutex",
     )
 
     def __init__(self, path: str | Path, *, max_bytes: int = MAX_BYTES, segment_bytes: int = SEGMENT_BYTES) -> None:
@@ -56,6 +57,7 @@ class DeadLetterQueue:
         self._segment_size = 0
         self._dir_dirty = False
         self._capture: dict[int, list[bytes]] | None = None
+        self._mutex = threading.Lock()  # outputs and the pipeline may put from different threads
 
     def __repr__(self) -> str:
         return f"DeadLetterQueue({str(self.path)!r}, size={self.size})"
@@ -83,13 +85,18 @@ class DeadLetterQueue:
             reason, place=place, stage=stage, original=original, event=event,
             plugin=plugin, error_type=error_type, status=status, index=index,
         )
-        if self._capture is not None:  # a replay is running: it decides where the record goes
-            self._capture.setdefault(id(event) if isinstance(event, Event) else 0, []).append(line)
-            return
-        self.append(line)
+        with self._mutex:
+            if self._capture is not None:  # a replay is running: it decides where the record goes
+                self._capture.setdefault(id(event) if isinstance(event, Event) else 0, []).append(line)
+                return
+            self._append(line)
 
     def append(self, line: bytes) -> None:
         """Append one framed record line (what `put` builds)."""
+        with self._mutex:
+            self._append(line)
+
+    def _append(self, line: bytes) -> None:
         if self._lock is None:
             raise DeliveryError(f"{self.path}: the dead letter queue is closed")
         needed = len(line)
@@ -132,12 +139,17 @@ class DeadLetterQueue:
 
     def flush(self) -> None:
         """Hand buffered records to the operating system (not yet durable: see `sync`)."""
-        if self._file is not None:
-            self._file.flush()
+        with self._mutex:
+            if self._file is not None:
+                self._file.flush()
 
     def sync(self) -> None:
         """Make every record put so far durable (flush, fsync the segment, and the directory when a
         segment was created): a batch counts as done only after this."""
+        with self._mutex:
+            self._sync()
+
+    def _sync(self) -> None:
         if self._file is not None:
             try:
                 self._file.flush()
@@ -180,8 +192,9 @@ class DeadLetterQueue:
     def compaction(self) -> Staging:
         """Begin rewriting the queue: `add` the lines of the new set, then `commit()` (or `abandon()`).
         The current segment is closed first, so the new set covers every record put so far."""
-        self.sync()
-        self._close_segment()
+        with self._mutex:
+            self._sync()
+            self._close_segment()
         old = [number for number, _ in live_segments(self.path)]
         return Staging(self.path, old, self.segment_bytes)
 

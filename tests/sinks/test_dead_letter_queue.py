@@ -192,3 +192,28 @@ def test_settings_take_logstash_byte_sizes_and_forbid_unknown_options(tmp_path):
         DeadLetterQueueSettings(max_bytes="lots")
     with pytest.raises(ValidationError, match="extra"):
         DeadLetterQueueSettings(storage_policy="drop_older")
+
+
+def test_a_record_put_while_a_compaction_is_open_survives_its_commit(tmp_path):
+    """A segment started during a compaction never shares a number with the compaction's own, so
+    the commit's renames cannot overwrite it: its record is there after, as are the kept ones."""
+    with DeadLetterQueue(tmp_path, segment_bytes=150) as queue:
+        for i in range(4):
+            queue.put(f"old {i}")
+        staging = queue.compaction()
+        records = list(queue.read())
+        queue.put("during the compaction")
+        queue.sync()
+        for record in records[1:]:
+            staging.add(record.line)
+        staging.commit()
+        queue.committed()
+        assert queue.size == sum(p.stat().st_size for p in tmp_path.glob("*.dlq"))
+    assert sorted(r.reason for r in read(tmp_path)) == ["during the compaction", "old 1", "old 2", "old 3"]
+
+
+def test_the_package_exports_what_its_all_says():
+    import porttrack_logs.sinks.dead_letter as package
+
+    assert {"DeadLetterQueue", "DeadLetter", "DeadLetterQueueFull", "replay", "ReplaySummary", "read"} <= set(package.__all__)
+    assert all(hasattr(package, name) for name in package.__all__)

@@ -37,7 +37,7 @@ class DeadLetterQueue:
 
     __slots__ = (
         "path", "max_bytes", "segment_bytes", "records", "bytes", "size",
-        "_lock", "_file", "_segment", "_segment_size", "_dir_dirty", "_capture", "_mutex",
+        "_lock", "_file", "_segment", "_segment_size", "_dir_dirty", "_capture", "_mutex", "_numbered",
     )
 
     def __init__(self, path: str | Path, *, max_bytes: int = MAX_BYTES, segment_bytes: int = SEGMENT_BYTES) -> None:
@@ -48,7 +48,11 @@ class DeadLetterQueue:
         self.max_bytes = max_bytes
         self.segment_bytes = segment_bytes
         self._lock: Lock | None = Lock(self.path)
-        recover(self.path)
+        try:
+            recover(self.path)
+        except BaseException:
+            self._lock.release()
+            raise
         self.records = 0
         self.bytes = 0
         self.size = self._size_on_disk()
@@ -56,6 +60,7 @@ class DeadLetterQueue:
         self._segment = 0
         self._segment_size = 0
         self._dir_dirty = False
+        self._numbered = 0
         self._capture: dict[int, list[bytes]] | None = None
         self._mutex = threading.Lock()  # outputs and the pipeline may put from different threads
 
@@ -116,10 +121,15 @@ class DeadLetterQueue:
 
     def _next_segment(self) -> None:
         self._close_segment()
-        self._segment = highest_number(self.path) + 1
+        self._segment = self._take_number()
         self._file = open(self.path / segment_name(self._segment), "xb", buffering=256 * 1024)
         self._segment_size = 0
         self._dir_dirty = True
+
+    def _take_number(self) -> int:
+        """The next segment number, never one handed out before (to a segment or to a compaction's)."""
+        self._numbered = max(self._numbered, highest_number(self.path)) + 1
+        return self._numbered
 
     def _close_segment(self) -> None:
         if self._file is not None:
@@ -196,7 +206,7 @@ class DeadLetterQueue:
             self._sync()
             self._close_segment()
         old = [number for number, _ in live_segments(self.path)]
-        return Staging(self.path, old, self.segment_bytes)
+        return Staging(self.path, old, self.segment_bytes, self._take_number)
 
     def committed(self) -> None:
         """Count the queue's size again after a compaction committed."""

@@ -187,14 +187,14 @@ class Lock:
 class Staging:
     """The new segment set of a compaction, written into `.compaction/` until `commit()`."""
 
-    __slots__ = ("directory", "_dir", "_old", "_next", "_segment_bytes", "_file", "_size", "size")
+    __slots__ = ("directory", "_dir", "_old", "_take_number", "_segment_bytes", "_file", "_size", "size")
 
-    def __init__(self, directory: Path, old: list[int], segment_bytes: int) -> None:
+    def __init__(self, directory: Path, old: list[int], segment_bytes: int, take_number: Callable[[], int]) -> None:
         self.directory = directory
         self._dir = directory / STAGING
         self._dir.mkdir()
         self._old = old
-        self._next = highest_number(directory) + 1
+        self._take_number = take_number  # shared with the queue's own segments: no number twice
         self._segment_bytes = segment_bytes
         self._file = None
         self._size = 0
@@ -204,8 +204,7 @@ class Staging:
         """Append one framed record to the new set."""
         if self._file is None or (self._size and self._size + len(line) > self._segment_bytes):
             self._close()
-            self._file = open(self._dir / segment_name(self._next), "xb")
-            self._next += 1
+            self._file = open(self._dir / segment_name(self._take_number()), "xb")
             self._size = 0
         self._file.write(line)
         self._size += len(line)

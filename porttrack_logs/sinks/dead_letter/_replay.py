@@ -16,7 +16,6 @@ the rest stay as they were, what was settled before is committed, and the error 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Protocol, Sequence
@@ -31,7 +30,6 @@ from ._segments import Damage
 __all__ = ["replay", "ReplaySummary", "event_of", "decode_json"]
 
 NEEDS_PIPELINE = frozenset({"decode", "filter", "pipeline"})  #: stages whose records only a pipeline can replay
-_PLACE = re.compile(r"^(.*)@(\d+)$")
 
 
 class _Pipeline(Protocol):

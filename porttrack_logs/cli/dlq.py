@@ -89,6 +89,11 @@ def _existing(directory: str) -> Path:
     return path
 
 
+def _out(text: str) -> None:
+    """Print a line of record text: a lone surrogate from the input is escaped, never an encoding error."""
+    sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace") + b"\n")
+
+
 def _cell(value: Any) -> str:
     return "-" if value is None or value == "" else str(value)
 
@@ -108,7 +113,7 @@ def handle_list(args: argparse.Namespace) -> int:
         size += record.size
         by_stage[record.stage or "-"] += 1
         by_status[_cell(record.status)] += 1
-        print("  ".join([
+        _out("  ".join([
             f"{record.id:<12}", record.time, f"{record.stage:<8}", f"{_cell(record.plugin):<20}",
             f"{_cell(record.status):>3}", f"{_cell(record.error_type):<28}",
             f"{_cut(record.reason, _REASON_WIDTH):<{_REASON_WIDTH}}", _cell(record.place),
@@ -117,7 +122,8 @@ def handle_list(args: argparse.Namespace) -> int:
     if total:
         summary += "; by stage: " + ", ".join(f"{k} {v}" for k, v in sorted(by_stage.items()))
         summary += "; by status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items()))
-    print(summary)
+    _out(summary)
+    sys.stdout.flush()
     return 0
 
 
@@ -130,7 +136,7 @@ def handle_show(args: argparse.Namespace) -> int:
     wanted = "{}@{}".format(*parse_id(args.id))
     for record in read(directory, _warn):
         if record.id == wanted:
-            print(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+            _out(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
             return 0
     raise PortTrackError(f"{directory}: no record {args.id} (ids are SEGMENT@OFFSET as `porttrack-logs dlq list` prints them; "
                          "a replay or removal renumbers them)")

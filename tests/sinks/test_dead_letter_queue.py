@@ -217,3 +217,17 @@ def test_the_package_exports_what_its_all_says():
 
     assert {"DeadLetterQueue", "DeadLetter", "DeadLetterQueueFull", "replay", "ReplaySummary", "read"} <= set(package.__all__)
     assert all(hasattr(package, name) for name in package.__all__)
+
+
+def test_text_that_is_no_utf8_and_unencodable_events_never_fail_a_put(tmp_path):
+    """A lone surrogate (from a `\\ud800` escape in the input) comes back as it went in; an event
+    that is no JSON at all (a cycle) is left out with the reason, the rest of the record kept."""
+    cyclic: dict = {"message": "loop"}
+    cyclic["self"] = cyclic
+    with DeadLetterQueue(tmp_path) as queue:
+        queue.put("bad \ud800 reason", event=Event({"message": "gate \udc80 4"}), original=b"\xff")
+        queue.put("cycle", event=cyclic, original=b"loop")
+    surrogate, cycle = read(tmp_path)
+    assert surrogate.reason == "bad \ud800 reason" and surrogate.event["message"] == "gate \udc80 4"
+    assert surrogate.original == b"\xff"
+    assert cycle.event is None and "could not be stored as JSON" in cycle.event_error and cycle.original == b"loop"

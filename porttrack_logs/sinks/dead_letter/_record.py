@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import zlib
 from datetime import datetime, timezone
@@ -126,11 +127,29 @@ def encode_record(
     record["event"] = stored
     try:
         payload = encode(record)
-    except (TypeError, ValueError, OverflowError, msgspec.EncodeError) as exc:  # keep the rest, say why
-        record["event"] = None
-        record["event_error"] = f"the event could not be stored as JSON: {exc}"
-        payload = encode(record)
+    except (TypeError, ValueError, OverflowError, RecursionError, msgspec.EncodeError):
+        # Text that is no UTF-8 (a lone surrogate from a `\ud800` escape) or a value msgspec refuses:
+        # the stdlib writes what it can as ASCII escapes, and reading falls back to it the same way.
+        try:
+            payload = json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=_plain).encode("ascii")
+        except (TypeError, ValueError, RecursionError) as exc:  # keep the rest, and say why the event is not there
+            record["event"] = None
+            record["event_error"] = f"the event could not be stored as JSON: {exc}"
+            payload = json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=_plain).encode("ascii")
     return frame(payload)
+
+
+def _plain(value: Any) -> Any:
+    """For the stdlib fallback: values the codec would write, as plain JSON values."""
+    if isinstance(value, msgspec.Raw):
+        return json.loads(bytes(value))
+    if isinstance(value, datetime):
+        return encode(value).decode("utf-8").strip('"')
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
 
 
 class DeadLetter:
@@ -176,7 +195,10 @@ class DeadLetter:
         try:
             fields = _DECODE.decode(payload)
         except msgspec.DecodeError as exc:
-            return f"checksum fits but the payload is no JSON ({exc})"
+            try:  # written by the stdlib fallback (lone surrogates as escapes)
+                fields = json.loads(payload)
+            except ValueError:
+                return f"checksum fits but the payload is no JSON ({exc})"
         if not isinstance(fields, dict) or fields.get("v") != FORMAT_VERSION:
             return f"not a version {FORMAT_VERSION} dead letter record"
         return cls(segment, offset, line, fields)

@@ -107,11 +107,11 @@ class DeadLetterQueue:
         needed = len(line)
         if self.size + needed > self.max_bytes:
             raise DeadLetterQueueFull(str(self.path), size=self.size, max_bytes=self.max_bytes, needed=needed)
-        if self._file is None or (self._segment_size and self._segment_size + needed > self.segment_bytes):
-            self._next_segment()
         try:
+            if self._file is None or (self._segment_size and self._segment_size + needed > self.segment_bytes):
+                self._next_segment()
             self._file.write(line)
-        except OSError as exc:
+        except OSError as exc:  # a full disk, a lost mount: nothing of this batch counts as done
             self._abandon_segment()
             raise DeliveryError(f"{self.path / segment_name(self._segment)}: writing a dead letter record failed: {exc}") from exc
         self._segment_size += needed
@@ -139,12 +139,14 @@ class DeadLetterQueue:
             self._file = None
 
     def _abandon_segment(self) -> None:
-        """After a failed write the segment may end in a partial record: never append to it again."""
-        try:
-            self._close_segment()
-        except OSError:
-            pass
-        self._file = None
+        """After a failed write the segment may end in a partial record (which readers skip): never
+        append to it again; the next record starts a new segment."""
+        handle, self._file = self._file, None
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass
         self.size = self._size_on_disk()
 
     def flush(self) -> None:

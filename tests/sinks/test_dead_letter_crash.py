@@ -1,5 +1,4 @@
-"""A real `kill -9` of a process writing dead letters: every synced record survives, the torn tail
-is skipped and reported, and the next writer goes on in a fresh segment."""
+"""Real process failures while writing dead letters: `kill -9` mid-write, and a write the kernel cuts short."""
 
 import os
 import signal
@@ -82,3 +81,42 @@ def test_kill_9_mid_write_keeps_synced_records_and_reports_the_torn_tail(tmp_pat
         if tears:
             break
     assert tears == 1
+
+
+FULL_DISK = """
+import resource, signal, sys
+from porttrack_logs.errors import DeliveryError
+from porttrack_logs.sinks.dead_letter import DeadLetterQueue
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG, as on a full disk
+queue = DeadLetterQueue(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (3000, 3000))  # no file of this process grows past 3000 bytes
+for i in range(2):
+    queue.put(f"synced {i}", original=b"a" * 900)
+    queue.sync()
+try:
+    queue.put("past the limit", original=b"b" * 900)
+    queue.sync()
+except DeliveryError as exc:
+    print(exc)
+queue.put("in a new segment", original=b"c" * 900)
+queue.sync()
+queue.close()
+"""
+
+
+def test_a_write_the_file_system_refuses_is_an_error_and_the_queue_goes_on_in_a_new_segment(tmp_path):
+    """A real short write (the kernel's file size limit, as a full disk would): sync raises a
+    DeliveryError naming the segment, the synced records stay whole, the cut record is reported,
+    and the next record goes to a fresh segment."""
+    directory = tmp_path / "q"
+    result = subprocess.run([sys.executable, "-c", FULL_DISK, str(directory)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    segment = directory / "00000001.dlq"
+    assert result.stdout.startswith(f"{segment}: syncing dead letter records failed: [Errno 27] File too large")
+    damage = []
+    records = list(read(directory, damage.append))
+    assert [r.reason for r in records] == ["synced 0", "synced 1", "in a new segment"]
+    assert [r.segment for r in records] == [1, 1, 2]
+    [report] = damage
+    assert report.path == segment and report.offset == records[0].size + records[1].size and report.at_end
+    assert segment.stat().st_size == 3000

@@ -173,3 +173,24 @@ def test_a_sink_answering_the_wrong_number_of_outcomes_loses_nothing(tmp_path):
         with pytest.raises(ValueError, match="2 outcomes for 3 events"):
             replay(queue, lambda events: [Outcome.INDEXED] * (len(events) - 1))
     assert [r.line for r in read(tmp_path)] == lines
+
+
+def test_a_sink_putting_plain_dicts_is_linked_by_document_id(tmp_path):
+    """A sink that dead-letters `event=` a plain dict (fields and @metadata) still replaces the
+    record of that document, found by its id, instead of adding a second one."""
+
+    class DictSink(FakeSink):
+        def write(self, events):
+            outcomes = []
+            for event in events:
+                self.queue.put("dict reject", stage="output", status=404,
+                               event={**event.to_dict(), "@metadata": dict(event.metadata)})
+                outcomes.append(Outcome.DEAD_LETTERED)
+            return outcomes
+
+    with DeadLetterQueue(tmp_path) as queue:
+        for n in range(3):
+            _output_record(queue, f"m {n}", n + 1)
+        replay(queue, DictSink(queue, None).write)
+    left = list(read(tmp_path))
+    assert [(r.reason, r.doc_id, r.status) for r in left] == [("dict reject", f"doc-{n}", 404) for n in (1, 2, 3)]

@@ -120,7 +120,8 @@ def replay(
 ) -> ReplaySummary:
     """Send the records of `queue` again through `write` (any sink's write), optionally through
     `pipeline` first; afterwards the queue holds only the records still rejected (module docstring).
-    Records a sink built on `queue` puts meanwhile replace the record of the event they name;
+    Records a sink built on `queue` puts meanwhile replace the record of the event they name (the
+    Event object, or for a plain dict its document id in `[@metadata][_porttrack][id]`);
     lines that hold no whole record go to `on_damage` and are not carried over."""
     summary = ReplaySummary()
     staging = queue.compaction()
@@ -247,6 +248,7 @@ def _replay_batch(queue, write, pipeline, decode, slots: list[_Slot], summary: R
         queue.end_capture()
     if len(outcomes) != len(to_send):
         raise ValueError(f"the sink answered {len(outcomes)} outcomes for {len(to_send)} events")
+    by_doc: dict[str, _Slot] = {}
     for event, outcome in zip(to_send, outcomes):
         slot = by_event[id(event)]
         if outcome in DELIVERED:
@@ -256,7 +258,15 @@ def _replay_batch(queue, write, pipeline, decode, slots: list[_Slot], summary: R
             slot.state = "rejected"
             slot.lines = captured.pop(id(event), None)
             summary.rejected += 1
+            if slot.lines is None and slot.record.doc_id is not None:
+                by_doc[slot.record.doc_id] = slot
     unlinked: list[bytes] = []
-    for key, lines in captured.items():  # records for events now delivered, or for no event: never lost
-        unlinked.extend(lines)
+    for lines in captured.values():  # put with a plain dict, for events now delivered, or for no event
+        for line in lines:
+            parsed = DeadLetter.parse(0, 0, line) if by_doc else None
+            slot = by_doc.get(parsed.doc_id) if isinstance(parsed, DeadLetter) and parsed.doc_id else None
+            if slot is not None:  # the same document: it replaces that record
+                slot.lines = (slot.lines or []) + [line]
+            else:
+                unlinked.append(line)  # never lost
     return unlinked

@@ -127,21 +127,25 @@ def replay(
     staging = queue.compaction()
     reader = _Reader(queue.read(on_damage) if on_damage is not None else queue.read())
     pending: list[_Slot] = []
+    emitting = False
     try:
         for batch in _batches(reader, batch_size):
             pending = [_Slot(r) for r in batch]
             summary.read += len(batch)
             unlinked = _replay_batch(queue, write, pipeline, decode, pending, summary)
+            emitting = True
             for slot in pending:
                 _emit(staging, slot)
             for line in unlinked:
                 staging.add(line)
+            emitting = False
             pending = []
     except BaseException:
         # Commit what was settled, keeping the batch in flight and the rest as they were; if the
-        # queue itself could not be read to the end, commit nothing (the old set stays whole).
+        # queue could not be read to the end or the new set not written, commit nothing: the old
+        # set stays whole (what was delivered meanwhile comes back as DUPLICATE on the next replay).
         try:
-            if reader.failed:
+            if reader.failed or emitting:
                 raise
             for slot in pending:
                 staging.add(slot.record.line)

@@ -5,7 +5,8 @@
      ├── GrokError        a grok expression that cannot be compiled (unknown pattern, bad regex)
      ├── EventError       an event that cannot be read or written at a field reference
      └── DeliveryError    a sink could not deliver (carries what to retry)
-          └── DeliveryStopped  a blocked delivery was told to stop (shutdown): nothing of it counts as done
+          ├── DeliveryStopped  a blocked delivery was told to stop (shutdown): nothing of it counts as done
+          └── DeadLetterQueueFull  the dead letter queue reached max_bytes: nothing was written, nothing counts as done
 
 Messages state the bad value, what was expected, and a hint; the place comes first.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PortTrackError", "ConfigError", "GrokError", "EventError", "DeliveryError", "DeliveryStopped", "Position"]
+__all__ = ["PortTrackError", "ConfigError", "GrokError", "EventError", "DeliveryError", "DeliveryStopped", "DeadLetterQueueFull", "Position"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +90,19 @@ class DeliveryError(PortTrackError):
 
 class DeliveryStopped(DeliveryError):
     """A sink blocked on a refusing destination was asked to stop; the batch is not done."""
+
+
+class DeadLetterQueueFull(DeliveryError):
+    """A record would take the dead letter queue past `dead_letter_queue.max_bytes`: nothing of it
+    was written, so the runtime pauses the pipeline and acknowledges nothing, rather than drop."""
+
+    def __init__(self, path: str, *, size: int, max_bytes: int, needed: int) -> None:
+        self.path = path
+        self.size = size
+        self.max_bytes = max_bytes
+        self.needed = needed
+        super().__init__(
+            f"{path}: the dead letter queue is full ({size} of dead_letter_queue.max_bytes {max_bytes} bytes "
+            f"used, a record of {needed} bytes does not fit); make room with `porttrack-logs dlq replay "
+            f"--dir {path} ...` or `porttrack-logs dlq purge --dir {path}`, or raise dead_letter_queue.max_bytes"
+        )

@@ -167,7 +167,7 @@ func sendAll(conn int, events []interface{}, dial func(string, string) (net.Conn
 		results := make(chan result, *pipelining+2)
 		var inflight []win
 		next := pos
-		broken := false
+		broken, closed := false, false
 		for {
 			for !broken && len(inflight) < *pipelining && next < len(events) {
 				w := win{next, min(*window, len(events)-next)}
@@ -195,11 +195,14 @@ func sendAll(conn int, events []interface{}, dial func(string, string) (net.Conn
 				if r.err != nil || acked < w.count {
 					fail("connection %d: window at event %d acknowledged %d of %d: %v", conn, w.from, acked, w.count, r.err)
 					broken = true
+					closed = true
 					client.Close() // the rest of the windows in flight come back failed
 				}
 			}
 		}
-		client.Close()
+		if !closed {
+			client.Close() // once only: a second Close panics (it closes a channel)
+		}
 	}
 	return true
 }

@@ -106,25 +106,31 @@ class FrameDecoder:
         """Whether a window has been opened and not completed yet."""
         return self._window is not None
 
-    def feed(self, data: bytes) -> list[Window]:
-        """Take the next bytes of the stream; return the windows they complete, in order."""
+    def feed(self, data: bytes, limit: int = 1 << 30) -> list[Window]:
+        """Take the next bytes of the stream; return the windows they complete, in order, at most
+        `limit` of them: parsing stops there and the rest waits in the buffer for the next call
+        (`feed(b"", ...)`), so a connection's decoded windows are bounded, however small they are."""
         buf = self._buf
         buf += data
-        if len(buf) < self._need:
+        if len(buf) < self._need or limit <= 0:
             return []
         done: list[Window] = []
         with memoryview(buf) as view:
-            pos = self._parse(view, 0, len(buf), done)
+            pos = self._parse(view, 0, len(buf), done, limit)
         del buf[:pos]
         self._base += pos
         return done
 
     # -- parsing -------------------------------------------------------------------------------
 
-    def _parse(self, view: memoryview, pos: int, end: int, done: list[Window]) -> int:
-        """Parse frames of the stream buffer from `pos`; return where the first incomplete one starts."""
+    def _parse(self, view: memoryview, pos: int, end: int, done: list[Window], limit: int) -> int:
+        """Parse frames of the stream buffer from `pos` until `limit` windows are done; return where
+        parsing stopped (the first incomplete frame, or the frame after the last window)."""
         base = self._base
         while pos < end:
+            if len(done) >= limit:
+                need = pos  # parse again at the next call, whatever it brings
+                break
             version = view[pos]
             if version != V2 and version != V1:
                 if base + pos == 0:
@@ -177,7 +183,7 @@ class FrameDecoder:
         else:
             self._need = 1
             return pos
-        self._need = need - pos  # relative to the buffer once the parsed bytes are cut off
+        self._need = need - pos  # relative to the buffer once the parsed bytes are cut off (0: parse next time)
         return pos
 
     def _check_length(self, length: int, what: str, offset: int) -> None:

@@ -186,14 +186,9 @@ class BeatsServer:
         self._slots = asyncio.Semaphore(self.queue_size)
         self._stopping = asyncio.Event()
         self._room = asyncio.Event()
-        server = await asyncio.start_server(
-            self._serve,
-            self.host,
-            self.port,
-            ssl=self.tls,
-            ssl_handshake_timeout=self.tls_handshake_timeout if self.tls else None,
-            limit=_READ_CHUNK,
-        )
+        # TLS is started per connection (not by start_server), so a failed handshake is logged
+        # with its reason instead of vanishing into asyncio's debug log
+        server = await asyncio.start_server(self._serve, self.host, self.port, limit=_READ_CHUNK)
         sockname = server.sockets[0].getsockname()
         self.address = (sockname[0], sockname[1])
         log.info("%s: listening on %s:%d (%s)", self.name, sockname[0], sockname[1], "TLS" if self.tls else "plain text")
@@ -220,6 +215,8 @@ class BeatsServer:
         stats.connections_open += 1
         stats.connections_total += 1
         try:
+            if self.tls is not None and not await connection.handshake():
+                return
             await connection.run()
         finally:
             stats.connections_open -= 1
@@ -270,6 +267,23 @@ class _Connection:
         self._keepalive: asyncio.TimerHandle | None = None
         self._moved = asyncio.Event()  # set whenever a window of this connection is acknowledged
 
+    async def handshake(self) -> bool:
+        """TLS on this connection; False (logged, with the reason and a hint) when it fails."""
+        server = self.server
+        try:
+            await self.writer.start_tls(server.tls, ssl_handshake_timeout=server.tls_handshake_timeout)
+        except (ssl.SSLError, ConnectionError, OSError, asyncio.TimeoutError) as exc:
+            server.stats.connections_refused += 1
+            reason = str(exc) or type(exc).__name__
+            hint = ""
+            if "WRONG_VERSION_NUMBER" in reason or "HTTP_REQUEST" in reason or "UNEXPECTED_EOF" in reason:
+                hint = " (a plain-text client on this TLS port?)"
+            elif "CERTIFICATE" in reason:
+                hint = " (the client certificate is missing or not signed by ssl_certificate_authorities)"
+            log.warning("%s: TLS handshake failed: %s%s; closing this connection", self.label, reason, hint)
+            return False
+        return True
+
     async def run(self) -> None:
         server = self.server
         decoder = self.decoder
@@ -284,6 +298,18 @@ class _Connection:
                     await server._room.wait()
                 if self.closed:
                     return
+            room = server.max_windows_in_flight - len(self.inflight)
+            try:
+                windows = decoder.feed(b"", room)  # windows already buffered come first
+            except ProtocolError as exc:
+                self._refuse(exc)
+                return
+            if windows:
+                for window in windows:
+                    await self._hand_over(window)
+                    if self.closed:
+                        return
+                continue
             try:
                 if self.inflight:  # we owe the client acks: its silence is ours, not idleness
                     data = await reader.read(_READ_CHUNK)
@@ -300,15 +326,18 @@ class _Connection:
                     log.info("%s: client closed the connection inside a window at byte offset %d", self.label, decoder.offset)
                 return
             try:
-                windows = decoder.feed(data)
+                windows = decoder.feed(data, room)
             except ProtocolError as exc:
-                server.stats.connections_refused += 1
-                log.warning("%s: %s; closing this connection", self.label, exc)
+                self._refuse(exc)
                 return
             for window in windows:
                 await self._hand_over(window)
                 if self.closed:
                     return
+
+    def _refuse(self, exc: ProtocolError) -> None:
+        self.server.stats.connections_refused += 1
+        log.warning("%s: %s; closing this connection", self.label, exc)
 
     async def _hand_over(self, window: Window) -> None:
         """The window's events, stamped, as one batch whose Ack answers this connection."""

@@ -159,3 +159,13 @@ def test_a_large_frame_is_parsed_once_it_is_whole():
     for i in range(0, len(stream), 65536):
         done += decoder.feed(stream[i : i + 65536])
     assert len(done) == 1 and done[0].payloads == [payload]
+
+
+def test_feed_completes_at_most_limit_windows_and_keeps_the_rest():
+    """Many small windows in one chunk come out `limit` at a time; the rest stays undecoded."""
+    stream = b"".join(window(1) + jframe(1, p) for p in events(5))
+    decoder = FrameDecoder(**LIMITS)
+    assert len(decoder.feed(stream, 2)) == 2
+    assert decoder.buffered == len(stream) * 3 // 5
+    assert len(decoder.feed(b"", 0)) == 0
+    assert [json.loads(w.payloads[0])["n"] for w in decoder.feed(b"", 10)] == [2, 3, 4]

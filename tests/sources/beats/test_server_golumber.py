@@ -245,3 +245,42 @@ def test_bad_connections_are_closed_with_a_reason_while_a_good_client_carries_on
     for line in caplog.records:
         if "closing this connection" in line.getMessage():
             assert line.getMessage().startswith("beats:127.0.0.1:")  # names the connection
+
+
+def test_a_consumer_that_does_not_poll_stops_the_reading(beats_server, consume, run_client):
+    """Backpressure: with a hand-over of 2 batches and nobody polling, the server decodes one window
+    more (waiting for a slot) and reads nothing further; once polled, everything flows."""
+    server = beats_server(queue_size=2)
+    n = 4000
+    client = run_client(server.address[1], n=n, conns=1, window=100, pipelining=4, compress=0)
+    wait_for(lambda: server.stats.windows >= 3, what="the hand-over to fill")
+    time.sleep(1.5)  # room for a wrong server to read on; a right one cannot, however long we wait
+    assert server.stats.windows == 3 and server._handover.qsize() == 2
+    assert client.process.poll() is None
+    consumer = consume(server)
+    summary = client.result()
+    assert summary["returncode"] == 0 and summary["acked"] == n and summary["reconnects"] == 0
+    assert consumer.numbers() == set(range(n))
+
+
+def test_a_connection_stops_reading_at_its_windows_in_flight(beats_server, consume, run_client):
+    """A connection with `max_windows_in_flight` unacknowledged windows reads no further window."""
+    server = beats_server(max_windows_in_flight=2, queue_size=100)
+    consumer = consume(server, decide=lambda batch: None)  # hold everything
+    client = run_client(server.address[1], n=1000, conns=1, window=50, pipelining=6, compress=0)
+    wait_for(lambda: len(consumer.held) >= 2, what="two windows held")
+    time.sleep(1.5)
+    assert len(consumer.held) == 2 and server.stats.windows == 2
+    consumer.decide = lambda batch: DELIVERED
+    consumer.release_held()
+    summary = client.result()
+    assert summary["returncode"] == 0 and summary["acked"] == 1000
+
+
+def test_an_idle_connection_is_closed_after_client_inactivity_timeout(beats_server, caplog):
+    """A connection that sends nothing is closed after client_inactivity_timeout, with a log line."""
+    server = beats_server(client_inactivity_timeout=0.5)
+    with caplog.at_level(logging.INFO, logger="porttrack_logs.sources.beats"):
+        with socket.create_connection(server.address, timeout=30) as sock:
+            assert sock.recv(10) == b""  # closed by the server
+        wait_for(lambda: "no data for 0.5s (client_inactivity_timeout): closing" in caplog.text, what="the log line")

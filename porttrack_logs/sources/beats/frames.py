@@ -240,6 +240,8 @@ class FrameDecoder:
         if inflater.unused_data:
             raise ProtocolError(f"{len(inflater.unused_data)} bytes after the end of the zlib stream", offset)
         pos, end = 0, len(data)
+        unpack = _HEAD_2U32.unpack_from
+        max_frame = self.max_frame_bytes
         while pos < end:
             if end - pos < 2:
                 raise ProtocolError(f"inflated byte {pos}: compressed frame ends inside a frame", offset)
@@ -249,12 +251,20 @@ class FrameDecoder:
             if kind == JSON:
                 if end - pos < 10:
                     raise ProtocolError(f"inflated byte {pos}: compressed frame ends inside a frame", offset)
-                seq, length = _HEAD_2U32.unpack_from(data, pos)
-                self._check_length(length, f"inflated byte {pos}: JSON frame", offset)
+                seq, length = unpack(data, pos)
+                if length > max_frame:
+                    self._check_length(length, f"inflated byte {pos}: JSON frame", offset)
                 stop = pos + 10 + length
                 if stop > end:
                     raise ProtocolError(f"inflated byte {pos}: compressed frame ends inside a frame", offset)
-                self._add(seq, data[pos + 10 : stop], offset, done)
+                window = self._window
+                seqs = window.seqs
+                if seqs and seq > seqs[-1] and len(seqs) + 1 < window.size:  # the common case, inline
+                    seqs.append(seq)
+                    window.payloads.append(data[pos + 10 : stop])
+                    window.nbytes += length  # bounded by the inflate limit already
+                else:
+                    self._add(seq, data[pos + 10 : stop], offset, done)
             elif kind == DATA:
                 parsed = self._legacy(memoryview(data), pos, end, offset)
                 if parsed is None:

@@ -37,7 +37,7 @@ import mmh3
 from ...acks import Ack
 from ...codec import JsonError, decode_event
 from ...event import Event
-from ...sinks.base import provenance
+from ...sinks.base import PROVENANCE
 from ..base import Batch, SourceClosed
 from .frames import FrameDecoder, ProtocolError, Window, ack_frame
 
@@ -228,6 +228,17 @@ class BeatsServer:
         self._room.set()
 
 
+def _unparsed(payload: bytes, exc: Exception, place: str) -> Event:
+    """A payload that is no JSON object, kept as its text, tagged and logged (never dropped)."""
+    log.warning("%s: event is not a JSON object (%s); passed on tagged _jsonparsefailure", place, exc)
+    event = Event({"message": payload.decode("utf-8", "replace")})
+    event.tag("_jsonparsefailure")
+    event.metadata[PROVENANCE] = {
+        "id": fingerprint(payload), "original": payload, "place": place, "error": f"the Beats event is not a JSON object: {exc}",
+    }
+    return event
+
+
 def _post(loop: asyncio.AbstractEventLoop, callback: Any, *args: Any) -> None:
     """Run `callback` on the loop thread (settles come from sink threads); a closed server ignores it."""
     try:
@@ -348,20 +359,18 @@ class _Connection:
         prefix = f"{self.label}/w{number}/s"
         events = []
         stats = server.stats
+        append = events.append
+        hash_bytes = mmh3.hash_bytes
         for seq, payload in zip(window.seqs, window.payloads):
             try:
                 event = decode_event(payload)
             except JsonError as exc:
-                event = Event({"message": payload.decode("utf-8", "replace")})
-                event.tag("_jsonparsefailure")
-                provenance(event)["error"] = f"the Beats event is not a JSON object: {exc}"
+                event = _unparsed(payload, exc, f"{prefix}{seq}")
                 stats.json_failures += 1
-                log.warning("%s%d: event is not a JSON object (%s); passed on tagged _jsonparsefailure", prefix, seq, exc)
-            info = provenance(event)
-            info["id"] = fingerprint(payload)
-            info["original"] = payload
-            info["place"] = f"{prefix}{seq}"
-            events.append(event)
+            else:
+                # a fresh dict: whatever a client put under [@metadata][_porttrack] is not kept
+                event.metadata[PROVENANCE] = {"id": hash_bytes(payload).hex(), "original": payload, "place": f"{prefix}{seq}"}
+            append(event)
         loop = server._loop
         nbytes = window.nbytes
         server._held += nbytes

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import logging
+import os
+import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,15 +19,18 @@ from porttrack_logs.sources.base import SourceContext
 from porttrack_logs.sources.beats import BeatsInput, BeatsServer
 from porttrack_logs.sources.settings import INPUTS
 
-x509 = pytest.importorskip("cryptography.x509", reason="the TLS tests make their certificates with `cryptography`")
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
+try:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+except ImportError:  # the certificates are then made with the openssl command
+    x509 = None
 
 CONTEXT = SourceContext(plugin_id="beats@test")
 
 
-def _name(common: str) -> "x509.Name":
+def _name(common: str):
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
@@ -57,11 +63,50 @@ def _write(directory: Path, stem: str, key, cert) -> tuple[str, str]:
     return str(cert_path), str(key_path)
 
 
+def _openssl_pki(directory: Path) -> dict[str, str]:
+    """The same files as `pki`, made with the openssl command (when `cryptography` is missing)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        message = "the TLS tests need the cryptography package or the openssl command"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI is set)", pytrace=False)
+        pytest.skip(message)
+
+    def run(*args: str) -> None:
+        subprocess.run([openssl, *args], cwd=directory, check=True, capture_output=True)
+
+    def ca(stem: str, name: str) -> None:
+        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f"{stem}.key")
+        run("req", "-x509", "-new", "-key", f"{stem}.key", "-subj", f"/CN={name}", "-days", "2", "-out", f"{stem}.crt",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+
+    def leaf(stem: str, name: str, issuer: str, extensions: str) -> None:
+        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f"{stem}.raw.key")
+        run("pkcs8", "-topk8", "-nocrypt", "-in", f"{stem}.raw.key", "-out", f"{stem}.key")
+        run("req", "-new", "-key", f"{stem}.key", "-subj", f"/CN={name}", "-out", f"{stem}.csr")
+        (directory / f"{stem}.ext").write_text(extensions)
+        run("x509", "-req", "-in", f"{stem}.csr", "-CA", f"{issuer}.crt", "-CAkey", f"{issuer}.key", "-CAcreateserial",
+            "-days", "2", "-out", f"{stem}.crt", "-extfile", f"{stem}.ext")
+
+    ca("ca", "porttrack test CA")
+    ca("other", "another CA")
+    leaf("server", "localhost", "ca", "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    leaf("client", "filebeat", "ca", "basicConstraints=CA:FALSE\n")
+    leaf("stranger", "stranger", "other", "basicConstraints=CA:FALSE\n")
+    files = {"ca": "ca.crt"}
+    for stem in ("server", "client", "stranger"):
+        files[f"{stem}_cert"], files[f"{stem}_key"] = f"{stem}.crt", f"{stem}.key"
+    return {key: str(directory / name) for key, name in files.items()}
+
+
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory) -> dict[str, str]:
     """A CA, a server certificate for localhost/127.0.0.1 and a client certificate, as PEM files;
-    plus a second CA that signed a client the server must refuse."""
+    plus a second CA that signed a client the server must refuse. Made with `cryptography` when
+    it is installed, else with the openssl command."""
     directory = tmp_path_factory.mktemp("pki")
+    if x509 is None:
+        return _openssl_pki(directory)
     ca_key, ca_cert = _issue("porttrack test CA", None, None, ca=True)
     other_key, other_cert = _issue("another CA", None, None, ca=True)
     server_key, server_cert = _issue("localhost", ca_key, ca_cert.subject, ca=False, san=True)

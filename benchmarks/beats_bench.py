@@ -5,7 +5,8 @@
 Builds the test client in tests/sources/beats/golumber (needs Go), starts a `BeatsServer` in this
 process with a consumer that settles every batch at once (no pipeline, no output), and lets the
 client send Filebeat's way: windows of 2048 events (`bulk_max_size`), 2 in flight per connection
-(`pipelining`), zlib level 3 (`compression_level`), then once more without compression. Reports
+(`pipelining`), zlib level 3 (`compression_level`), then once more without compression, and once
+with ids hashed from the raw bytes instead of the canonical form (`canonical_ids=False`). Reports
 events/s (first batch handed over to last batch settled; the Go client shares the machine, so this
 is a floor) and the CPU the server spends per event:
 the asyncio thread's own clock (read, inflate, parse frames, decode events, stamp provenance,
@@ -52,8 +53,8 @@ def thread_cpu(thread: threading.Thread) -> float:
     return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
 
 
-def one_run(binary: Path, events: int, conns: int, size: int, compress: int) -> dict:
-    server = BeatsServer(host="127.0.0.1", port=0)
+def one_run(binary: Path, events: int, conns: int, size: int, compress: int, canonical_ids: bool) -> dict:
+    server = BeatsServer(host="127.0.0.1", port=0, canonical_ids=canonical_ids)
     server.start()
     seen = [0, 0]  # events, bytes
     first_last = [0.0, 0.0]  # when the first batch was polled, when the last was settled
@@ -104,10 +105,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         binary = build_client(Path(directory))
         rows = []
-        for compress in (3, 0):
-            result = one_run(binary, args.events, args.conns, args.size, compress)
+        for compress, canonical in ((3, True), (0, True), (3, False)):
+            result = one_run(binary, args.events, args.conns, args.size, compress, canonical)
             rows.append([
-                f"zlib {compress}" if compress else "no compression",
+                (f"zlib {compress}" if compress else "no compression") + (", canonical ids" if canonical else ", ids of the raw bytes"),
                 f"{result['events/s']:,.0f}",
                 f"{result['loop µs/event']:.2f}",
                 f"{result['process µs/event']:.2f}",

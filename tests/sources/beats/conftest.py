@@ -65,7 +65,8 @@ def run_client(golumber: Path) -> Iterator[Callable[..., Client]]:
     def run(port: int, **options: object) -> Client:
         args = [str(golumber), "-addr", f"127.0.0.1:{port}"]
         for key, value in options.items():
-            args += [f"-{key.replace('_', '-')}", str(value)]
+            value = str(value).lower() if isinstance(value, bool) else str(value)
+            args.append(f"-{key.replace('_', '-')}={value}")  # `-flag=value`: Go's bool flags take no separate value
         client = Client(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         started.append(client)
         return client

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -47,6 +48,7 @@ var (
 	certFile   = flag.String("tls-cert", "", "client certificate PEM")
 	keyFile    = flag.String("tls-key", "", "client key PEM")
 	serverName = flag.String("tls-server-name", "localhost", "name to verify the server certificate against")
+	rangeOrder = flag.Bool("range-order", false, "encode maps in Go's map iteration order, as Filebeat's encoder (go-structform) does: a resent event may come with its keys in another order")
 )
 
 var (
@@ -108,6 +110,38 @@ func dialer() (func(network, address string) (net.Conn, error), error) {
 	}, nil
 }
 
+// encodeRangeOrder writes JSON with object keys in Go's (randomised) map iteration order.
+func encodeRangeOrder(v interface{}) ([]byte, error) {
+	var b bytes.Buffer
+	err := writeRangeOrder(&b, v)
+	return b.Bytes(), err
+}
+
+func writeRangeOrder(b *bytes.Buffer, v interface{}) error {
+	object, ok := v.(map[string]interface{})
+	if !ok {
+		leaf, err := json.Marshal(v)
+		b.Write(leaf)
+		return err
+	}
+	b.WriteByte('{')
+	first := true
+	for key, value := range object {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		name, _ := json.Marshal(key)
+		b.Write(name)
+		b.WriteByte(':')
+		if err := writeRangeOrder(b, value); err != nil {
+			return err
+		}
+	}
+	b.WriteByte('}')
+	return nil
+}
+
 type win struct{ from, count int }
 type result struct {
 	seq uint32
@@ -128,6 +162,9 @@ func sendAll(conn int, events []interface{}, dial func(string, string) (net.Conn
 		atomic.AddInt64(&sum.Sent, int64(w.count))
 	}
 	opts := []v2.Option{v2.Timeout(*timeout), v2.CompressionLevel(*compress)}
+	if *rangeOrder {
+		opts = append(opts, v2.JSONEncoder(encodeRangeOrder))
+	}
 	attempt := 0
 	for pos < len(events) {
 		if time.Now().After(until) {

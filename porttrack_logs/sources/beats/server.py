@@ -165,7 +165,7 @@ class BeatsServer:
         if item is _CLOSED:
             self._handover.put(_CLOSED)  # for any other poller
             raise SourceClosed(f"{self.name} is closed")
-        self._loop.call_soon_threadsafe(self._slots.release)
+        _post(self._loop, self._slots.release)
         return item
 
     def close(self) -> None:
@@ -205,6 +205,7 @@ class BeatsServer:
         finally:
             self._ready.set()
             loop.close()
+            self._handover.put(_CLOSED)  # a poller never waits on a loop that has ended
 
     async def _main(self) -> None:
         self._slots = asyncio.Semaphore(self.queue_size)
@@ -242,6 +243,10 @@ class BeatsServer:
             if self.tls is not None and not await connection.handshake():
                 return
             await connection.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug of ours: this connection ends, loudly; the others carry on
+            log.exception("%s: internal error at byte offset %d; closing this connection", connection.label, connection.decoder.offset)
         finally:
             stats.connections_open -= 1
             self._connections.discard(connection)

@@ -286,3 +286,23 @@ def test_an_idle_connection_is_closed_after_client_inactivity_timeout(beats_serv
         with socket.create_connection(server.address, timeout=30) as sock:
             assert sock.recv(10) == b""  # closed by the server
         wait_for(lambda: "no data for 0.5s (client_inactivity_timeout): closing" in caplog.text, what="the log line")
+
+
+def test_windows_held_in_total_stay_under_max_total_bytes(beats_server, consume, run_client):
+    """With every window held and a 1 MiB budget for all connections, 3 connections that could
+    have 12 windows of about 0.5 MiB in flight get no further than the budget plus one window each."""
+    budget = 1 << 20
+    server = beats_server(max_total_bytes=budget, max_windows_in_flight=16, keepalive_interval=0.5)
+    consumer = consume(server, decide=lambda batch: None)
+    client = run_client(server.address[1], n=3 * 400, conns=3, window=100, pipelining=4, compress=3, size=5000, timeout="30s")
+    wait_for(lambda: server._held > budget, what="the budget to fill")
+    time.sleep(1.5)  # room for a wrong server to read on
+    with consumer.lock:
+        held = list(consumer.held)
+    window_bytes = max(sum(len(a) for a in (e.metadata["_porttrack"]["original"] for e in b.events)) for b in held)
+    assert sum(sum(len(e.metadata["_porttrack"]["original"]) for e in b.events) for b in held) <= budget + 3 * window_bytes
+    assert len(held) < 12, len(held)
+    consumer.decide = lambda batch: DELIVERED
+    consumer.release_held()
+    summary = client.result()
+    assert summary["returncode"] == 0 and summary["acked"] == 1200 and summary["reconnects"] == 0

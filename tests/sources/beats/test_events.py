@@ -89,3 +89,19 @@ def test_keepalive_repeats_the_last_acknowledged_seq(beats_server):
         batch.ack.settle(1, 2, DELIVERED)
         while (frame := _recv_frame(sock)) != b"2A" + struct.pack(">I", 3):
             assert frame in (b"2A" + struct.pack(">I", 1),), frame  # never back to 0
+
+
+def test_a_legacy_v1_window_is_acknowledged_with_a_v1_ack(beats_server):
+    """`1W` + `1D` key/value frames: the pairs become the event's fields, the ack is `1A`."""
+    server = beats_server()
+    frame = b"1D" + struct.pack(">II", 1, 2)
+    for text in (b"line", b"hello", b"host", b"old-forwarder"):
+        frame += struct.pack(">I", len(text)) + text
+    with socket.create_connection(server.address, timeout=30) as sock:
+        sock.sendall(b"1W" + struct.pack(">I", 1) + frame)
+        batch = server.poll(30)
+        assert batch is not None
+        [event] = batch.events
+        assert (event.get("line"), event.get("host")) == ("hello", "old-forwarder")
+        batch.ack.settle(0, 1, DELIVERED)
+        assert _recv_frame(sock) == b"1A" + struct.pack(">I", 1)

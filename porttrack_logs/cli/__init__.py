@@ -7,7 +7,7 @@ import sys
 from typing import Sequence
 
 from ..errors import PortTrackError
-from . import check, grok, run
+from . import check, grok, run, templates
 
 __all__ = ["main"]
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(commands)
     check.register(commands)
     grok.register(commands)
+    templates.register(commands)
     return parser
 
 

@@ -3,7 +3,9 @@
 
 from ._build import NAME, PRIORITY, VERSION, component_templates, documents, export, ilm_policy, index_template, render
 from ._fields import COMPONENTS, FieldSpec, fields
+from ._check import DocumentResult, Finding, MappingReport, check_pipeline, sample_events
 from ._install import install
+from ._mapping import IndexState, Mappings, Problem, Verdict, load_document
 
 __all__ = [
     "FieldSpec",
@@ -19,4 +21,14 @@ __all__ = [
     "render",
     "export",
     "install",
+    "Mappings",
+    "IndexState",
+    "Problem",
+    "Verdict",
+    "load_document",
+    "check_pipeline",
+    "sample_events",
+    "MappingReport",
+    "Finding",
+    "DocumentResult",
 ]

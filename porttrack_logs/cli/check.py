@@ -26,6 +26,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "would reject under these index templates (component/*.json, index/*.json; e.g. index_templates)",
     )
     parser.add_argument(
+        "--es-major", type=int, choices=(8, 9), default=8,
+        help="the Elasticsearch major to predict for with --template (default: %(default)s, PortTrack's cluster)",
+    )
+    parser.add_argument(
         "--sample", metavar="FILE", action="append",
         help="sample log file for --template (repeatable; default: every file in pipelines/samples/)",
     )
@@ -59,7 +63,9 @@ def _check_mappings(pipeline: Pipeline, args: argparse.Namespace) -> int:
     for sample in samples:
         if not Path(sample).is_file():
             raise ConfigError(f"--sample {sample}: no such file")
-    report = check_pipeline(pipeline, sample_events(samples), Mappings.from_directory(args.template))
+    report = check_pipeline(
+        pipeline, sample_events(samples), Mappings.from_directory(args.template), major=args.es_major
+    )
     total = len(report.documents)
     for finding in report.findings:
         print(finding.render(total), file=sys.stderr)

@@ -186,10 +186,12 @@ def check_pipeline(
     mappings: Mappings,
     *,
     index: str | None = None,
+    major: int = 9,
 ) -> MappingReport:
     """Run `events` ((place, event) pairs) through `pipeline` and judge each document against `mappings`.
 
-    `index` (a sprintf template) overrides the index the pipeline's elasticsearch output names.
+    `index` (a sprintf template) overrides the index the pipeline's elasticsearch output names;
+    `major` is the Elasticsearch major to predict for (8 and 9 differ in two corners of value parsing).
     Documents are judged in order, each index starting empty as a new daily index does, so a field
     one document adds dynamically is part of the mapping the next one meets.
     """
@@ -213,7 +215,7 @@ def check_pipeline(
         name = route.render(event)
         state = states.get(name)
         if state is None:
-            state = states[name] = mappings.for_index(name)
+            state = states[name] = mappings.for_index(name, major=major)
             if state.template is None:
                 report.untemplated.add(name)
         buffer = bytearray()

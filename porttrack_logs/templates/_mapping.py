@@ -122,8 +122,9 @@ class Mappings:
         _, name, body = max(matches, key=lambda m: m[0])
         return name, body
 
-    def for_index(self, index: str) -> "IndexState":
-        """A fresh index's mapping (what its template resolves to), ready to check documents in order."""
+    def for_index(self, index: str, *, major: int = 9) -> "IndexState":
+        """A fresh index's mapping (what its template resolves to) on a node of that major, ready to
+        check documents in order."""
         found = self.template_for(index)
         mappings: dict[str, Any] = {}
         settings: dict[str, Any] = {}
@@ -144,7 +145,7 @@ class Mappings:
             mappings = _deep_merge(mappings, own.get("mappings", {}))
             settings.update(_flat_settings(own.get("settings", {})))
             sources.append(name)
-        return IndexState(index, found[0] if found else None, mappings, settings)
+        return IndexState(index, found[0] if found else None, mappings, settings, major=major)
 
 
 def _java_split(name: str) -> list[str]:
@@ -168,7 +169,12 @@ class _Dynamic:
 class IndexState:
     """One index's mapping and the dynamic fields documents added to it so far."""
 
-    def __init__(self, index: str, template: str | None, mappings: dict[str, Any], settings: dict[str, Any]) -> None:
+    def __init__(
+        self, index: str, template: str | None, mappings: dict[str, Any], settings: dict[str, Any], *, major: int = 9
+    ) -> None:
+        if major not in (8, 9):
+            raise ValueError(f"the check knows Elasticsearch 8 and 9, not {major}")
+        self.major = major
         self.index = index
         self.template = template
         self.root = {"properties": mappings.get("properties", {}), "dynamic": mappings.get("dynamic", True)}
@@ -296,7 +302,7 @@ class IndexState:
             self.unchecked.add(f"{full} ({kind})")
             return
         try:
-            rejection, note = check_scalar(kind, value, node, coerce_default=self.coerce)
+            rejection, note = check_scalar(kind, value, node, coerce_default=self.coerce, major=self.major)
         except UnknownFormat as exc:
             self.unchecked.add(f"{full} (date format {exc})")
             return
@@ -314,7 +320,7 @@ class IndexState:
             raise _Rejected(Problem(full, f"dynamic is strict: [{name}] may not be added within [{path or '_doc'}]", True))
         if dynamic in ("false", "runtime"):
             return None
-        kind = _mapping_type(value, self.date_detection, self.numeric_detection)
+        kind = _mapping_type(value, self.date_detection, self.numeric_detection, self.major)
         mapping = self._template(full, name, kind)
         if mapping is None:
             mapping = _default_dynamic(kind)
@@ -362,7 +368,7 @@ def _json_kind(value: Any) -> str:
     return "string"
 
 
-def _mapping_type(value: Any, date_detection: bool, numeric_detection: bool) -> str:
+def _mapping_type(value: Any, date_detection: bool, numeric_detection: bool, major: int) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -372,7 +378,7 @@ def _mapping_type(value: Any, date_detection: bool, numeric_detection: bool) -> 
     if date_detection:
         from ._values import parse_date
 
-        if parse_date(value, "strict_date_optional_time") if value else False:
+        if parse_date(value, "strict_date_optional_time", major) if value else False:
             return "date"
     return "string"
 

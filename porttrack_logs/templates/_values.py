@@ -42,6 +42,7 @@ def value_text(value: Any) -> str:
 # (yyyy[-MM[-dd[THH[:mm[:ss[(.|,)fraction]]]]]] with a zone after the hour, the minute, the
 # second or the fraction), then java.time's formatter, which accepts nothing more here except
 # one corner (a fraction given twice with the same value, "00.5,5Z", accepted by 8.x only).
+# Where 8.x and 9.x differ (that corner, an IPv6 %scope) the readers take the node's major.
 
 _DIGITS2 = re.compile(r"[0-9]{2}")
 
@@ -213,15 +214,32 @@ class UnknownFormat(ValueError):
     """A date format the check does not implement."""
 
 
-def parse_date(text: str, fmt: str | None) -> bool:
-    """Whether a date field with format `fmt` (default strict_date_optional_time||epoch_millis) takes `text`."""
+_TWO_FRACTIONS = re.compile(r"(.{19})\.([0-9]{1,9}),([0-9]{1,9})(.*)", re.S)
+
+
+def _java_two_fractions(text: str) -> bool:
+    """java.time's formatter, which 8.x tries after the ISO parser, also takes the fraction twice
+    (".5,5") when both give the same value; 9.x refuses it."""
+    m = _TWO_FRACTIONS.fullmatch(text)
+    if not m or m.group(2).ljust(9, "0") != m.group(3).ljust(9, "0"):
+        return False
+    rest = m.group(4)
+    return _iso_date_optional_time(m.group(1) + (rest if rest else ""))
+
+
+def parse_date(text: str, fmt: str | None, major: int = 9) -> bool:
+    """Whether a date field with format `fmt` (default strict_date_optional_time||epoch_millis) takes `text`
+    on a node of that major."""
     if text == "":
         return False  # "cannot parse empty datetime"
     for name in (fmt or DEFAULT_DATE_FORMAT).split("||"):
-        parser = DATE_FORMATS.get(name.strip())
+        name = name.strip()
+        parser = DATE_FORMATS.get(name)
         if parser is None:
             raise UnknownFormat(name)
         if parser(text):
+            return True
+        if major == 8 and parser is _iso_date_optional_time and _java_two_fractions(text):
             return True
     return False
 
@@ -311,25 +329,21 @@ def _boolean(value: Any) -> str | None:
     return f"{value_text(value)!r} is no boolean (only true, false, \"true\", \"false\")"
 
 
-def _date(value: Any, params: dict[str, Any]) -> str | None:
+def _date(value: Any, params: dict[str, Any], major: int) -> str | None:
     text = value_text(value)
-    try:
-        ok = parse_date(text, params.get("format"))
-    except UnknownFormat as exc:
-        raise
-    if ok:
+    if parse_date(text, params.get("format"), major):
         return None
     if text == "":
         return "an empty string is no date"
     return f"'{text}' is no date in format {params.get('format') or DEFAULT_DATE_FORMAT}"
 
 
-def _ip(value: Any) -> str | None:
+def _ip(value: Any, major: int) -> str | None:
     import ipaddress
 
-    if isinstance(value, str):
+    if isinstance(value, str) and ("%" not in value or major == 8):  # 9.x refuses an IPv6 %scope, 8.x takes it
         try:
-            ipaddress.ip_address(value.split("%", 1)[0])
+            ipaddress.ip_address(value)
             return None
         except ValueError:
             pass
@@ -343,9 +357,11 @@ SCALAR_TYPES = _TEXTUAL | _NUMERIC | {"boolean", "date", "date_nanos", "ip"}
 _TERM_LIMIT = 32766  # bytes: Lucene refuses a longer indexed term
 
 
-def check_scalar(kind: str, value: Any, params: dict[str, Any], *, coerce_default: bool = True) -> tuple[str | None, str | None]:
-    """(rejection, note) for one scalar value in a field of type `kind`: the reason Elasticsearch
-    rejects the document, or a note for what it accepts but does not index (ignore_above)."""
+def check_scalar(
+    kind: str, value: Any, params: dict[str, Any], *, coerce_default: bool = True, major: int = 9
+) -> tuple[str | None, str | None]:
+    """(rejection, note) for one scalar value in a field of type `kind` on a node of that major: the
+    reason Elasticsearch rejects the document, or a note for what it accepts but does not index."""
     if kind in _TEXTUAL:
         if kind == "keyword":
             text = value_text(value)
@@ -362,7 +378,7 @@ def check_scalar(kind: str, value: Any, params: dict[str, Any], *, coerce_defaul
     if kind == "boolean":
         return _boolean(value), None
     if kind in ("date", "date_nanos"):
-        return _date(value, params), None
+        return _date(value, params, major), None
     if kind == "ip":
-        return _ip(value), None
+        return _ip(value, major), None
     return None, None

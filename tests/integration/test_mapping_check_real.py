@@ -1,0 +1,245 @@
+"""The offline mapping check against the real Elasticsearch: the documents it predicts to be rejected are
+exactly those the node rejects, for the same field; on the 9.x and the 8.x node."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from porttrack_logs.pipeline import Pipeline
+from porttrack_logs.sinks.bulk import ActionLines
+from porttrack_logs.sinks.elasticsearch.client import connect
+from porttrack_logs.templates import Mappings, check_pipeline, install, load_document, sample_events
+from porttrack_logs.templates._mapping import IndexState
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "index_templates"
+SAMPLES = [ROOT / "pipelines" / "samples" / "porttrack-containers.ndjson"]
+LONG_TAG = "t" * 1100  # past ignore_above: indexed without the value, not rejected
+
+# Conflicts on purpose, each on a subset of the sample events; the rest of the rule is porttrack.conf's.
+CONFLICTS = """
+filter {
+  mutate { copy => { "message" => "[event][original]" } }
+  grok {
+    match => { "message" => "^%{TIMESTAMP_ISO8601:[@metadata][log_time]}\\s+%{LOGLEVEL:[log][level]}\\s+%{GREEDYDATA:message}$" }
+    overwrite => ["message"]
+  }
+  date { match => ["[@metadata][log_time]", "ISO8601"] timezone => "UTC" }
+  mutate { add_field => { "[event][created]" => "%{[@metadata][log_time]}" } }
+  if [kubernetes][container][name] == "crew-roster" {
+    mutate { replace => { "host" => "k8s-node" } }
+  }
+  if [kubernetes][container][name] == "gate-api" {
+    mutate { replace => { "[log][offset]" => "n/a" } }
+  }
+  if [log][level] == "WARN" {
+    mutate { copy => { "[kubernetes][pod]" => "[log][level]" } }
+  }
+  if [log][level] == "TRACE" {
+    mutate { replace => { "[event][created]" => "27/11/2026 06:00" } }
+  }
+  if [log][level] == "FATAL" {
+    mutate { add_field => { "[host][containerized]" => "yes" } }
+  }
+  if [message] =~ /^Manifest/ {
+    grok { match => { "message" => "%{INT:[porttrack][cargo][teu]} TEU" } }
+  }
+  if [log][level] == "ERROR" and [kubernetes][container][name] == "cargo-manifest" {
+    mutate { replace => { "[porttrack][cargo][teu]" => "lots" } }
+  }
+  if [kubernetes][container][name] == "vessel-tracker" {
+    mutate { add_field => { "shipment" => "S-1" } }
+  }
+  if [kubernetes][container][name] == "berth-scheduler" {
+    mutate { add_field => { "[shipment][id]" => "S-2" } }
+  }
+  if [log][level] == "DEBUG" {
+    mutate { add_tag => ["LONG_TAG"] }
+  }
+  if [kubernetes][container][name] == "cargo-manifest" and [log][level] == "INFO" {
+    mutate { add_field => { "[porttrack][unexpected]" => "x" } }
+  }
+}
+""".replace("LONG_TAG", LONG_TAG)
+
+_FIELD = [
+    re.compile(r"failed to parse field \[([^\]]+)\]"),
+    re.compile(r"object mapping for \[([^\]]+)\]"),
+    re.compile(r"dynamic introduction of \[([^\]]+)\] within \[([^\]]+)\]"),
+    re.compile(r"Existing mapping for \[([^\]]+)\]"),
+    re.compile(r"^\[?([^\]\s]+)\]? is a metadata field", re.I),
+    re.compile(r"Field \[([^\]]+)\] is a metadata field"),
+]
+
+
+def _field_of(error: dict) -> str | None:
+    reason = error.get("reason", "")
+    for pattern in _FIELD:
+        m = pattern.search(reason)
+        if m:
+            if m.re.groups == 2:
+                return m.group(1) if m.group(2) == "_doc" else f"{m.group(2)}.{m.group(1)}"
+            return m.group(1)
+    return None
+
+
+def _install_directory(connection, directory: Path, prefix: str) -> None:
+    """PUT a template directory's files as they are, names and patterns under `prefix`."""
+    for path in sorted((directory / "component").glob("*.json")):
+        connection.request("PUT", f"/_component_template/{prefix}{path.stem}", body=json.loads(path.read_text()))
+    for path in sorted((directory / "index").glob("*.json")):
+        body = json.loads(path.read_text())
+        body["index_patterns"] = [prefix + p for p in body["index_patterns"]]
+        body["composed_of"] = [prefix + c for c in body["composed_of"]]
+        body["ignore_missing_component_templates"] = [prefix + c for c in body.get("ignore_missing_component_templates", [])]
+        connection.request("PUT", f"/_index_template/{prefix}{path.stem}", body=body)
+
+
+def _send(connection, documents: list[tuple[str, bytes]]) -> list[dict | None]:
+    """Bulk-index (index, document) pairs in order; the error of each item, None when indexed."""
+    lines = ActionLines("index")
+    body = bytearray()
+    for index, document in documents:
+        body += lines(index)
+        body += document + b"\n"
+    answer = connection.bulk(bytes(body), params={"refresh": "true"})
+    assert len(answer["items"]) == len(documents)
+    return [item["index"].get("error") for item in answer["items"]]
+
+
+def _compare(predicted: list[tuple[str | None]], actual: list[dict | None], documents) -> None:
+    mismatches = []
+    for i, (field, error) in enumerate(zip(predicted, actual)):
+        actual_field = _field_of(error) if error else None
+        if (field is None) != (error is None) or (error is not None and actual_field is not None and actual_field != field):
+            mismatches.append((i, field, error and error.get("reason"), documents[i][1][:300]))
+    assert not mismatches, f"{len(mismatches)} documents judged differently:\n" + "\n".join(map(str, mismatches[:10]))
+
+
+def test_predicted_rejections_equal_the_nodes_on_conflicting_pipeline(es_node, tmp_path):
+    """A pipeline with mapping conflicts on purpose: the documents the check predicts to be rejected are
+    exactly those the node rejects, each for the field the node names; the long tag is only a note."""
+    connection = connect(es_node.url)
+    install(connection, replicas=0, prefix=es_node.index_prefix)
+    config = tmp_path / "conflicts.conf"
+    config.write_text(CONFLICTS)
+    pipeline = Pipeline.from_config(config)
+    report = check_pipeline(pipeline, sample_events(SAMPLES), Mappings.from_directory(TEMPLATES), major=es_node.major)
+    documents = [(es_node.index_prefix + d.index, d.document) for d in report.documents]
+    actual = _send(connection, documents)
+    predicted = [d.rejection.field if d.rejection else None for d in report.documents]
+    _compare(predicted, actual, documents)
+    rejected_fields = {d.rejection.field for d in report.documents if d.rejection}
+    # every conflict kind occurred (so the equality above covered each of them)
+    assert {"host", "log.offset", "log.level", "event.created", "host.containerized", "porttrack.cargo.teu", "shipment"} <= rejected_fields
+    assert sum(1 for e in actual if e is None) > 0
+    writers = {f.field: f.writer for f in report.findings if f.rejects}
+    assert writers["log.offset"].startswith("mutate at ") and f"{config}:" in writers["log.offset"]
+    notes = [f for f in report.findings if not f.rejects and f.field == "tags"]
+    assert notes and "ignore_above" in notes[0].reason
+    connection.close()
+
+
+def test_predicted_rejections_equal_the_nodes_under_a_strict_object(es_node, tmp_path):
+    """The same documents under templates whose porttrack object is `dynamic: strict`: the unmapped
+    porttrack.unexpected is predicted rejected exactly where the node rejects it."""
+    strict = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, strict)
+    path = strict / "component" / "porttrack-logs-mappings-porttrack.json"
+    body = json.loads(path.read_text())
+    body["template"]["mappings"]["properties"]["porttrack"]["dynamic"] = "strict"
+    path.write_text(json.dumps(body))
+    connection = connect(es_node.url)
+    _install_directory(connection, strict, es_node.index_prefix)
+    config = tmp_path / "conflicts.conf"
+    config.write_text(CONFLICTS)
+    report = check_pipeline(
+        Pipeline.from_config(config), sample_events(SAMPLES), Mappings.from_directory(strict), major=es_node.major
+    )
+    documents = [(es_node.index_prefix + d.index, d.document) for d in report.documents]
+    actual = _send(connection, documents)
+    _compare([d.rejection.field if d.rejection else None for d in report.documents], actual, documents)
+    assert any(d.rejection and d.rejection.field == "porttrack.unexpected" for d in report.documents)
+    connection.close()
+
+
+# One field per type, each value sent as its own document into one index: the check's reading of
+# every value equals the node's.
+_VALUE_MAPPING = {
+    "dynamic": True,
+    "date_detection": False,
+    "dynamic_templates": [
+        {f"k_{t}": {"match_mapping_type": t, "mapping": {"type": "keyword", "ignore_above": 1024}}}
+        for t in ("string", "long", "double", "boolean")
+    ],
+    "properties": {
+        "kw": {"type": "keyword", "ignore_above": 5}, "kwni": {"type": "keyword", "index": False, "doc_values": False},
+        "tx": {"type": "text"}, "lg": {"type": "long"}, "it": {"type": "integer"}, "sh": {"type": "short"},
+        "by": {"type": "byte"}, "fl": {"type": "float"}, "db": {"type": "double"}, "hf": {"type": "half_float"},
+        "lgnc": {"type": "long", "coerce": False}, "bo": {"type": "boolean"}, "dt": {"type": "date"},
+        "dte": {"type": "date", "format": "epoch_second"}, "ip": {"type": "ip"}, "fla": {"type": "flattened"},
+        "ob": {"properties": {"a": {"type": "keyword"}}},
+    },
+}
+_DATES = [
+    "2026-11-27T06:00:00.332Z", "2026-11-27", "2026-11", "2026", "2026-11-27T", "2026-11-27T06", "2026-11-27T06Z",
+    "2026-11-27T06:00", "2026-11-27T06:00Z", "2026-11-27T06:00:00", "2026-11-27T06:00:00+01:00",
+    "2026-11-27T06:00:00+0100", "2026-11-27T06:00:00+01", "2026-11-27T06:00:00+1", "2026-11-27T06:00:00.123456789Z",
+    "2026-11-27T06:00:00.1234567890Z", "2026-11-27T06:00:00,5Z", "2026-11-27T06:00:00.Z", "2026-11-27T06:00:00.5",
+    "2026-11-27 06:00:00", "2026-11-27t06:00:00Z", "2026-11-27T06:00:00z", "2026-02-29", "2024-02-29", "2026-04-31",
+    "2026-13-01", "2026-00-10", "2026-01-00", "2026-11-27T24:00:00Z", "2026-11-27T23:60:00Z", "2026-11-27T23:59:60Z",
+    "2026-11-27TZ", "2026-11-27T06:00:00UTC", "2026-11-27T06:00:00Europe/Paris", "2026-11-27T06:00:00europe/paris",
+    "2026-11-27T06:00:00GMT+01:00", "2026-11-27T06:00:00UTC+1", "2026-11-27T06:00:00+18:00", "2026-11-27T06:00:00+19:00",
+    "2026-11-27T06:00:00+01:00:30", "2026-11-27T06:00:00+010030", "2026-11-27T06:00:00+01:0030",
+    "2026-11-27T06:00:00Z+01:00", "-2026-11-27", "+2026-11-27", "20260-11-27", "0000-01-01", "9999-12-31T23:59:59Z",
+    "1700000000000", "-1700000000000", "1700000000000.5", "1700000000000.", "1700000000000.1234567",
+    "1700000000000.123456", "1.7e12", "17000000000000000000", "9223372036854775807", "-0", "abc", "", " 2026-11-27",
+    "2026-11-27 ", "27/11/2026", "2026-11-27T06:00:00Z[UTC]", "2026-11-27T06:00:00.123,456Z", "2026-11-27T06:00:00.5,5Z", "2026-11-27T06:00:00.50,5+01:00", "2026-W48-5", "2026-331",
+    "２０２６-11-27", "2026-11-27T06:00:00-00:00", "2026-11-27T6:00:00Z", "2026-1-27",
+    1700000000000, -5, 1.7e12, 1700000000000.5, 0, True, 1e30,
+]
+_VALUES = {
+    "kw": [{"a": 1}, 12, True, 1.5, [1, "a", None], "toolong", [["a"]], [{"a": 1}], "x" * 40000],
+    "kwni": [{"a": 1}, "x" * 40000],
+    "tx": [3, False, {"x": 1}],
+    "lg": ["12", "12.7", 12.7, " 12", "1e3", 1e3, "", "abc", True, "true", 9223372036854775807, 9223372036854775808,
+           "9223372036854775808", -9223372036854775809, 1e19, "0x10", "+5", "-5", "5.", ".5", "NaN", "Infinity",
+           {"a": 1}, [1, "2"], None, "9223372036854775807.5"],
+    "lgnc": ["12", 12.5, 12.0, 12, ""],
+    "it": [2147483648, 2147483647, "2147483648", 2147483647.5, "12.9"],
+    "sh": [32768, 32767.9, "-32769"], "by": [128, 127.9, "-128"],
+    "fl": ["1.5", "abc", 1e39, "NaN", "Infinity", True, " 1.5 ", "1.5f", "0x1p3", "3.5e38"],
+    "db": [1e308, "1e309", "-1e308"], "hf": [70000, 65504, "65519", "65520"],
+    "bo": [True, "true", "false", "", "yes", 1, 0, "True", "1", {"a": 1}],
+    "dt": _DATES, "dte": ["1700000000", "1700000000.123456789", "1700000000.1234567891", "-1", "x"],
+    "ip": ["10.0.0.1", "nope", 167772161, "::1", "fe80::1%eth0", "10.0.0.256"],
+    "fla": ["scalar", {"a": {"b": 1}, "a.c": "x"}, [{"a": 1}], 1],
+    "ob": ["scalar", ["x"], 1, None, [{"a": 1}, None], {"a": {"b": 1}}],
+    "new_f": [1, "x", {"a": 1}], "new_o": [{"a": 1}, "x"], "mixed": [[1, "a", True, 1.5]],
+    "ob.a": ["dotted", {"x": 1}], "": [1], "a..b": [1], " ": [1], "x.": [1], ".x": [1],
+}
+
+
+def test_each_value_is_read_as_the_node_reads_it(es_node):
+    """Every value of the table, one document each into one index: the check's accept/reject equals the node's."""
+    connection = connect(es_node.url)
+    index = es_node.index_prefix + "values"
+    connection.request("PUT", f"/{index}", body={"mappings": _VALUE_MAPPING, "settings": {"number_of_shards": 1, "number_of_replicas": 0}})
+    state = IndexState(index, "values", _VALUE_MAPPING, {}, major=es_node.major)
+    documents, predicted = [], []
+    for name, values in _VALUES.items():
+        for value in values:
+            document = json.dumps({name: value}, ensure_ascii=False).encode()
+            verdict = state.check(load_document(document))
+            documents.append((index, document))
+            predicted.append(verdict.rejection.field if verdict.rejection else None)
+    actual = _send(connection, documents)
+    _compare(predicted, actual, documents)
+    connection.close()

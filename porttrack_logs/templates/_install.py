@@ -71,7 +71,7 @@ def _collapse(changes: list[str], limit: int = 6) -> list[str]:
         path, _, what = change.rpartition(" ")
         field = path.rsplit(".", 1)[0] if ".properties." in path or path.startswith("mappings.properties.") else path
         grouped.setdefault(field, []).append(what)
-    lines = [f"{field} {'/'.join(sorted(set(whats)))}" for field, whats in grouped.items()]
+    lines = [f"{field} {whats[0] if len(set(whats)) == 1 else 'changed'}" for field, whats in grouped.items()]
     if len(lines) > limit:
         lines = lines[:limit] + [f"and {len(lines) - limit} more"]
     return lines

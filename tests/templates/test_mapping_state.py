@@ -1,0 +1,109 @@
+"""A document walked as Elasticsearch's parser walks it, against the resolved template mappings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from porttrack_logs.errors import ConfigError
+from porttrack_logs.templates import Mappings, load_document
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def state():
+    return Mappings.from_directory(ROOT / "index_templates").for_index("porttrack-logs-2026.11.27")
+
+
+def judge(state, text):
+    return state.check(load_document(text))
+
+
+def test_object_where_keyword_is_mapped_and_scalar_where_object_is(state):
+    """An object in log.level and a string in host are rejections naming the field."""
+    assert judge(state, '{"log": {"level": {"name": "x"}}}').rejection.field == "log.level"
+    assert judge(state, '{"host": "node-1"}').rejection.field == "host"
+    assert judge(state, '{"host": ["a"]}').rejection.field == "host"
+    assert judge(state, '{"log": {"level": [{"a": 1}]}}').rejection.field == "log.level"
+    assert judge(state, '{"kubernetes": {"labels": "app"}}').rejection.field == "kubernetes.labels"
+    assert judge(state, '{"kubernetes": {"labels": {"app": "a", "app.kubernetes.io/name": "b"}}}').rejection is None
+
+
+def test_the_first_rejection_in_document_order_is_the_one(state):
+    """Elasticsearch stops at the first bad field in the order the document is written."""
+    assert judge(state, '{"log": {"offset": "x"}, "host": "y"}').rejection.field == "log.offset"
+    assert judge(state, '{"host": "y", "log": {"offset": "x"}}').rejection.field == "host"
+
+
+def test_dynamic_fields_carry_to_later_documents_but_not_from_rejected_ones(state):
+    """A new field a document adds is part of the mapping for the next; a rejected document adds nothing."""
+    assert judge(state, '{"log": {"offset": "bad"}, "shipment": "S-1"}').rejection is not None
+    assert judge(state, '{"shipment": {"id": "S-2"}}').rejection is None  # the rejected one did not map it
+    assert judge(state, '{"shipment": "S-3"}').rejection.field == "shipment"
+    assert judge(state, '{"count": 3}').rejection is None
+    assert judge(state, '{"count": "n/a"}').rejection is None  # unexpected numbers are keywords: no conflict
+    assert judge(state, '{"count": {"a": 1}}').rejection.field == "count"
+
+
+def test_dotted_names_are_objects_and_bad_names_are_rejected(state):
+    """`log.offset` as one key is the field log.offset; empty or blank name parts and metadata fields reject."""
+    assert judge(state, '{"log.offset": "x"}').rejection.field == "log.offset"
+    assert judge(state, '{"log.level.name": "x"}').rejection.field == "log.level"
+    for name in ["", "a..b", ".x", " "]:
+        assert judge(state, json.dumps({name: 1})).rejection is not None, name
+    assert judge(state, '{"x.": 1}').rejection is None
+    assert judge(state, '{"_id": "1"}').rejection.field == "_id"
+
+
+def test_strict_rejects_and_false_ignores_unmapped_fields():
+    """Under dynamic strict an unmapped field is a rejection; under false it is kept in _source, unmapped."""
+    mappings = Mappings(
+        {"c": {"template": {"mappings": {"properties": {"s": {"dynamic": "strict", "properties": {"a": {"type": "keyword"}}},
+                                                           "f": {"dynamic": False, "properties": {}}}}}}},
+        {"t": {"index_patterns": ["i-*"], "composed_of": ["c"], "priority": 1}},
+    )
+    state = mappings.for_index("i-1")
+    problem = state.check(load_document('{"s": {"a": "x", "b": 1}}')).rejection
+    assert problem.field == "s.b" and "strict" in problem.reason
+    assert state.check(load_document('{"f": {"anything": {"x": 1}}}')).rejection is None
+    assert state.check(load_document('{"f": {"anything": "now a string"}}')).rejection is None
+
+
+def test_highest_priority_template_wins_and_missing_components_are_named():
+    """The index gets the highest-priority matching template; a component the directory lacks is an error
+    unless listed as ignorable; an index no template matches is all dynamic."""
+    comp = {"template": {"mappings": {"properties": {"n": {"type": "long"}}}}}
+    mappings = Mappings(
+        {"low": comp, "high": {"template": {"mappings": {"properties": {"n": {"type": "keyword"}}}}}},
+        {"a": {"index_patterns": ["i-*"], "composed_of": ["low"], "priority": 1},
+         "b": {"index_patterns": ["i-*"], "composed_of": ["high", "gone"], "ignore_missing_component_templates": ["gone"], "priority": 5}},
+    )
+    assert mappings.for_index("i-1").check(load_document('{"n": "x"}')).rejection is None
+    assert mappings.for_index("other").template is None
+    broken = Mappings({}, {"a": {"index_patterns": ["i-*"], "composed_of": ["gone"]}})
+    with pytest.raises(ConfigError, match="gone"):
+        broken.for_index("i-1")
+
+
+def test_ignore_malformed_keeps_the_document():
+    """With index.mapping.ignore_malformed a bad number is a note, not a rejection."""
+    mappings = Mappings(
+        {"c": {"template": {"settings": {"index": {"mapping": {"ignore_malformed": "true"}}},
+                            "mappings": {"properties": {"n": {"type": "long"}}}}}},
+        {"t": {"index_patterns": ["i-*"], "composed_of": ["c"]}},
+    )
+    verdict = mappings.for_index("i-1").check(load_document('{"n": "x"}'))
+    assert verdict.rejection is None and "ignore_malformed" in verdict.notes[0].reason
+
+
+def test_a_directory_without_templates_is_a_clear_error(tmp_path):
+    """check --template on a directory with no index template says so."""
+    with pytest.raises(ConfigError, match="no index template"):
+        Mappings.from_directory(tmp_path)
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "x.json").write_text("{bad")
+    with pytest.raises(ConfigError, match=r"x\.json:1:2: not JSON"):
+        Mappings.from_directory(tmp_path)

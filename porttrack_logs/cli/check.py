@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..pipeline import Pipeline
 from ..pipeline.lint import lint
 
@@ -46,6 +47,8 @@ def handle(args: argparse.Namespace) -> int:
         f"Configuration OK: {len(pipeline.filters)} filters, {len(findings)} warning(s)",
         file=sys.stderr,
     )
+    if args.sample and args.template is None:
+        raise ConfigError("--sample is read by --template: give the template directory too")
     if args.template is not None:
         rejected = _check_mappings(pipeline, args)
         if rejected:
@@ -53,13 +56,20 @@ def handle(args: argparse.Namespace) -> int:
     return 1 if args.strict and findings else 0
 
 
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is under it (shorter in findings)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _check_mappings(pipeline: Pipeline, args: argparse.Namespace) -> int:
     """The --template part: findings on stderr, a summary line; returns how many documents would be rejected."""
-    from ..errors import ConfigError
     from ..templates import Mappings, check_pipeline, sample_events
     from .defaults import REPO_ROOT
 
-    samples = args.sample or sorted(str(p) for p in (REPO_ROOT / "pipelines" / "samples").iterdir() if p.is_file())
+    samples = args.sample or sorted(_shown(p) for p in (REPO_ROOT / "pipelines" / "samples").iterdir() if p.is_file())
     for sample in samples:
         if not Path(sample).is_file():
             raise ConfigError(f"--sample {sample}: no such file")

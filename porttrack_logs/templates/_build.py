@@ -172,7 +172,7 @@ def ilm_policy(prefix: str = "") -> tuple[str, dict[str, Any]]:
                         "forcemerge": {"max_num_segments": 1},
                     },
                 },
-                "delete": {"min_age": "400d", "actions": {"delete": {}}},
+                "delete": {"min_age": "400d", "actions": {"delete": {"delete_searchable_snapshot": True}}},
             },
             "_meta": {
                 "managed_by": MANAGED_BY,

@@ -7,13 +7,15 @@ unchanged, or kept (differs, but `overwrite` was not asked for, as Logstash's `t
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from elasticsearch import ApiError, TransportError
 
 from ..errors import DeliveryError
-from ..sinks.elasticsearch.client import Connection
 from ._build import component_templates, ilm_policy, index_template, lifecycle_component
+
+if TYPE_CHECKING:  # the Elasticsearch output imports install(): no import of the sink package at run time
+    from ..sinks.elasticsearch.client import Connection
 
 __all__ = ["install", "has_module", "flatten"]
 
@@ -91,7 +93,7 @@ def _reason(exc: ApiError) -> str:
     return str(exc.message)
 
 
-def has_module(connection: Connection, name: str) -> bool:
+def has_module(connection: "Connection", name: str) -> bool:
     """Whether every node of the cluster has the module `name` (x-pack-ilm, mapper-extras, ...)."""
     try:
         nodes = connection.request("GET", "/_nodes/plugins", params={"filter_path": "nodes.*.modules.name"})
@@ -101,7 +103,7 @@ def has_module(connection: Connection, name: str) -> bool:
     return bool(found) and all(any(m.get("name") == name for m in n.get("modules", [])) for n in found)
 
 
-def _get(connection: Connection, path: str, key: str, inner: str) -> dict[str, Any] | None:
+def _get(connection: "Connection", path: str, key: str, inner: str) -> dict[str, Any] | None:
     try:
         answer = connection.request("GET", path)
     except ApiError as exc:
@@ -117,7 +119,7 @@ def _get(connection: Connection, path: str, key: str, inner: str) -> dict[str, A
     return items[0].get(inner) if items else None
 
 
-def _put(connection: Connection, kind: str, name: str, path: str, body: dict[str, Any]) -> None:
+def _put(connection: "Connection", kind: str, name: str, path: str, body: dict[str, Any]) -> None:
     try:
         connection.request("PUT", path, body=body)
     except ApiError as exc:
@@ -136,7 +138,7 @@ def _strip_policy_meta(current: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def install(
-    connection: Connection,
+    connection: "Connection",
     *,
     overwrite: bool = False,
     dry_run: bool = False,

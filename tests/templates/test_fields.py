@@ -115,3 +115,11 @@ def test_index_template_composes_the_components_under_a_prefix():
     assert body["composed_of"][-1] == "t1-porttrack-logs-lifecycle" == body["ignore_missing_component_templates"][0]
     assert body["priority"] == PRIORITY == 200
     assert component_templates(replicas=0)[f"{NAME}-settings"]["template"]["settings"]["index.number_of_replicas"] == 0
+
+
+def test_public_names_are_all_listed():
+    """porttrack_logs.templates.__all__ names what it exports, and each exists."""
+    import porttrack_logs.templates as templates
+
+    assert {"fields", "FieldSpec", "install", "Mappings", "check_pipeline", "documents", "export"} <= set(templates.__all__)
+    assert all(hasattr(templates, name) for name in templates.__all__)

@@ -313,6 +313,16 @@ class IndexState:
             raise _Rejected(Problem(full, rejection, True))
         if note is not None:
             verdict.notes.append(Problem(full, note, False))
+        for sub_name, sub in (node.get("fields") or {}).items():  # multi-fields read the same value
+            sub_kind = sub.get("type")
+            if sub_kind in SCALAR_TYPES:
+                try:
+                    sub_rejection, _ = check_scalar(sub_kind, value, sub, coerce_default=self.coerce, major=self.major)
+                except UnknownFormat as exc:
+                    self.unchecked.add(f"{full}.{sub_name} (date format {exc})")
+                    continue
+                if sub_rejection is not None and not _truth(sub.get("ignore_malformed"), self.ignore_malformed):
+                    raise _Rejected(Problem(f"{full}.{sub_name}", sub_rejection, True))
 
     def _new_leaf(self, parent: dict[str, Any], path: str, name: str, value: Any, dynamic: str) -> dict[str, Any] | None:
         full = f"{path}.{name}" if path else name

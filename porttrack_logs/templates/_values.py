@@ -54,14 +54,22 @@ def _int(text: str, start: int, end: int) -> int | None:
     return int(chunk)
 
 
-@lru_cache(maxsize=1)
-def _zone_regions() -> frozenset[str]:
+#: tz database names the JDK leaves out of its own (three-letter ids kept only as SHORT_IDS aliases,
+#: and names that are no zone); a node refuses them.
+_NOT_IN_JDK = frozenset({"EST", "HST", "MST", "ROC", "Factory", "localtime"})
+#: Zones newer than the JDK an 8.19 node bundles.
+_NOT_IN_8 = frozenset({"America/Coyhaique"})
+
+
+@lru_cache(maxsize=2)
+def _zone_regions(major: int) -> frozenset[str]:
     try:
         import zoneinfo
 
-        return frozenset(zoneinfo.available_timezones())
-    except Exception:  # no tz database: only the fixed names below are known
+        names = frozenset(zoneinfo.available_timezones()) - _NOT_IN_JDK
+    except Exception:  # no tz database: only the fixed names are known
         return frozenset()
+    return names - _NOT_IN_8 if major == 8 else names
 
 
 _OFFSET_ID = re.compile(r"[+-](?:[0-9]|[0-9]{2}|[0-9]{2}:?[0-9]{2}|[0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{6})")
@@ -80,7 +88,7 @@ def _java_offset_ok(text: str) -> bool:
     return hours * 3600 + minutes * 60 + seconds <= 18 * 3600
 
 
-def _zone_ok(text: str) -> bool:
+def _zone_ok(text: str, major: int) -> bool:
     """A zone where the ISO parser reads one: Z, a numeric offset, or what `ZoneId.of` accepts."""
     if text == "Z":
         return True
@@ -90,9 +98,9 @@ def _zone_ok(text: str) -> bool:
         if len(positive_digits) < 2 or _int(positive_digits, 0, 2) is None:
             return False
         rest = positive_digits[2:]
-        if not rest:
-            return True  # ±HH (hours unchecked beyond the ±18:00 total below)
         hours = int(positive_digits[:2])
+        if not rest:
+            return hours <= 18  # ±HH
         colon = rest[0] == ":"
         if colon:
             rest = rest[1:]
@@ -116,7 +124,7 @@ def _zone_ok(text: str) -> bool:
             return True
         if text.startswith(fixed) and text[len(fixed)] in "+-":
             return _java_offset_ok(text[len(fixed) :])
-    return text in _zone_regions()
+    return text in _zone_regions(major)
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -126,7 +134,7 @@ def _days_in_month(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-def _iso_date_optional_time(text: str) -> bool:
+def _iso_date_optional_time(text: str, major: int = 9) -> bool:
     if text.startswith("-"):
         text = text[1:]  # a negative year
     n = len(text)
@@ -161,7 +169,7 @@ def _iso_date_optional_time(text: str) -> bool:
         if n == pos:
             return True
         if text[pos] != ":":
-            return _zone_start(text[pos]) and _zone_ok(text[pos:])
+            return _zone_start(text[pos]) and _zone_ok(text[pos:], major)
         value = _int(text, pos + 1, pos + 3)
         if value is None or value > limit:
             return False
@@ -169,7 +177,7 @@ def _iso_date_optional_time(text: str) -> bool:
     if n == pos:
         return True
     if text[pos] not in ".,":
-        return _zone_start(text[pos]) and _zone_ok(text[pos:])
+        return _zone_start(text[pos]) and _zone_ok(text[pos:], major)
     end = pos + 1
     while end < n and end < pos + 10 and "0" <= text[end] <= "9":
         end += 1
@@ -177,7 +185,7 @@ def _iso_date_optional_time(text: str) -> bool:
         return False  # a separator without digits
     if end == n:
         return True
-    return _zone_start(text[end]) and _zone_ok(text[end:])
+    return _zone_start(text[end]) and _zone_ok(text[end:], major)
 
 
 def _zone_start(c: str) -> bool:
@@ -189,8 +197,8 @@ _EPOCH_SECOND = re.compile(r"-?[0-9]{1,19}(?:\.[0-9]{0,9})?")
 _LONG_MAX = 2**63 - 1
 
 
-def _epoch(pattern: re.Pattern[str]) -> Callable[[str], bool]:
-    def parse(text: str) -> bool:
+def _epoch(pattern: re.Pattern[str]) -> Callable[[str, int], bool]:
+    def parse(text: str, major: int = 9) -> bool:
         if not pattern.fullmatch(text):
             return False
         whole = int(text.split(".", 1)[0])
@@ -200,7 +208,7 @@ def _epoch(pattern: re.Pattern[str]) -> Callable[[str], bool]:
 
 
 #: Named formats the check reads; a mapping with another format is reported as not checked.
-DATE_FORMATS: dict[str, Callable[[str], bool]] = {
+DATE_FORMATS: dict[str, Callable[[str, int], bool]] = {
     "strict_date_optional_time": _iso_date_optional_time,
     "date_optional_time": _iso_date_optional_time,
     "strict_date_optional_time_nanos": _iso_date_optional_time,
@@ -224,7 +232,7 @@ def _java_two_fractions(text: str) -> bool:
     if not m or m.group(2).ljust(9, "0") != m.group(3).ljust(9, "0"):
         return False
     rest = m.group(4)
-    return _iso_date_optional_time(m.group(1) + (rest if rest else ""))
+    return _iso_date_optional_time(m.group(1) + (rest if rest else ""), 8)
 
 
 def parse_date(text: str, fmt: str | None, major: int = 9) -> bool:
@@ -237,7 +245,7 @@ def parse_date(text: str, fmt: str | None, major: int = 9) -> bool:
         parser = DATE_FORMATS.get(name)
         if parser is None:
             raise UnknownFormat(name)
-        if parser(text):
+        if parser(text, major):
             return True
         if major == 8 and parser is _iso_date_optional_time and _java_two_fractions(text):
             return True

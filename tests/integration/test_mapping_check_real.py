@@ -186,6 +186,7 @@ _VALUE_MAPPING = {
         "lgnc": {"type": "long", "coerce": False}, "bo": {"type": "boolean"}, "dt": {"type": "date"},
         "dte": {"type": "date", "format": "epoch_second"}, "ip": {"type": "ip"}, "fla": {"type": "flattened"},
         "ob": {"properties": {"a": {"type": "keyword"}}},
+        "mf": {"type": "keyword", "fields": {"n": {"type": "long"}, "d": {"type": "date", "ignore_malformed": True}}},
     },
 }
 _DATES = [
@@ -222,6 +223,7 @@ _VALUES = {
     "ip": ["10.0.0.1", "nope", 167772161, "::1", "fe80::1%eth0", "10.0.0.256"],
     "fla": ["scalar", {"a": {"b": 1}, "a.c": "x"}, [{"a": 1}], 1],
     "ob": ["scalar", ["x"], 1, None, [{"a": 1}, None], {"a": {"b": 1}}],
+    "mf": ["12", "abc", 7],
     "new_f": [1, "x", {"a": 1}], "new_o": [{"a": 1}, "x"], "mixed": [[1, "a", True, 1.5]],
     "ob.a": ["dotted", {"x": 1}], "": [1], "a..b": [1], " ": [1], "x.": [1], ".x": [1],
 }
@@ -242,4 +244,72 @@ def test_each_value_is_read_as_the_node_reads_it(es_node):
             predicted.append(verdict.rejection.field if verdict.rejection else None)
     actual = _send(connection, documents)
     _compare(predicted, actual, documents)
+    connection.close()
+
+
+def _random_dates(n: int, seed: int) -> list[str]:
+    """Date-like strings from the grammar's pieces, many nearly right: each one a case for the parser."""
+    import random
+
+    rng = random.Random(seed)
+    years = ["2026", "1999", "0000", "-2026", "20260", "+2026", "226", "9999"]
+    pieces = [
+        lambda: rng.choice(["-", "/", " ", ""]) + rng.choice(["01", "02", "04", "11", "12", "13", "00", "1"]),
+        lambda: rng.choice(["-", "-", "/", ""]) + rng.choice(["01", "28", "29", "30", "31", "32", "00", "7"]),
+        lambda: rng.choice(["T", "T", "t", " ", ""]) + rng.choice(["00", "06", "23", "24", "6", ""]),
+        lambda: rng.choice([":", ":", ""]) + rng.choice(["00", "59", "60", "5"]),
+        lambda: rng.choice([":", ":", ""]) + rng.choice(["00", "59", "60", "5"]),
+        lambda: rng.choice([".", ",", ".", ""]) + "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 11))),
+    ]
+    zones = ["", "Z", "z", "+01:00", "+0100", "+01", "+1", "-18:00", "+18:01", "+01:00:30", "+010030", "UTC", "GMT+2",
+             "UTC-03:30", "Europe/Paris", "EST", "Mars/Base", "X", " ", "+99"]
+    valid = ["2026-11-27", "T06", ":30", ":59", ".123456"]
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.5:  # a right date cut after a random part, a zone, maybe one character changed
+            text = "".join(valid[: rng.randint(1, len(valid))]) + rng.choice(zones)
+            if rng.random() < 0.3:
+                at = rng.randrange(len(text))
+                text = text[:at] + rng.choice("0-:T.Z9 x") + text[at + 1 :]
+            out.append(text)
+            continue
+        text = rng.choice(years)
+        for piece in pieces[: rng.randint(0, len(pieces))]:
+            text += piece()
+        text += rng.choice(zones) if rng.random() < 0.7 else ""
+        out.append(text)
+    return out
+
+
+def test_random_date_strings_are_read_as_the_node_reads_them(es_node):
+    """600 seeded date-like strings in a date field: the check's accept/reject equals the node's, string for string."""
+    connection = connect(es_node.url)
+    index = es_node.index_prefix + "dates"
+    mapping = {"properties": {"dt": {"type": "date"}}}
+    connection.request("PUT", f"/{index}", body={"mappings": mapping, "settings": {"number_of_shards": 1, "number_of_replicas": 0}})
+    state = IndexState(index, "dates", mapping, {}, major=es_node.major)
+    documents, predicted = [], []
+    for text in _random_dates(600, seed=19):
+        document = json.dumps({"dt": text}).encode()
+        verdict = state.check(load_document(document))
+        documents.append((index, document))
+        predicted.append(verdict.rejection.field if verdict.rejection else None)
+    actual = _send(connection, documents)
+    _compare(predicted, actual, documents)
+    assert 100 < sum(1 for a in actual if a is None) < 500  # both outcomes well represented
+    connection.close()
+
+
+def test_every_zone_name_after_a_time_is_read_as_the_node_reads_it(es_node):
+    """Each name of the tz database after a time ("...06:00:00Europe/Paris"): accepted exactly where the node's JDK knows it."""
+    import zoneinfo
+
+    connection = connect(es_node.url)
+    index = es_node.index_prefix + "zones"
+    mapping = {"properties": {"dt": {"type": "date"}}}
+    connection.request("PUT", f"/{index}", body={"mappings": mapping, "settings": {"number_of_shards": 1, "number_of_replicas": 0}})
+    state = IndexState(index, "zones", mapping, {}, major=es_node.major)
+    documents = [(index, json.dumps({"dt": "2026-11-27T06:00:00" + z}).encode()) for z in sorted(zoneinfo.available_timezones())]
+    predicted = [(v.rejection.field if v.rejection else None) for v in (state.check(load_document(d)) for _, d in documents)]
+    _compare(predicted, _send(connection, documents), documents)
     connection.close()

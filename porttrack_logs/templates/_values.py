@@ -253,7 +253,8 @@ def parse_date(text: str, fmt: str | None, major: int = 9) -> bool:
 
 
 # --- numbers ------------------------------------------------------------------------------------
-_BIG_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Java's Long.parseLong and BigDecimal: any Unicode decimal digit (Python's \d on text), no blanks
+_BIG_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # Java's Double.parseDouble: surrounding whitespace (chars <= ' '), NaN, Infinity, hex, a type suffix
 _JAVA_DOUBLE = re.compile(
     r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?"
@@ -271,7 +272,19 @@ _HALF_LIMIT = 65520.0  # above this (in magnitude) half_float rounds to infinity
 
 def _integer(kind: str, value: Any, coerce: bool) -> str | None:
     low, high = _INTEGER_RANGES[kind]
-    if isinstance(value, str):
+    if isinstance(value, str) and kind != "long":
+        # integer, short and byte read a string as a Java double: blanks around it, a type suffix and
+        # even NaN (read as 0) pass; then the int range, then the narrower one
+        if not coerce:
+            return f"a string where {kind} is mapped with coerce false"
+        number = _java_double(value)
+        if number is None:
+            return f"'{value}' is not a number for {kind}"
+        int_low, int_high = _INTEGER_RANGES["integer"]
+        if number < int_low or number > int_high:
+            return f"{value} is out of range for {kind}"
+        whole = 0 if math.isnan(number) else int(number)
+    elif isinstance(value, str):
         if not coerce:
             return f"a string where {kind} is mapped with coerce false"
         if not _BIG_DECIMAL.fullmatch(value):
@@ -298,18 +311,30 @@ def _integer(kind: str, value: Any, coerce: bool) -> str | None:
     return None
 
 
+_JAVA_BLANKS = "".join(chr(c) for c in range(33))
+
+
+def _java_double(text: str) -> float | None:
+    """Java's Double.parseDouble, or None where it throws."""
+    stripped = text.strip(_JAVA_BLANKS)
+    if not _JAVA_DOUBLE.fullmatch(stripped):
+        return None
+    body = stripped[:-1] if stripped[-1:] in "fFdD" and "x" not in stripped.lower() else stripped
+    try:
+        if "x" in body.lower():
+            return float.fromhex(body[:-1] if body[-1:] in "fFdD" else body)
+        return float(body)
+    except OverflowError:
+        return math.inf if not body.startswith("-") else -math.inf
+
+
 def _float(kind: str, value: Any, coerce: bool) -> str | None:
     if isinstance(value, str):
         if not coerce:
             return f"a string where {kind} is mapped with coerce false"
-        stripped = value.strip("".join(chr(c) for c in range(33)))
-        if not _JAVA_DOUBLE.fullmatch(stripped):
+        number = _java_double(value)
+        if number is None:
             return f"'{value}' is not a number for {kind}"
-        body = stripped.rstrip("fFdD") if not stripped.lower().startswith(("0x", "+0x", "-0x")) else stripped
-        try:
-            number = float.fromhex(body.rstrip("fFdD")) if "x" in body.lower() else float(body)
-        except (ValueError, OverflowError):
-            number = math.inf
     else:
         number = float(value)
     if math.isnan(number) or math.isinf(number):

@@ -313,3 +313,53 @@ def test_every_zone_name_after_a_time_is_read_as_the_node_reads_it(es_node):
     predicted = [(v.rejection.field if v.rejection else None) for v in (state.check(load_document(d)) for _, d in documents)]
     _compare(predicted, _send(connection, documents), documents)
     connection.close()
+
+
+def _random_numbers(n: int, seed: int) -> list[object]:
+    """Number-like strings and JSON numbers: signs, fractions, exponents, suffixes, blanks, huge magnitudes."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[object] = []
+    for _ in range(n):
+        roll = rng.random()
+        if roll < 0.15:
+            out.append(rng.choice([0, 1, -1, 127, 128, -129, 32767, 32768, 2**31 - 1, 2**31, 2**63 - 1, 2**63, -(2**63) - 1]))
+            continue
+        if roll < 0.25:
+            out.append(rng.choice([0.5, 127.9, 128.5, -0.0, 1e3, 2147483647.5, 65504.0, 65520.0, 3.4e38, 3.5e38, 9.3e18, 1e19]))
+            continue
+        text = rng.choice(["", "", "+", "-", " ", "\t"])
+        text += "".join(rng.choice("0123456789") for _ in range(rng.choice([0, 1, 2, 3, 10, 19, 20, 40])))
+        if rng.random() < 0.4:
+            text += "." + "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 4)))
+        if rng.random() < 0.25:
+            text += rng.choice(["e", "E"]) + rng.choice(["", "+", "-"]) + str(rng.choice([0, 1, 3, 38, 39, 308, 309, 4000]))
+        if rng.random() < 0.15:
+            text += rng.choice(["f", "d", "F", " ", "x", "_1", "L"])
+        if rng.random() < 0.05:
+            text = rng.choice(["NaN", "Infinity", "-Infinity", "0x1p3", "0x10", "true", "false", "1,5", "٣"])
+        out.append(text)
+    return out
+
+
+def test_random_numbers_are_read_as_the_node_reads_them(es_node):
+    """500 seeded number-like values into long, integer, short, byte, float, double, half_float and boolean
+    fields (coerce on, and long with coerce off): the check's accept/reject equals the node's."""
+    connection = connect(es_node.url)
+    index = es_node.index_prefix + "numbers"
+    kinds = ["long", "integer", "short", "byte", "float", "double", "half_float", "boolean"]
+    properties = {k: {"type": k} for k in kinds}
+    properties["long_strict"] = {"type": "long", "coerce": False}
+    mapping = {"properties": properties}
+    connection.request("PUT", f"/{index}", body={"mappings": mapping, "settings": {"number_of_shards": 1, "number_of_replicas": 0}})
+    state = IndexState(index, "numbers", mapping, {}, major=es_node.major)
+    documents, predicted = [], []
+    for value in _random_numbers(500, seed=23):
+        for field_name in properties:
+            document = json.dumps({field_name: value}, ensure_ascii=False).encode()
+            verdict = state.check(load_document(document))
+            documents.append((index, document))
+            predicted.append(verdict.rejection.field if verdict.rejection else None)
+    _compare(predicted, _send(connection, documents), documents)
+    connection.close()

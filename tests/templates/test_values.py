@@ -104,3 +104,17 @@ def test_ip_scope_differs_between_majors():
     assert check_scalar("ip", "fe80::1%eth0", {}, major=8)[0] is None
     assert check_scalar("ip", "fe80::1%eth0", {}, major=9)[0] is not None
     assert check_scalar("ip", 167772161, {})[0] is not None
+
+
+def test_integer_short_byte_read_strings_as_java_doubles_but_long_does_not():
+    """integer/short/byte take ' 503', '9.f' and even 'NaN' (read as 0); long refuses blanks and NaN but,
+    as Java's Long.parseLong, takes any Unicode decimal digit."""
+    for kind in ("integer", "short", "byte"):
+        assert check_scalar(kind, " 50", {})[0] is None
+        assert check_scalar(kind, "NaN", {})[0] is None
+        assert check_scalar(kind, "9.f", {})[0] is None
+        assert check_scalar(kind, "Infinity", {})[0] is not None
+    assert check_scalar("long", " 50", {})[0] is not None
+    assert check_scalar("long", "NaN", {})[0] is not None
+    assert check_scalar("long", "\u0663", {})[0] is None  # ARABIC-INDIC DIGIT THREE
+    assert check_scalar("integer", "\u0663", {})[0] is not None

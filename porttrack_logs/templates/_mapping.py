@@ -156,14 +156,38 @@ def _java_split(name: str) -> list[str]:
 
 
 class _Dynamic:
-    """Fields and objects added dynamically: committed (earlier documents) and pending (this one)."""
+    """Fields and objects added dynamically: committed (earlier documents) and pending (this one).
+
+    Within one document Elasticsearch keeps new objects and new fields apart: an object value finds
+    only objects the document added, a scalar only fields. A name the document makes both is no
+    parse error; the document fails when its mapping update is merged, after parsing, so a parse
+    error anywhere in it is reported first (`conflict` holds the first such name)."""
 
     def __init__(self) -> None:
         self.committed: dict[str, dict[str, Any]] = {}
-        self.pending: dict[str, dict[str, Any]] = {}
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.fields: dict[str, dict[str, Any]] = {}
+        self.conflict: str | None = None
 
-    def get(self, path: str) -> dict[str, Any] | None:
-        return self.pending.get(path) or self.committed.get(path)
+    def start(self) -> None:
+        self.objects, self.fields, self.conflict = {}, {}, None
+
+    def get(self, path: str, want_object: bool) -> dict[str, Any] | None:
+        found = self.committed.get(path)
+        if found is not None:
+            return found
+        mine, other = (self.objects, self.fields) if want_object else (self.fields, self.objects)
+        found = mine.get(path)
+        if found is None and path in other and self.conflict is None:
+            self.conflict = path
+        return found
+
+    def add(self, path: str, node: dict[str, Any], is_object: bool) -> None:
+        (self.objects if is_object else self.fields)[path] = node
+
+    def commit(self) -> None:
+        self.committed.update(self.objects)
+        self.committed.update(self.fields)
 
 
 class IndexState:
@@ -192,14 +216,20 @@ class IndexState:
     def check(self, document: dict[str, Any]) -> Verdict:
         """What Elasticsearch does with `document` (a dict from `load_document`): the first rejection and notes."""
         verdict = Verdict()
-        self.dynamic.pending = {}
+        self.dynamic.start()
         try:
             self._object(self.root, "", document, verdict, self._dynamic_of(self.root, "true"))
         except _Rejected as exc:
             verdict.rejection = exc.problem
+        if verdict.rejection is None and self.dynamic.conflict is not None:
+            verdict.rejection = Problem(
+                self.dynamic.conflict,
+                "the document makes this new field both an object and a value: its mapping update cannot be merged",
+                True,
+            )
         if verdict.rejection is None:
-            self.dynamic.committed.update(self.dynamic.pending)
-        self.dynamic.pending = {}
+            self.dynamic.commit()
+        self.dynamic.start()
         return verdict
 
     @staticmethod
@@ -209,11 +239,11 @@ class IndexState:
             return inherited
         return str(value).lower()
 
-    def _child(self, node: dict[str, Any], path: str, name: str) -> dict[str, Any] | None:
+    def _child(self, node: dict[str, Any], path: str, name: str, want_object: bool) -> dict[str, Any] | None:
         props = node.get("properties") or {}
         if name in props:
             return props[name]
-        return self.dynamic.get(f"{path}.{name}" if path else name)
+        return self.dynamic.get(f"{path}.{name}" if path else name, want_object)
 
     def _object(self, node: dict[str, Any], path: str, value: dict[str, Any], verdict: Verdict, dynamic: str) -> None:
         if node.get("enabled") is False:
@@ -229,11 +259,13 @@ class IndexState:
             parent, parent_path, parent_dynamic = node, path, dynamic
             for part in parts[:-1]:  # a dotted name means objects: a.b -> {a: {b}}
                 child_path = f"{parent_path}.{part}" if parent_path else part
-                child = self._child(parent, parent_path, part)
+                child = self._child(parent, parent_path, part, True)
                 if child is None:
                     child = self._new_object(parent, parent_path, part, parent_dynamic, verdict)
                     if child is None:
                         break
+                elif child.get("type") == "flattened":
+                    break  # the rest of the name is a key inside the flattened object: any value goes
                 elif not self._is_object(child):
                     raise _Rejected(Problem(
                         child_path,
@@ -261,10 +293,10 @@ class IndexState:
         node = {"properties": {}, **{k: v for k, v in mapping.items() if k in ("dynamic", "enabled", "type")}}
         if node.get("type") not in (None, "object"):
             leaf = dict(mapping)
-            self.dynamic.pending[full] = leaf
+            self.dynamic.add(full, leaf, True)
             return leaf
         node.pop("type", None)
-        self.dynamic.pending[full] = node
+        self.dynamic.add(full, node, True)
         return node
 
     def _value(self, parent: dict[str, Any], path: str, name: str, value: Any, verdict: Verdict, dynamic: str) -> None:
@@ -275,7 +307,7 @@ class IndexState:
             for item in value:
                 self._value(parent, path, name, item, verdict, dynamic)
             return
-        node = self._child(parent, path, name)
+        node = self._child(parent, path, name, isinstance(value, dict))
         if isinstance(value, dict):
             if node is None:
                 node = self._new_object(parent, path, name, dynamic, verdict)
@@ -339,7 +371,7 @@ class IndexState:
                        for k, v in mapping.items()}
             if "type" not in mapping or mapping["type"] == "{dynamic_type}":
                 mapping["type"] = _default_dynamic(kind)["type"]
-        self.dynamic.pending[full] = mapping
+        self.dynamic.add(full, mapping, False)
         return mapping
 
     def _template(self, full: str, name: str, kind: str) -> dict[str, Any] | None:

@@ -76,6 +76,8 @@ _FIELD = [
     re.compile(r"Existing mapping for \[([^\]]+)\]"),
     re.compile(r"^\[?([^\]\s]+)\]? is a metadata field", re.I),
     re.compile(r"Field \[([^\]]+)\] is a metadata field"),
+    re.compile(r"can't merge a non object mapping \[([^\]]+)\]"),
+    re.compile(r"^mapper \[([^\]]+)\] cannot be changed from type"),
 ]
 
 
@@ -362,4 +364,51 @@ def test_random_numbers_are_read_as_the_node_reads_them(es_node):
             documents.append((index, document))
             predicted.append(verdict.rejection.field if verdict.rejection else None)
     _compare(predicted, _send(connection, documents), documents)
+    connection.close()
+
+
+def _random_documents(n: int, seed: int) -> list[dict]:
+    """Documents mixing PortTrack's mapped fields and unexpected ones, in random shapes and orders: objects
+    where scalars are mapped and back, dotted names, arrays, nulls, new fields that later change kind."""
+    import random
+
+    rng = random.Random(seed)
+    names = ["host", "host.name", "host.containerized", "log", "log.level", "log.offset", "log.file.path", "tags",
+             "message", "event.original", "kubernetes.labels", "kubernetes.labels.app", "porttrack.cargo.teu",
+             "porttrack.vessel", "@timestamp", "event.created", "shipment", "shipment.id", "extra", "extra.deep.er",
+             "n", "flag", "labels.team", "container"]
+
+    def scalar():
+        return rng.choice(["x", "", "2026-11-27", "12", "n/a", "true", 7, -1, 2.5, True, False, None, "9" * 20, 2**64])
+
+    def value(depth=0):
+        roll = rng.random()
+        if roll < 0.55 or depth > 2:
+            return scalar()
+        if roll < 0.8:
+            return {rng.choice(["a", "b", "name", "id", "c.d"]): value(depth + 1) for _ in range(rng.randint(0, 2))}
+        return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+
+    docs = []
+    for _ in range(n):
+        docs.append({rng.choice(names): value() for _ in range(rng.randint(1, 4))})
+    return docs
+
+
+def test_random_documents_under_the_templates_are_judged_as_the_node_judges_them(es_node):
+    """1,200 seeded documents into one index of the installed templates, in order: the same documents
+    rejected, for the same field, including dynamic fields whose kind later documents contradict."""
+    connection = connect(es_node.url)
+    install(connection, replicas=0, prefix=es_node.index_prefix)
+    state = Mappings.from_directory(TEMPLATES).for_index("porttrack-logs-2026.12.01", major=es_node.major)
+    index = es_node.index_prefix + "porttrack-logs-2026.12.01"
+    documents, predicted = [], []
+    for doc in _random_documents(1200, seed=29):
+        document = json.dumps(doc).encode()
+        verdict = state.check(load_document(document))
+        documents.append((index, document))
+        predicted.append(verdict.rejection.field if verdict.rejection else None)
+    actual = _send(connection, documents)
+    _compare(predicted, actual, documents)
+    assert 100 < sum(1 for a in actual if a is not None) < 1100
     connection.close()

@@ -107,3 +107,22 @@ def test_a_directory_without_templates_is_a_clear_error(tmp_path):
     (tmp_path / "index" / "x.json").write_text("{bad")
     with pytest.raises(ConfigError, match=r"x\.json:1:2: not JSON"):
         Mappings.from_directory(tmp_path)
+
+
+def test_a_new_name_made_object_and_value_in_one_document_fails_after_parsing(state):
+    """Inside one document a new object and a new field of one name do not meet while parsing; the
+    document fails when its mapping update merges, unless a parse error came first."""
+    assert judge(state, '{"zz": [{"a": 1}, 7]}').rejection.field == "zz"
+    assert judge(state, '{"yy": 7, "yy.b": 2}').rejection.field == "yy"
+    assert judge(state, '{"qq": [{"a": 1}, {"a": {"b": 1}}]}').rejection.field == "qq.a"
+    # a parse error later in the document is the one reported
+    assert judge(state, '{"xx": [{"a": 1}, 7], "log": {"offset": "bad"}}').rejection.field == "log.offset"
+    # none of these documents mapped anything
+    assert judge(state, '{"zz": {"a": 1}}').rejection is None
+    assert judge(state, '{"zz": 1}').rejection.field == "zz"
+
+
+def test_a_dotted_name_under_a_flattened_field_is_a_key_inside_it(state):
+    """kubernetes.labels.app is the key app of the flattened labels: any value, object or not."""
+    assert judge(state, '{"kubernetes.labels.app": "x"}').rejection is None
+    assert judge(state, '{"kubernetes.labels.app": {"deep": [1, {"x": 2}]}}').rejection is None

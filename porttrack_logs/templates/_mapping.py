@@ -11,17 +11,15 @@ kept, so a later document of the same index is judged against them too.
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import ConfigError
-from ._values import JsonFloat, SCALAR_TYPES, check_scalar
-from ._values import UnknownFormat
+from ._values import SCALAR_TYPES, JsonFloat, UnknownFormat, check_scalar
 
 __all__ = ["Mappings", "IndexState", "Verdict", "Problem", "load_document"]
 
@@ -128,7 +126,6 @@ class Mappings:
         found = self.template_for(index)
         mappings: dict[str, Any] = {}
         settings: dict[str, Any] = {}
-        sources: list[str] = []
         if found is not None:
             name, body = found
             for component in body.get("composed_of", []):
@@ -140,11 +137,9 @@ class Mappings:
                 template = part.get("template", {})
                 mappings = _deep_merge(mappings, template.get("mappings", {}))
                 settings.update(_flat_settings(template.get("settings", {})))
-                sources.append(component)
             own = body.get("template", {})
             mappings = _deep_merge(mappings, own.get("mappings", {}))
             settings.update(_flat_settings(own.get("settings", {})))
-            sources.append(name)
         return IndexState(index, found[0] if found else None, mappings, settings, major=major)
 
 
@@ -251,8 +246,6 @@ class IndexState:
         for key, item in value.items():
             if key == "":
                 raise _Rejected(Problem(path or key, "a field name is empty", True))
-            if path == "" and key in _METADATA_FIELDS:
-                raise _Rejected(Problem(key, f"[{key}] is a metadata field and cannot be added inside a document", True))
             parts = _java_split(key)
             if not parts or any(p.strip() == "" for p in parts):
                 raise _Rejected(Problem(f"{path}.{key}" if path else key, f"field name [{key}] has an empty or blank part", True))
@@ -279,9 +272,7 @@ class IndexState:
 
     @staticmethod
     def _is_object(node: dict[str, Any]) -> bool:
-        return node.get("type", "object") in ("object", "nested") and (
-            "properties" in node or node.get("type") in ("object", "nested") or "type" not in node
-        )
+        return node.get("type", "object") in ("object", "nested")
 
     def _new_object(self, parent: dict[str, Any], path: str, name: str, dynamic: str, verdict: Verdict) -> dict[str, Any] | None:
         full = f"{path}.{name}" if path else name
@@ -301,11 +292,13 @@ class IndexState:
 
     def _value(self, parent: dict[str, Any], path: str, name: str, value: Any, verdict: Verdict, dynamic: str) -> None:
         full = f"{path}.{name}" if path else name
-        if value is None:
-            return
         if isinstance(value, list):
             for item in value:
                 self._value(parent, path, name, item, verdict, dynamic)
+            return
+        if full in _METADATA_FIELDS:  # any value, null too, is refused; an empty array is no value
+            raise _Rejected(Problem(full, f"[{full}] is a metadata field and cannot be added inside a document", True))
+        if value is None:
             return
         node = self._child(parent, path, name, isinstance(value, dict))
         if isinstance(value, dict):

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-import struct
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -43,9 +42,6 @@ def value_text(value: Any) -> str:
 # second or the fraction), then java.time's formatter, which accepts nothing more here except
 # one corner (a fraction given twice with the same value, "00.5,5Z", accepted by 8.x only).
 # Where 8.x and 9.x differ (that corner, an IPv6 %scope) the readers take the node's major.
-
-_DIGITS2 = re.compile(r"[0-9]{2}")
-
 
 def _int(text: str, start: int, end: int) -> int | None:
     chunk = text[start:end]

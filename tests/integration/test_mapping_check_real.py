@@ -376,10 +376,11 @@ def _random_documents(n: int, seed: int) -> list[dict]:
     names = ["host", "host.name", "host.containerized", "log", "log.level", "log.offset", "log.file.path", "tags",
              "message", "event.original", "kubernetes.labels", "kubernetes.labels.app", "porttrack.cargo.teu",
              "porttrack.vessel", "@timestamp", "event.created", "shipment", "shipment.id", "extra", "extra.deep.er",
-             "n", "flag", "labels.team", "container"]
+             "n", "flag", "labels.team", "container", "host.ip", "kubernetes.pod.ip", "@version", "_id", "a..b", "x."]
 
     def scalar():
-        return rng.choice(["x", "", "2026-11-27", "12", "n/a", "true", 7, -1, 2.5, True, False, None, "9" * 20, 2**64])
+        return rng.choice(["x", "", "2026-11-27", "12", "n/a", "true", 7, -1, 2.5, True, False, None, "9" * 20, 2**64,
+                           "10.1.2.3", "::1", "1700000000000"])
 
     def value(depth=0):
         roll = rng.random()

@@ -56,6 +56,8 @@ def test_dotted_names_are_objects_and_bad_names_are_rejected(state):
         assert judge(state, json.dumps({name: 1})).rejection is not None, name
     assert judge(state, '{"x.": 1}').rejection is None
     assert judge(state, '{"_id": "1"}').rejection.field == "_id"
+    assert judge(state, '{"_id": null}').rejection.field == "_id"
+    assert judge(state, '{"_id": []}').rejection is None
 
 
 def test_strict_rejects_and_false_ignores_unmapped_fields():

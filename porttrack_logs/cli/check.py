@@ -24,7 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--template", metavar="DIR",
         help="also run the pipeline over sample events and predict, offline, which documents Elasticsearch "
-        "would reject under these index templates (component/*.json, index/*.json; e.g. index_templates)",
+        "would reject under these index templates (component/*.json, index/*.json; e.g. index_templates); "
+        "exit 1 when any would be",
     )
     parser.add_argument(
         "--es-major", type=int, choices=(8, 9), default=8,

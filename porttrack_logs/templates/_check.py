@@ -23,7 +23,7 @@ from ..pipeline.steps import fail_event
 from ..sources.container_files import Rejected, decode_lines
 from ._mapping import IndexState, Mappings, Problem, load_document
 
-__all__ = ["Finding", "MappingReport", "DocumentResult", "check_pipeline", "sample_events", "DEFAULT_INDEX"]
+__all__ = ["Finding", "MappingReport", "DocumentResult", "check_pipeline", "sample_events", "index_name_problem", "DEFAULT_INDEX"]
 
 #: The index the Elasticsearch output writes to when its `index` option is not set.
 DEFAULT_INDEX = "porttrack-logs-%{+yyyy.MM.dd}"
@@ -171,6 +171,27 @@ def _writer(writes: dict[str, tuple[int, str]], field_path: str) -> str:
     return best[1] if best else "the input event (no filter wrote it)"
 
 
+_BAD_INDEX_CHARS = set('\\/*?"<>| ,#:')
+
+
+def index_name_problem(name: str) -> str | None:
+    """Why Elasticsearch refuses `name` as an index name (invalid_index_name_exception), or None."""
+    if not name:
+        return "the index name is empty"
+    if name != name.lower():
+        return f"index name [{name}] must be lowercase"
+    bad = sorted(set(name) & _BAD_INDEX_CHARS)
+    if bad:
+        return f"index name [{name}] must not contain {' '.join(repr(c) for c in bad)}"
+    if name[0] in "-_+":
+        return f"index name [{name}] must not start with '-', '_' or '+'"
+    if name in (".", ".."):
+        return f"index name [{name}] must not be '.' or '..'"
+    if len(name.encode("utf-8")) > 255:
+        return f"index name [{name[:40]}...] is longer than 255 bytes"
+    return None
+
+
 def _index_option(pipeline: Pipeline) -> str:
     from ..pipeline.compiler import plugins
 
@@ -213,14 +234,25 @@ def check_pipeline(
             report.failed += 1
             continue
         name = route.render(event)
+        buffer = bytearray()
+        encode_event_into(event, buffer)
+        body = bytes(buffer)
+        bad_name = index_name_problem(name)
+        if bad_name is not None:  # the whole item fails before any mapping is looked at
+            problem = Problem("_index", bad_name, True)
+            writer = f"the output's index option {route.text!r}"
+            report.documents.append(DocumentResult(place, name, body, problem, writer, []))
+            key = (True, "_index", writer)
+            if key in groups:
+                groups[key].count += 1
+            else:
+                groups[key] = Finding("_index", bad_name, True, writer, 1, place, body)
+            continue
         state = states.get(name)
         if state is None:
             state = states[name] = mappings.for_index(name, major=major)
             if state.template is None:
                 report.untemplated.add(name)
-        buffer = bytearray()
-        encode_event_into(event, buffer)
-        body = bytes(buffer)
         verdict = state.check(load_document(body))
         rejection = verdict.rejection
         writer = _writer(writes, rejection.field) if rejection else None

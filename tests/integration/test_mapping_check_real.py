@@ -82,6 +82,8 @@ _FIELD = [
 
 
 def _field_of(error: dict) -> str | None:
+    if error.get("type") == "invalid_index_name_exception":
+        return "_index"
     reason = error.get("reason", "")
     for pattern in _FIELD:
         m = pattern.search(reason)
@@ -412,4 +414,21 @@ def test_random_documents_under_the_templates_are_judged_as_the_node_judges_them
     actual = _send(connection, documents)
     _compare(predicted, actual, documents)
     assert 100 < sum(1 for a in actual if a is not None) < 1100
+    connection.close()
+
+
+def test_index_names_the_node_refuses_are_predicted(es_node, tmp_path):
+    """Index names rendered per event: those the check calls invalid are exactly those the node refuses."""
+    connection = connect(es_node.url)
+    config = tmp_path / "p.conf"
+    config.write_text('filter { }\noutput { elasticsearch { index => "porttrack-logs-%{[ns]}" } }\n')
+    names = ["ok", "Prod", "a b", "x#y", "a:b", "a*b", "q?", "a,b", 'a"b', "a<b", "a|b", "a/b", "a\\b", "-x", "é", "2026.11.27"]
+    from porttrack_logs.event import Event
+
+    report = check_pipeline(
+        Pipeline.from_config(config), [(n, Event({"ns": n})) for n in names], Mappings.from_directory(TEMPLATES), major=es_node.major
+    )
+    documents = [(es_node.index_prefix + d.index, d.document) for d in report.documents]
+    _compare([d.rejection.field if d.rejection else None for d in report.documents], _send(connection, documents), documents)
+    assert sum(1 for d in report.documents if d.rejection) >= 10
     connection.close()

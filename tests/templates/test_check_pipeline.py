@@ -68,3 +68,16 @@ def test_dropped_and_failed_events_are_counted_not_judged(tmp_path):
     config.write_text(CONFIG)
     report = check_pipeline(Pipeline.from_config(config), events({"drop_me": True}, {"stream": "stdout"}), MAPPINGS)
     assert report.dropped == 1 and len(report.documents) == 1 and report.events_in == 2
+
+
+def test_an_index_name_elasticsearch_refuses_is_a_rejection_of_the_output(tmp_path):
+    """An index rendered with upper case or a forbidden character is refused as a whole item: the
+    finding names the output's index option."""
+    config = tmp_path / "p.conf"
+    config.write_text('filter { }\noutput { elasticsearch { index => "porttrack-logs-%{[ns]}" } }\n')
+    report = check_pipeline(Pipeline.from_config(config), events({"ns": "Prod"}, {"ns": "a b"}, {"ns": "ok"}), MAPPINGS)
+    first, second, third = report.documents
+    assert first.rejection.field == "_index" and "lowercase" in first.rejection.reason
+    assert second.rejection.field == "_index" and "' '" in second.rejection.reason
+    assert third.rejection is None
+    assert "porttrack-logs-%{[ns]}" in first.writer

@@ -204,6 +204,7 @@ class IndexState:
         self.numeric_detection = _truth(mappings.get("numeric_detection"), False)
         self.coerce = _truth(settings.get("index.mapping.coerce"), True)
         self.ignore_malformed = _truth(settings.get("index.mapping.ignore_malformed"), False)
+        self.depth_limit = int(settings.get("index.mapping.depth.limit", 20))
         self.dynamic = _Dynamic()
         self.unchecked: set[str] = set()
 
@@ -250,15 +251,16 @@ class IndexState:
             if not parts or any(p.strip() == "" for p in parts):
                 raise _Rejected(Problem(f"{path}.{key}" if path else key, f"field name [{key}] has an empty or blank part", True))
             parent, parent_path, parent_dynamic = node, path, dynamic
-            for part in parts[:-1]:  # a dotted name means objects: a.b -> {a: {b}}
+            for i, part in enumerate(parts[:-1]):  # a dotted name means objects: a.b -> {a: {b}}
                 child_path = f"{parent_path}.{part}" if parent_path else part
                 child = self._child(parent, parent_path, part, True)
                 if child is None:
                     child = self._new_object(parent, parent_path, part, parent_dynamic, verdict)
                     if child is None:
                         break
-                elif child.get("type") == "flattened":
-                    break  # the rest of the name is a key inside the flattened object: any value goes
+                elif child.get("type") == "flattened":  # the rest of the name is a key inside it
+                    self._flattened(child, child_path, len(parts) - i - 1 + _depth(item))
+                    break
                 elif not self._is_object(child):
                     raise _Rejected(Problem(
                         child_path,
@@ -274,8 +276,16 @@ class IndexState:
     def _is_object(node: dict[str, Any]) -> bool:
         return node.get("type", "object") in ("object", "nested")
 
+    def _flattened(self, node: dict[str, Any], full: str, depth: int) -> None:
+        limit = int(node.get("depth_limit", 20))
+        if depth > limit:
+            raise _Rejected(Problem(full, f"objects nested {depth} deep in a flattened field: its depth_limit is {limit}", True))
+
     def _new_object(self, parent: dict[str, Any], path: str, name: str, dynamic: str, verdict: Verdict) -> dict[str, Any] | None:
         full = f"{path}.{name}" if path else name
+        if dynamic in ("true", "runtime") and full.count(".") + 2 > self.depth_limit:
+            # the root object is depth 1: a new object n names deep is depth n + 1
+            raise _Rejected(Problem(full, f"a new object nested past index.mapping.depth.limit {self.depth_limit}", True))
         if dynamic == "strict":
             raise _Rejected(Problem(full, f"dynamic is strict: [{name}] may not be added within [{path or '_doc'}]", True))
         if dynamic == "false":
@@ -310,7 +320,11 @@ class IndexState:
                 self._object(node, full, value, verdict, self._dynamic_of(node, dynamic))
                 return
             kind = node.get("type")
-            if kind == "flattened" or kind in ("geo_point", "geo_shape", "shape", "point", "join", "percolator"):
+            if kind == "flattened":
+                self._flattened(node, full, _depth(value))
+                return
+            if kind in ("geo_point", "geo_shape", "shape", "point", "join", "percolator"):
+                self.unchecked.add(f"{full} ({kind})")
                 return
             raise _Rejected(Problem(full, f"an object where {kind} is mapped", True))
         # a scalar
@@ -382,6 +396,15 @@ class IndexState:
                 return None
             return dict(template.get("mapping", {}))
         return None
+
+
+def _depth(value: Any) -> int:
+    """Objects nested in a value (an object 1, an object in it 2; arrays add nothing)."""
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max((_depth(v) for v in value), default=0)
+    return 0
 
 
 def _matches(patterns: Any, text: str, regex: bool, empty: bool) -> bool:

@@ -76,6 +76,7 @@ _FIELD = [
     re.compile(r"Existing mapping for \[([^\]]+)\]"),
     re.compile(r"^\[?([^\]\s]+)\]? is a metadata field", re.I),
     re.compile(r"Field \[([^\]]+)\] is a metadata field"),
+    re.compile(r"due to object field \[([^\]]+)\]"),
     re.compile(r"can't merge a non object mapping \[([^\]]+)\]"),
     re.compile(r"^mapper \[([^\]]+)\] cannot be changed from type"),
 ]
@@ -431,4 +432,26 @@ def test_index_names_the_node_refuses_are_predicted(es_node, tmp_path):
     documents = [(es_node.index_prefix + d.index, d.document) for d in report.documents]
     _compare([d.rejection.field if d.rejection else None for d in report.documents], _send(connection, documents), documents)
     assert sum(1 for d in report.documents if d.rejection) >= 10
+    connection.close()
+
+
+def test_depth_limits_are_predicted(es_node):
+    """Objects nested 18 to 22 deep (nested, dotted, through arrays, inside a flattened field): the check
+    refuses exactly the documents past index.mapping.depth.limit and flattened's depth_limit, as the node does."""
+    connection = connect(es_node.url)
+    install(connection, replicas=0, prefix=es_node.index_prefix)
+    state = Mappings.from_directory(TEMPLATES).for_index("porttrack-logs-deep", major=es_node.major)
+    docs = []
+    for d in range(18, 23):
+        nested: object = "x"
+        for _ in range(d):
+            nested = {f"a{d}": nested}
+        through_arrays: object = 1
+        for i in range(2 * d):
+            through_arrays = [through_arrays] if i % 2 else {f"c{d}": through_arrays}
+        docs += [nested, {".".join([f"b{d}"] * d): 1}, {"w": through_arrays}, {"kubernetes": {"labels": nested}}]
+    documents = [(es_node.index_prefix + "porttrack-logs-deep", json.dumps(doc).encode()) for doc in docs]
+    predicted = [(v.rejection.field if v.rejection else None) for v in (state.check(load_document(d)) for _, d in documents)]
+    _compare(predicted, _send(connection, documents), documents)
+    assert sum(1 for p in predicted if p) == 9
     connection.close()

@@ -128,3 +128,14 @@ def test_a_dotted_name_under_a_flattened_field_is_a_key_inside_it(state):
     """kubernetes.labels.app is the key app of the flattened labels: any value, object or not."""
     assert judge(state, '{"kubernetes.labels.app": "x"}').rejection is None
     assert judge(state, '{"kubernetes.labels.app": {"deep": [1, {"x": 2}]}}').rejection is None
+
+
+def test_new_objects_past_the_depth_limit_and_deep_flattened_values_reject(state):
+    """A new object 20 names deep passes index.mapping.depth.limit (20, the root being 1); a flattened
+    value deeper than its depth_limit (20) is refused."""
+    deep: object = "x"
+    for _ in range(21):
+        deep = {"a": deep}
+    assert judge(state, json.dumps(deep)).rejection is not None
+    assert judge(state, json.dumps(deep["a"])).rejection is None
+    assert judge(state, json.dumps({"kubernetes": {"labels": deep}})).rejection.field == "kubernetes.labels"

@@ -180,6 +180,10 @@ class _Dynamic:
     def add(self, path: str, node: dict[str, Any], is_object: bool) -> None:
         (self.objects if is_object else self.fields)[path] = node
 
+    def count(self) -> int:
+        """Fields and objects added so far (multi-fields of a new field included)."""
+        return sum(1 + len(n.get("fields") or {}) for n in (*self.committed.values(), *self.objects.values(), *self.fields.values()))
+
     def commit(self) -> None:
         self.committed.update(self.objects)
         self.committed.update(self.fields)
@@ -205,6 +209,9 @@ class IndexState:
         self.coerce = _truth(settings.get("index.mapping.coerce"), True)
         self.ignore_malformed = _truth(settings.get("index.mapping.ignore_malformed"), False)
         self.depth_limit = int(settings.get("index.mapping.depth.limit", 20))
+        self.fields_limit = int(settings.get("index.mapping.total_fields.limit", 1000))
+        self.ignore_beyond_limit = _truth(settings.get("index.mapping.total_fields.ignore_dynamic_beyond_limit"), False)
+        self.static_fields = _count_fields(self.root["properties"]) + len(mappings.get("runtime", {}))
         self.dynamic = _Dynamic()
         self.unchecked: set[str] = set()
 
@@ -276,6 +283,16 @@ class IndexState:
     def _is_object(node: dict[str, Any]) -> bool:
         return node.get("type", "object") in ("object", "nested")
 
+    def _room(self, full: str, adding: int, verdict: Verdict) -> bool:
+        """Whether `adding` more mapped fields fit index.mapping.total_fields.limit; past it the field is
+        kept in _source unmapped (ignore_dynamic_beyond_limit) or the document is rejected."""
+        if self.static_fields + self.dynamic.count() + adding <= self.fields_limit:
+            return True
+        if self.ignore_beyond_limit:
+            verdict.notes.append(Problem(full, f"past total_fields.limit {self.fields_limit}: kept in _source, not mapped", False))
+            return False
+        raise _Rejected(Problem(full, f"a new field past index.mapping.total_fields.limit {self.fields_limit}", True))
+
     def _flattened(self, node: dict[str, Any], full: str, depth: int) -> None:
         limit = int(node.get("depth_limit", 20))
         if depth > limit:
@@ -291,6 +308,8 @@ class IndexState:
         if dynamic == "false":
             return None
         mapping = self._template(full, name, "object") or {}
+        if not self._room(full, 1, verdict):
+            return None
         node = {"properties": {}, **{k: v for k, v in mapping.items() if k in ("dynamic", "enabled", "type")}}
         if node.get("type") not in (None, "object"):
             leaf = dict(mapping)
@@ -329,7 +348,7 @@ class IndexState:
             raise _Rejected(Problem(full, f"an object where {kind} is mapped", True))
         # a scalar
         if node is None:
-            node = self._new_leaf(parent, path, name, value, dynamic)
+            node = self._new_leaf(parent, path, name, value, dynamic, verdict)
             if node is None:
                 return
         if self._is_object(node):
@@ -363,7 +382,9 @@ class IndexState:
                 if sub_rejection is not None and not _truth(sub.get("ignore_malformed"), self.ignore_malformed):
                     raise _Rejected(Problem(f"{full}.{sub_name}", sub_rejection, True))
 
-    def _new_leaf(self, parent: dict[str, Any], path: str, name: str, value: Any, dynamic: str) -> dict[str, Any] | None:
+    def _new_leaf(
+        self, parent: dict[str, Any], path: str, name: str, value: Any, dynamic: str, verdict: Verdict
+    ) -> dict[str, Any] | None:
         full = f"{path}.{name}" if path else name
         if dynamic == "strict":
             raise _Rejected(Problem(full, f"dynamic is strict: [{name}] may not be added within [{path or '_doc'}]", True))
@@ -378,6 +399,8 @@ class IndexState:
                        for k, v in mapping.items()}
             if "type" not in mapping or mapping["type"] == "{dynamic_type}":
                 mapping["type"] = _default_dynamic(kind)["type"]
+        if not self._room(full, 1 + len(mapping.get("fields") or {}), verdict):
+            return None
         self.dynamic.add(full, mapping, False)
         return mapping
 
@@ -396,6 +419,15 @@ class IndexState:
                 return None
             return dict(template.get("mapping", {}))
         return None
+
+
+def _count_fields(properties: dict[str, Any]) -> int:
+    """Mapped fields and objects under `properties`, multi-fields included, as total_fields.limit counts them."""
+    total = 0
+    for node in properties.values():
+        total += 1 + len(node.get("fields") or {})
+        total += _count_fields(node.get("properties") or {})
+    return total
 
 
 def _depth(value: Any) -> int:

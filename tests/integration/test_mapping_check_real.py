@@ -455,3 +455,21 @@ def test_depth_limits_are_predicted(es_node):
     _compare(predicted, _send(connection, documents), documents)
     assert sum(1 for p in predicted if p) == 9
     connection.close()
+
+
+@pytest.mark.parametrize("ignore", [False, True])
+def test_total_fields_limit_is_predicted(es_node, ignore):
+    """With total_fields.limit 8 (4 mapped fields, multi-field and object included), new fields past it
+    reject the document, or with ignore_dynamic_beyond_limit are kept unmapped: as the node does."""
+    connection = connect(es_node.url)
+    index = es_node.index_prefix + f"limit-{str(ignore).lower()}"
+    mapping = {"properties": {"a": {"type": "keyword", "fields": {"k": {"type": "keyword"}}}, "o": {"properties": {"x": {"type": "long"}}}}}
+    settings = {"index.mapping.total_fields.limit": 8, "index.mapping.total_fields.ignore_dynamic_beyond_limit": ignore}
+    connection.request("PUT", f"/{index}", body={"mappings": mapping, "settings": {**settings, "number_of_shards": 1, "number_of_replicas": 0}})
+    state = IndexState(index, "limit", mapping, settings, major=es_node.major)
+    docs = [{"n1": 1}, {"n2": 1}, {"n3": {"m": 1}}, {"n4": 1}, {"o": {"x": 2}}, {"n5": {"p": 1}}, {"n1": 3, "n6": "x"}]
+    documents = [(index, json.dumps(d).encode()) for d in docs]
+    predicted = [(v.rejection.field if v.rejection else None) for v in (state.check(load_document(d)) for _, d in documents)]
+    _compare(predicted, _send(connection, documents), documents)
+    assert (sum(1 for p in predicted if p) == 3) is not ignore
+    connection.close()

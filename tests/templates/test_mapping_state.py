@@ -139,3 +139,19 @@ def test_new_objects_past_the_depth_limit_and_deep_flattened_values_reject(state
     assert judge(state, json.dumps(deep)).rejection is not None
     assert judge(state, json.dumps(deep["a"])).rejection is None
     assert judge(state, json.dumps({"kubernetes": {"labels": deep}})).rejection.field == "kubernetes.labels"
+
+
+def test_total_fields_limit_rejects_or_keeps_unmapped():
+    """Past total_fields.limit a new field rejects the document, or with ignore_dynamic_beyond_limit
+    (as PortTrack's settings set it) is kept in _source unmapped with a note."""
+    from porttrack_logs.templates import IndexState
+
+    mapping = {"properties": {"a": {"type": "keyword", "fields": {"k": {"type": "keyword"}}}}}
+    strict_limit = IndexState("i", None, mapping, {"index.mapping.total_fields.limit": 3})
+    assert strict_limit.check(load_document('{"n1": 1}')).rejection is None
+    assert "total_fields.limit 3" in strict_limit.check(load_document('{"n2": 1}')).rejection.reason
+    lenient = IndexState("i", None, mapping, {"index.mapping.total_fields.limit": "3",
+                                               "index.mapping.total_fields.ignore_dynamic_beyond_limit": "true"})
+    assert lenient.check(load_document('{"n1": 1}')).rejection is None
+    verdict = lenient.check(load_document('{"n2": {"x": 1}}'))
+    assert verdict.rejection is None and "not mapped" in verdict.notes[0].reason

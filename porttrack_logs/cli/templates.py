@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..sinks.elasticsearch.client import connect
 from ..templates import export, install
 from .defaults import REPO_ROOT
 
@@ -53,6 +52,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle_install(args: argparse.Namespace) -> int:
+    from ..sinks.elasticsearch.client import connect  # the client is imported only by the command that uses it
+
     connection = connect(args.es)
     try:
         lines = install(

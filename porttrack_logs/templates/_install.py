@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from elasticsearch import ApiError, TransportError
-
 from ..errors import DeliveryError
 from ._build import component_templates, ilm_policy, index_template, lifecycle_component
 
 if TYPE_CHECKING:  # the Elasticsearch output imports install(): no import of the sink package at run time
+    from elasticsearch import ApiError
+
     from ..sinks.elasticsearch.client import Connection
+
+
+def _client_errors() -> tuple[type[Exception], type[Exception]]:
+    """The client's error types, imported when a cluster is talked to (check --template never is)."""
+    from elasticsearch import ApiError, TransportError
+
+    return ApiError, TransportError
 
 __all__ = ["install", "has_module", "flatten"]
 
@@ -79,7 +86,7 @@ def _collapse(changes: list[str], limit: int = 6) -> list[str]:
     return lines
 
 
-def _reason(exc: ApiError) -> str:
+def _reason(exc: "ApiError") -> str:
     body = exc.body if isinstance(exc.body, dict) else {}
     error = body.get("error")
     if isinstance(error, dict):
@@ -95,6 +102,7 @@ def _reason(exc: ApiError) -> str:
 
 def has_module(connection: "Connection", name: str) -> bool:
     """Whether every node of the cluster has the module `name` (x-pack-ilm, mapper-extras, ...)."""
+    ApiError, TransportError = _client_errors()
     try:
         nodes = connection.request("GET", "/_nodes/plugins", params={"filter_path": "nodes.*.modules.name"})
     except (ApiError, TransportError) as exc:
@@ -104,6 +112,7 @@ def has_module(connection: "Connection", name: str) -> bool:
 
 
 def _get(connection: "Connection", path: str, key: str, inner: str) -> dict[str, Any] | None:
+    ApiError, TransportError = _client_errors()
     try:
         answer = connection.request("GET", path)
     except ApiError as exc:
@@ -120,6 +129,7 @@ def _get(connection: "Connection", path: str, key: str, inner: str) -> dict[str,
 
 
 def _put(connection: "Connection", kind: str, name: str, path: str, body: dict[str, Any]) -> None:
+    ApiError, TransportError = _client_errors()
     try:
         connection.request("PUT", path, body=body)
     except ApiError as exc:

@@ -155,3 +155,12 @@ def test_total_fields_limit_rejects_or_keeps_unmapped():
     assert lenient.check(load_document('{"n1": 1}')).rejection is None
     verdict = lenient.check(load_document('{"n2": {"x": 1}}'))
     assert verdict.rejection is None and "not mapped" in verdict.notes[0].reason
+
+
+def test_a_date_format_the_check_does_not_read_is_reported_not_guessed():
+    """A custom or lenient date format is listed as not checked, and the document is not judged on it."""
+    from porttrack_logs.templates import IndexState
+
+    state = IndexState("i", None, {"properties": {"d": {"type": "date", "format": "yyyy/MM/dd||date_optional_time"}}}, {})
+    assert state.check(load_document('{"d": "anything"}')).rejection is None
+    assert state.unchecked == {"d (date format yyyy/MM/dd)"}

@@ -7,7 +7,7 @@ import sys
 from typing import Sequence
 
 from ..errors import PortTrackError
-from . import check, dlq, grok, run
+from . import check, dlq, grok, run, templates
 
 __all__ = ["main"]
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.register(commands)
     grok.register(commands)
     dlq.register(commands)
+    templates.register(commands)
     return parser
 
 

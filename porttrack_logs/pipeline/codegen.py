@@ -16,7 +16,6 @@ from typing import Any, Callable, Sequence
 from ..codec import LAZY
 from ..event import Event, FieldRef, decode_lazy
 from ..filters.base import Filter
-from ..filters.conditions import compile_condition, emit_condition
 from .compiler import CompiledIf, CompiledPlugin, Node
 from .steps import fail_event
 
@@ -25,6 +24,9 @@ __all__ = ["Emitter", "generate"]
 
 class Emitter:
     """Collects the generated lines and the objects they refer to by name."""
+
+    #: the generated function's locals, named here and nowhere else
+    event, fields, meta, ok = "ev", "d", "m", "_ok"
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -147,18 +149,14 @@ def _plugin(g: Emitter, node: CompiledPlugin, where: list[str], indent: int) -> 
 def _conditional(g: Emitter, node: CompiledIf, where: list[str], indent: int) -> None:
     where.append(f"condition at {node.node.position}")
     place = len(where) - 1
-    for i, (branch, body) in enumerate(node.branches):
+    for i, branch in enumerate(node.branches):
         g.place = place
-        cond = branch.condition
-        if cond is None:
+        if branch.condition is None:
             g.emit(indent, "else:")
         else:
-            expression = emit_condition(cond, g)
-            if expression is None:
-                expression = f"{g.const(compile_condition(cond), 'cond')}(ev)"
-            g.emit(indent, f"{'if' if i == 0 else 'elif'} {expression}:")
-        if body:
-            _statements(g, body, where, indent + 1)
+            g.emit(indent, f"{'if' if i == 0 else 'elif'} {branch.condition.expression(g)}:")
+        if branch.body:
+            _statements(g, branch.body, where, indent + 1)
         else:
             g.emit(indent + 1, "pass")
 

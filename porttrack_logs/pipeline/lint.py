@@ -61,8 +61,8 @@ def _walk(nodes: Sequence[Node]) -> Iterator[Node]:
     for node in nodes:
         yield node
         if isinstance(node, CompiledIf):
-            for _, body in node.branches:
-                yield from _walk(body)
+            for branch in node.branches:
+                yield from _walk(branch.body)
 
 
 def _fields_set(plugin: CompiledPlugin) -> set[tuple[str, ...]]:
@@ -208,7 +208,8 @@ def lint(pipeline: Any) -> list[Finding]:
         if not isinstance(node, CompiledIf):
             continue
         seen = []
-        for branch, _ in node.branches:
+        for compiled in node.branches:
+            branch = compiled.node
             cond = branch.condition
             if cond is not None and cond in seen:
                 findings.append(

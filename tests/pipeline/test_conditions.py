@@ -9,7 +9,7 @@ import pytest
 from porttrack_logs.config import BoolOp, Compare, Number, Selector, parse
 from porttrack_logs.errors import ConfigError, EventError
 from porttrack_logs.event import Event
-from porttrack_logs.filters.conditions import compile_condition, ruby_regex, truthy
+from porttrack_logs.pipeline.conditions import compile_condition, ruby_regex, truthy
 
 SEMANTICS = [
     # (behaviour, condition, event fields, expected)
@@ -241,7 +241,7 @@ def test_malformed_field_reference_is_a_config_error() -> None:
 
 def test_regexes_are_compiled_once(monkeypatch) -> None:
     """Compiling a condition compiles its regex; evaluating it many times compiles nothing more."""
-    import porttrack_logs.filters.conditions as conditions
+    import porttrack_logs.pipeline.conditions as conditions
 
     calls = []
     real = conditions.ruby_regex

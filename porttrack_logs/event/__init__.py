@@ -1,8 +1,10 @@
-"""Events, Logstash field references and sprintf templates. Stdlib only."""
+"""Events, Logstash field references, sprintf templates, the text of a value, Joda dates. Stdlib only."""
 
 from ._event import TIMESTAMP, Event, field_ref, parse_timestamp
+from ._joda import NAMED_FORMATS, compile_parser, resolve_timezone
 from ._fieldref import METADATA, FieldRef, decode_lazy, parse_field_ref, register_lazy
-from ._sprintf import Template, value_to_text
+from ._sprintf import Template
+from ._text import ruby_text, scalar_text, timestamp_text, value_to_text
 
 __all__ = [
     "Event",
@@ -12,8 +14,14 @@ __all__ = [
     "parse_field_ref",
     "parse_timestamp",
     "value_to_text",
+    "ruby_text",
+    "scalar_text",
+    "timestamp_text",
     "register_lazy",
     "decode_lazy",
     "TIMESTAMP",
     "METADATA",
+    "NAMED_FORMATS",
+    "compile_parser",
+    "resolve_timezone",
 ]

@@ -14,9 +14,15 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .._options import StrList, StrMap, as_hash, as_list
 from ..errors import ConfigError
-from ..event import Event, Template, field_ref
+from ..event import Event, Template, field_ref, parse_field_ref
 
-__all__ = ["Filter", "FilterOptions", "StrList", "StrMap", "as_list", "as_hash", "validation_to_config_error"]
+__all__ = [
+    "Filter", "FilterOptions", "StrList", "StrMap", "as_list", "as_hash", "validation_to_config_error", "ANY_FIELD", "Path",
+]
+
+Path = tuple[str, ...]  #: a field reference as its keys (`event.parse_field_ref`)
+#: in `Filter.fields_written`: the filter may create any field (json without a target, say)
+ANY_FIELD: Path = ("*",)
 
 
 class FilterOptions(BaseModel):
@@ -92,7 +98,19 @@ class Filter:
         """Whether the filter has common options (add_field, add_tag, ...) to apply on success."""
         return self._decorates
 
+    def fields_written(self) -> set[Path]:
+        """The field paths this filter may create (`ANY_FIELD` when it may create any), its common
+        options' included: what `check` knows of the fields a condition may test."""
+        found = {parse_field_ref(str(key), lenient=True) for key in self.options.add_field}
+        if self.options.add_tag:
+            found.add(("tags",))
+        return found | self._writes()
+
     # -- to implement ---------------------------------------------------------------------
+    def _writes(self) -> set[Path]:
+        """The field paths the filter itself may create; by default, any."""
+        return {ANY_FIELD}
+
     def _compile(self, options: Any) -> None:
         """Turn validated options into compiled state, once, at start-up."""
 

@@ -14,9 +14,8 @@ from typing import Any, Callable
 from pydantic import ConfigDict, field_validator
 
 from ..errors import ConfigError
-from ..event import Event, Template, field_ref
-from ..event._joda import NAMED_FORMATS, compile_parser, resolve_timezone
-from .base import Filter, FilterOptions, StrList
+from ..event import NAMED_FORMATS, Event, Template, compile_parser, field_ref, parse_field_ref, resolve_timezone
+from .base import Filter, FilterOptions, Path, StrList
 
 __all__ = ["DateFilter"]
 
@@ -94,6 +93,9 @@ class DateFilter(Filter):
             if len(self._zones) < 512:
                 self._zones[name] = parsers
         return parsers
+
+    def _writes(self) -> set[Path]:
+        return {parse_field_ref(self.options.target, lenient=True), ("tags",)}
 
     def emit(self, g: Any, indent: int) -> bool | None:
         """Inline code for the generated pipeline (see pipeline.codegen); a static zone only."""

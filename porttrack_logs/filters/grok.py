@@ -18,12 +18,9 @@ from typing import Any, ClassVar, Literal
 from pydantic import field_validator
 
 from ..errors import ConfigError, EventError, GrokError
-from ..event import Event, FieldRef, field_ref
-from ..grok import Grok, MatchTimeout
-from ..grok._engine import LONG_TEXT
-from ..grok._grok import build_patterns, field_path, write_capture
-from ._ruby import ruby_text
-from .base import Filter, FilterOptions, StrList, StrMap
+from ..event import Event, FieldRef, field_ref, parse_field_ref, ruby_text
+from ..grok import LONG_TEXT, Grok, MatchTimeout, build_patterns, write_capture
+from .base import Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["GrokFilter", "GrokOptions"]
 
@@ -101,7 +98,7 @@ class GrokFilter(Filter):
         # timeout_scope => event: as in Logstash, one budget covers every pattern tried on one
         # field value (any one pattern may use all of it); the clock is read between patterns.
         event_scope = options.timeout_scope == "event"
-        target = field_path(options.target) if options.target else ()
+        target = parse_field_ref(options.target, lenient=True) if options.target else ()
         overwrite = frozenset(options.overwrite)
         fields = []
         for field, texts in expressions.items():
@@ -134,6 +131,10 @@ class GrokFilter(Filter):
     def groks(self) -> list[tuple[str, list[Grok]]]:
         """The compiled expressions per source field (for `--explain` and debugging)."""
         return [(ref.text, [c.grok for c in compiled]) for ref, compiled in self._fields]
+
+    def _writes(self) -> set[Path]:
+        target = parse_field_ref(self.options.target, lenient=True) if self.options.target else ()
+        return {target + cap.path for _, groks in self.groks for grok in groks for cap in grok.captures} | {("tags",)}
 
     def emit(self, g: Any, indent: int) -> bool | None:
         """Inline code for the generated pipeline (see pipeline.codegen): one field, one pattern,

@@ -13,9 +13,10 @@ from typing import Any, Callable
 from pydantic import ConfigDict, Field, field_validator
 
 from ..errors import ConfigError, EventError
-from ..event import Event, FieldRef, Template, field_ref
-from ._ruby import compile_ruby_regex, ruby_replacement, ruby_split, ruby_strip, ruby_text
-from .base import Filter, FilterOptions, StrList, StrMap
+from ..event import Event, FieldRef, Template, field_ref, parse_field_ref, ruby_text
+from ..grok import compile_ruby_regex
+from ._ruby import ruby_replacement, ruby_split, ruby_strip
+from .base import Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["MutateFilter", "ORDER", "CONVERSIONS"]
 
@@ -442,6 +443,11 @@ class MutateFilter(Filter):
             _BUILDERS[operation](options) for operation in ORDER if getattr(options, _ATTRIBUTE.get(operation, operation))
         )
         self._failure_tag = options.tag_on_failure
+
+    def _writes(self) -> set[Path]:
+        o = self.options
+        written = (*o.rename.values(), *o.copy_.values(), *o.replace.keys(), *o.merge.keys())
+        return {parse_field_ref(str(field), lenient=True) for field in written}
 
     def emit(self, g: Any, indent: int) -> bool | None:
         """Inline code for the generated pipeline (see pipeline.codegen): the case changes and

@@ -41,8 +41,8 @@ from ..config import (
     to_python,
 )
 from ..errors import ConfigError, EventError, Position
-from ..event import Event, FieldRef, field_ref
-from ..filters._ruby import compile_ruby_regex
+from ..event import Event, FieldRef, field_ref, scalar_text
+from ..grok import compile_ruby_regex
 
 __all__ = ["Condition", "compile_condition", "compile_tree", "truthy", "values_equal", "ruby_regex"]
 
@@ -90,17 +90,6 @@ def _ordered(a: Any, b: Any) -> bool:
     if isinstance(a, str):
         return isinstance(b, str)
     return isinstance(a, datetime) and isinstance(b, datetime) and (a.tzinfo is None) == (b.tzinfo is None)
-
-
-def _as_text(value: Any) -> str | None:
-    """A scalar as Logstash prints it for `in [list]` (None for nil, arrays and hashes)."""
-    if value is None or isinstance(value, (list, dict)):
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    return str(value)
 
 
 def ruby_regex(pattern: str, position: Position | None = None) -> re.Pattern[str]:
@@ -314,21 +303,21 @@ class _Compiler:
         rref, rconst = self.operand(node.right)
         if rref is None:
             if isinstance(rconst, list):
-                texts = frozenset(t for t in map(_as_text, rconst) if t is not None)
+                texts = frozenset(t for t in map(scalar_text, rconst) if t is not None)
                 if lref is None:
-                    text = _as_text(lconst)
+                    text = scalar_text(lconst)
                     return _const(text is not None and text in texts)
                 ref = lref
 
-                def emit(w: Any) -> str:  # a string is its own text: only other values go through _as_text
+                def emit(w: Any) -> str:  # a string is its own text: only other values go through scalar_text
                     t, u, known = w.temp("t"), w.temp("u"), w.const(texts, "texts")
                     return (
                         f"(({t} in {known}) if ({t} := {w.get_expr(ref)}).__class__ is str"
-                        f" else (({u} := {w.const(_as_text, 'as_text')}({t})) is not None and {u} in {known}))"
+                        f" else (({u} := {w.const(scalar_text, 'as_text')}({t})) is not None and {u} in {known}))"
                     )
 
-                return (lambda event: (t := _as_text(event.get(ref))) is not None and t in texts), emit
-            haystack = _as_text(rconst)
+                return (lambda event: (t := scalar_text(event.get(ref))) is not None and t in texts), emit
+            haystack = scalar_text(rconst)
             if haystack is None:
                 raise ConfigError("the right side of 'in' must be a field, an array or a string", position=node.position)
             if lref is None:

@@ -18,6 +18,7 @@ from typing import Any, Iterator, Sequence
 from ..config import Attribute, Plugin, Selector, language_traps, to_python
 from ..errors import Position
 from ..event import Template, parse_field_ref
+from ..filters.base import ANY_FIELD
 from .compiler import CompiledIf, CompiledPlugin, Node
 
 __all__ = ["Finding", "lint", "INPUT_FIELDS"]
@@ -30,9 +31,7 @@ INPUT_FIELDS = frozenset(
         "service", "orchestrator", "error", "path",
     }
 )
-_ANYTHING = ("*",)
 _DATE_KEYWORDS = {"ISO8601", "UNIX", "UNIX_MS", "TAI64N"}
-_DISSECT_KEY = re.compile(r"%\{([^}]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +46,7 @@ class Finding:
 
 
 def _path(text: str) -> tuple[str, ...]:
-    try:
-        return parse_field_ref(text)
-    except Exception:
-        return (text,)
+    return parse_field_ref(text, lenient=True)
 
 
 def _attribute(plugin: Plugin, name: str) -> Attribute | None:
@@ -63,44 +59,6 @@ def _walk(nodes: Sequence[Node]) -> Iterator[Node]:
         if isinstance(node, CompiledIf):
             for branch in node.branches:
                 yield from _walk(branch.body)
-
-
-def _fields_set(plugin: CompiledPlugin) -> set[tuple[str, ...]]:
-    """The field paths a filter may create; `_ANYTHING` when it can create any field."""
-    filt = plugin.instance
-    opts = filt.options
-    found: set[tuple[str, ...]] = {_path(str(k)) for k in opts.add_field}
-    if opts.add_tag:
-        found.add(("tags",))
-    name = plugin.node.name
-    if name == "grok":
-        for _, groks in filt.groks:
-            for grok in groks:
-                target = _path(opts.target) if opts.target else ()
-                found.update(target + cap.path for cap in grok.captures)
-        found.add(("tags",))
-    elif name == "mutate":
-        for destinations in (opts.rename.values(), opts.copy_.values(), opts.replace.keys(), opts.merge.keys()):
-            found.update(_path(str(d)) for d in destinations)
-    elif name == "date":
-        found.add(_path(opts.target or "@timestamp"))
-        found.add(("tags",))
-    elif name in ("json", "kv"):
-        target = getattr(opts, "target", None)
-        found.add(_path(target) if target else _ANYTHING)
-        found.add(("tags",))
-    elif name == "dissect":
-        for pattern in (opts.mapping or {}).values():
-            for key in _DISSECT_KEY.findall(str(pattern)):
-                key = key.lstrip("+?&*").split("->")[0].split("/")[0]
-                if key:
-                    found.add(_path(key))
-        found.add(("tags",))
-    elif name == "fingerprint":
-        found.add(_path(opts.target))
-    else:
-        found.add(_ANYTHING)
-    return found
 
 
 def _selectors(expr: Any) -> Iterator[Selector]:
@@ -194,7 +152,7 @@ def lint(pipeline: Any) -> list[Finding]:
     plugins = [n for n in _walk(filters) if isinstance(n, CompiledPlugin) and n.instance is not None]
     everything: set[tuple[str, ...]] = set()
     for p in plugins:
-        everything |= _fields_set(p)
+        everything |= p.instance.fields_written()
     known: set[tuple[str, ...]] = {("message",)}
     for p in plugins:  # source order: a field set by an earlier filter "already holds a value"
         findings.extend(_template_traps(p))
@@ -202,8 +160,8 @@ def lint(pipeline: Any) -> list[Finding]:
             findings.extend(_grok_traps(p, known))
         elif p.node.name == "date":
             findings.extend(_date_traps(p))
-        known |= {f for f in _fields_set(p) if f != _ANYTHING}
-    anything = _ANYTHING in everything
+        known |= {f for f in p.instance.fields_written() if f != ANY_FIELD}
+    anything = ANY_FIELD in everything
     for node in _walk(filters):
         if not isinstance(node, CompiledIf):
             continue

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from porttrack_logs.errors import ConfigError
+from porttrack_logs.grok import compile_ruby_regex
 from porttrack_logs.filters._ruby import (
-    compile_ruby_regex,
     ruby_replacement,
     ruby_split,
     ruby_strip,
-    ruby_text,
 )
+from porttrack_logs.event import ruby_text
 
 
 def _gsub(pattern: str, replacement: str, text: str) -> str:

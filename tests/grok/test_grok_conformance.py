@@ -14,7 +14,7 @@ import pytest
 from ._grok_upstream import SKIP_REASON, available, cases
 from porttrack_logs.event import Event
 from porttrack_logs.filters.grok import GrokFilter
-from porttrack_logs.filters._ruby import ruby_text as to_s
+from porttrack_logs.event import ruby_text as to_s
 from porttrack_logs.grok._ruby import to_i
 
 CASES = cases()

@@ -17,9 +17,9 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import field_validator
 
-from ..errors import ConfigError, EventError, GrokError
+from ..errors import ConfigError, EventError, GrokError, MatchTimeout
 from ..event import Event, FieldRef, field_ref, parse_field_ref, ruby_text
-from ..grok import LONG_TEXT, Grok, MatchTimeout, build_patterns, write_capture
+from ..grok import LONG_TEXT, Grok, build_patterns, write_capture
 from .base import Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["GrokFilter", "GrokOptions"]

@@ -2,7 +2,8 @@
 expression, Ruby-style coercion and bounded match time; and the one translator of Oniguruma's
 regex dialect, which conditions and mutate use too. `Grok` is the entry point."""
 
-from ._engine import LONG_TEXT, MatchTimeout
+from ..errors import MatchTimeout
+from ._engine import LONG_TEXT
 from ._explain import Explanation, explain
 from ._grok import Grok, build_patterns, write_capture
 from ._translate import compile_ruby_regex

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from ..errors import GrokError
+from ..errors import GrokError, MatchTimeout
 from ..event import FieldRef, parse_field_ref
 from ._bank import bank, chomp as _chomp, flavour_of, load_pattern_files
-from ._engine import CompiledRegex, MatchTimeout, compile_regex
+from ._engine import CompiledRegex, compile_regex
 from ._expand import Element, capture_name_parts, expand
 from ._ruby import COERCIONS
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import ConfigError
+from ..errors import ConfigError, TranslateError
 
 __all__ = ["Translated", "TranslateError", "translate", "compile_ruby_regex", "PCRE", "RE"]
 
@@ -60,14 +60,6 @@ _BACKREF = re.compile(r"\\[1-9]")
 # `(?:[class]+)+` matches what `[class]+` matches but backtracks exponentially on a near miss
 # (URIPROTO's `([A-Za-z0-9+\-.]+)+`); the group is not capturing, so folding it changes nothing.
 _NESTED_REPEAT = re.compile(r"(?<!\\)\(\?:(\[\^?\]?(?:\\.|[^\]\\])*\])\+\)([+*])(?![+?])")
-
-
-class TranslateError(ValueError):
-    """A construct the target engine cannot express; `position` is its offset in the source."""
-
-    def __init__(self, message: str, position: int) -> None:
-        self.position = position
-        super().__init__(f"{message} (at character {position + 1})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,12 +42,13 @@ from ..config import (
 )
 from ..errors import ConfigError, EventError, Position
 from ..event import Event, FieldRef, field_ref, scalar_text
+from ..filters.base import CodeWriter
 from ..grok import compile_ruby_regex
 
 __all__ = ["Condition", "compile_condition", "compile_tree", "truthy", "values_equal", "ruby_regex"]
 
 Test = Callable[[Event], bool]
-Emit = Callable[[Any], str]  #: a code writer -> the test as a Python expression over its locals
+Emit = Callable[[CodeWriter], str]  #: a code writer -> the test as a Python expression over its locals
 
 
 # -- value semantics (shared with tests and other filters) ---------------------------------------
@@ -116,7 +117,7 @@ class Condition:
     def __repr__(self) -> str:
         return f"Condition({self.node!r})"
 
-    def expression(self, w: Any) -> str:
+    def expression(self, w: CodeWriter) -> str:
         """The test as an expression over the writer's locals (see `CodeWriter`)."""
         if self._emit is not None:
             return self._emit(w)
@@ -142,7 +143,7 @@ def _const(result: bool) -> tuple[Test, None]:
     return ((lambda event: True) if result else (lambda event: False)), None
 
 
-def _truthy_expr(w: Any, ref: FieldRef) -> str:
+def _truthy_expr(w: CodeWriter, ref: FieldRef) -> str:
     v = w.temp("v")
     return (
         f"(({v} := {w.get_expr(ref)}) is not None and {v} is not False"
@@ -289,7 +290,7 @@ class _Compiler:
             return _const(matched != negate)
         ref = lref
 
-        def emit(w: Any) -> str:
+        def emit(w: CodeWriter) -> str:
             v = w.temp("v")
             test = f"(isinstance({v} := {w.get_expr(ref)}, str) and {w.const(search, 'search')}({v}) is not None)"
             return f"(not {test})" if negate else test
@@ -309,7 +310,7 @@ class _Compiler:
                     return _const(text is not None and text in texts)
                 ref = lref
 
-                def emit(w: Any) -> str:  # a string is its own text: only other values go through scalar_text
+                def emit(w: CodeWriter) -> str:  # a string is its own text: only other values go through scalar_text
                     t, u, known = w.temp("t"), w.temp("u"), w.const(texts, "texts")
                     return (
                         f"(({t} in {known}) if ({t} := {w.get_expr(ref)}).__class__ is str"
@@ -329,7 +330,7 @@ class _Compiler:
             # the common `"tag" in [tags]`: a string only equals a string, so Python's `in` is exact
             text = lconst
 
-            def emit_in(w: Any) -> str:
+            def emit_in(w: CodeWriter) -> str:
                 c = w.temp("c")
                 return f"(isinstance({c} := {w.get_expr(container_ref)}, (list, str)) and {text!r} in {c})"
 

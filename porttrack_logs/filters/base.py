@@ -65,37 +65,29 @@ class CodeWriter(Protocol):
 
     def const(self, value: Any, hint: str = "k") -> str:
         """A name under which `value` is visible to the generated code (one name per object)."""
-        ...
 
     def temp(self, hint: str = "t") -> str:
         """A fresh local variable name."""
-        ...
 
     def line(self, indent: int, text: str) -> None:
         """One line of code, `indent` levels deep."""
-        ...
 
     def outcome(self, indent: int, matched: str) -> None:
         """Code recording whether the filter matched (a Python expression); common options follow it."""
-        ...
 
     def get(self, indent: int, ref: FieldRef, var: str) -> str | None:
-        """Code leaving the value at `ref` in `var` (None when absent), decoding lazy values. For a
-        two-level reference, returns the variable holding the parent, for `set(..., parent=)`."""
-        ...
+        """Code leaving the value at `ref` in `var` (None when absent); for a two-level reference,
+        returns the variable holding the parent, for `set(..., parent=)`."""
 
     def get_expr(self, ref: FieldRef) -> str:
         """An expression for the value at `ref` (None when absent)."""
-        ...
 
     def set(self, indent: int, ref: FieldRef, value: str, parent: str | None = None) -> None:
         """Code writing the variable `value` at `ref`, creating hashes on the way; `parent` is what
         `get` returned for the same reference, when nothing since may have replaced it."""
-        ...
 
     def tag(self, indent: int, tags: Sequence[str]) -> None:
         """Code adding constant tags as `Event.tag` does."""
-        ...
 
 
 class Filter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,7 +26,7 @@ from .steps import ConditionalStep, FilterStep, Step
 
 __all__ = [
     "CompiledPlugin", "CompiledIf", "CompiledBranch", "Node", "CompiledConfig", "compile_config", "ConfigErrors",
-    "build_steps", "plugins", "route",
+    "build_steps", "plugins", "route", "walk",
 ]
 
 
@@ -222,14 +222,15 @@ def route(nodes: Sequence[Node], event: Event) -> list[CompiledPlugin]:
     return found
 
 
+def walk(nodes: Sequence[Node]) -> Iterator[Node]:
+    """Every node under `nodes`, depth first, in source order."""
+    for node in nodes:
+        yield node
+        if isinstance(node, CompiledIf):
+            for branch in node.branches:
+                yield from walk(branch.body)
+
+
 def plugins(nodes: Sequence[Node]) -> list[CompiledPlugin]:
     """Every plugin under `nodes`, depth first, in source order."""
-    found: list[CompiledPlugin] = []
-    for node in nodes:
-        if isinstance(node, CompiledPlugin):
-            found.append(node)
-        else:
-            for branch in node.branches:
-                found.extend(plugins(branch.body))
-    return found
-
+    return [node for node in walk(nodes) if isinstance(node, CompiledPlugin)]

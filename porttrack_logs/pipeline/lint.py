@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator
 
 from ..config import Attribute, Plugin, Selector, language_traps, to_python
 from ..errors import Position
 from ..event import Template, parse_field_ref
 from ..filters.base import ANY_FIELD
-from .compiler import CompiledIf, CompiledPlugin, Node
+from .compiler import CompiledIf, CompiledPlugin, walk
 
 __all__ = ["Finding", "lint", "INPUT_FIELDS"]
 
@@ -51,14 +51,6 @@ def _path(text: str) -> tuple[str, ...]:
 
 def _attribute(plugin: Plugin, name: str) -> Attribute | None:
     return next((a for a in plugin.attributes if a.name == name), None)
-
-
-def _walk(nodes: Sequence[Node]) -> Iterator[Node]:
-    for node in nodes:
-        yield node
-        if isinstance(node, CompiledIf):
-            for branch in node.branches:
-                yield from _walk(branch.body)
 
 
 def _selectors(expr: Any) -> Iterator[Selector]:
@@ -149,7 +141,7 @@ def lint(pipeline: Any) -> list[Finding]:
     """Every warning for a compiled `Pipeline`, in source order."""
     findings: list[Finding] = []
     filters = pipeline.compiled.filters
-    plugins = [n for n in _walk(filters) if isinstance(n, CompiledPlugin) and n.instance is not None]
+    plugins = [n for n in walk(filters) if isinstance(n, CompiledPlugin) and n.instance is not None]
     everything: set[tuple[str, ...]] = set()
     for p in plugins:
         everything |= p.instance.fields_written()
@@ -162,7 +154,7 @@ def lint(pipeline: Any) -> list[Finding]:
             findings.extend(_date_traps(p))
         known |= {f for f in p.instance.fields_written() if f != ANY_FIELD}
     anything = ANY_FIELD in everything
-    for node in _walk(filters):
+    for node in walk(filters):
         if not isinstance(node, CompiledIf):
             continue
         seen = []

@@ -4,7 +4,9 @@ from ._event import TIMESTAMP, Event, field_ref, parse_timestamp
 from ._joda import NAMED_FORMATS, compile_parser, resolve_timezone
 from ._fieldref import METADATA, FieldRef, decode_lazy, parse_field_ref, register_lazy
 from ._sprintf import Template
-from ._text import ruby_text, scalar_text, timestamp_text, value_to_text
+from ._ruby import (
+    COERCIONS, ruby_replacement, ruby_split, ruby_strip, ruby_text, scalar_text, timestamp_text, to_f, to_i, value_to_text,
+)
 
 __all__ = [
     "Event",
@@ -17,6 +19,12 @@ __all__ = [
     "ruby_text",
     "scalar_text",
     "timestamp_text",
+    "to_i",
+    "to_f",
+    "COERCIONS",
+    "ruby_replacement",
+    "ruby_strip",
+    "ruby_split",
     "register_lazy",
     "decode_lazy",
     "TIMESTAMP",

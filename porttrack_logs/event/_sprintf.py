@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from ..errors import EventError
 from ._event import TIMESTAMP, Event, field_ref
-from ._text import value_to_text
+from ._ruby import value_to_text
 
 __all__ = ["Template", "value_to_text"]
 

@@ -13,9 +13,10 @@ from typing import Any, Callable
 from pydantic import ConfigDict, Field, field_validator
 
 from ..errors import ConfigError, EventError
-from ..event import Event, FieldRef, Template, field_ref, parse_field_ref, ruby_text
+from ..event import (
+    Event, FieldRef, Template, field_ref, parse_field_ref, ruby_replacement, ruby_split, ruby_strip, ruby_text,
+)
 from ..grok import compile_ruby_regex
-from ._ruby import ruby_replacement, ruby_split, ruby_strip
 from .base import CodeWriter, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["MutateFilter", "ORDER", "CONVERSIONS"]

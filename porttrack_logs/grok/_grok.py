@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import GrokError, MatchTimeout
-from ..event import FieldRef, parse_field_ref
+from ..event import COERCIONS, FieldRef, parse_field_ref
 from ._bank import bank, chomp as _chomp, flavour_of, load_pattern_files
 from ._engine import CompiledRegex, compile_regex
 from ._expand import Element, capture_name_parts, expand
-from ._ruby import COERCIONS
 
 __all__ = ["Grok", "Capture", "build_patterns", "write_capture"]
 

@@ -39,9 +39,7 @@ def decode_lazy(value: Any) -> Any:
 
 def parse_field_ref(text: str, *, lenient: bool = False) -> tuple[str, ...]:
     """Split a field reference into its path: `[a][b]` -> ('a', 'b'); a bare `a.b` stays one key.
-
-    `lenient` reads any text as a path, as Logstash reads a grok capture's name (`a[b]` -> ('a',
-    'b'), brackets that make no path -> the text as one key) and as `check` guesses at fields."""
+    `lenient` reads any text, as Logstash reads a grok capture's name: `a[b]` -> ('a', 'b')."""
     if lenient:
         return tuple(_SEGMENT.findall(text)) or (text,) if "[" in text or "]" in text else (text,)
     if not text:

@@ -16,10 +16,8 @@ from .._options import StrList, StrMap, as_hash, as_list
 from ..errors import ConfigError
 from ..event import Event, FieldRef, Template, field_ref, parse_field_ref
 
-__all__ = [
-    "Filter", "FilterOptions", "StrList", "StrMap", "as_list", "as_hash", "validation_to_config_error", "ANY_FIELD", "Path",
-    "CodeWriter",
-]
+__all__ = ["Filter", "FilterOptions", "StrList", "StrMap", "as_list", "as_hash", "validation_to_config_error", "ANY_FIELD",
+           "Path", "CodeWriter"]
 
 Path = tuple[str, ...]  #: a field reference as its keys (`event.parse_field_ref`)
 #: in `Filter.fields_written`: the filter may create any field (json without a target, say)

@@ -205,14 +205,9 @@ class DissectFilter(Filter):
         self._failure_tags = tuple(options.tag_on_failure)
 
     def _writes(self) -> set[Path]:
-        found: set[Path] = {("tags",)}
-        for _, dissector in self._mappings:
-            for field in dissector.fields:
-                if field.kind == INDIRECT:  # the key is another field's value: any field
-                    found.add(ANY_FIELD)
-                elif field.kind != SKIP:
-                    found.add(parse_field_ref(field.name, lenient=True))
-        return found
+        fields = [f for _, dissector in self._mappings for f in dissector.fields if f.kind != SKIP]
+        # an indirect field's key is another field's value: it may create any field
+        return {("tags",)} | {ANY_FIELD if f.kind == INDIRECT else parse_field_ref(f.name, lenient=True) for f in fields}
 
     def apply(self, event: Event) -> bool:
         # Mappings run in order, each writing as it fits, as Logstash's do: a later mapping can

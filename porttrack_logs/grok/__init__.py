@@ -8,7 +8,5 @@ from ._explain import Explanation, explain
 from ._grok import Grok, build_patterns, write_capture
 from ._translate import compile_ruby_regex
 
-__all__ = [
-    "Grok", "MatchTimeout", "build_patterns", "write_capture", "explain", "Explanation", "compile_ruby_regex",
-    "LONG_TEXT",
-]
+__all__ = ["Grok", "MatchTimeout", "build_patterns", "write_capture", "explain", "Explanation", "compile_ruby_regex",
+           "LONG_TEXT"]

@@ -72,10 +72,8 @@ class Translated:
 
 def translate(pattern: str, dialect: str = PCRE, *, keep_names: bool = False) -> Translated:
     """Rewrite an Oniguruma regex for `dialect` ("pcre" or "re"); raise TranslateError if impossible.
-
-    By default for grok, which compiles with dot-all on: named groups become positional. With
-    `keep_names`, as Ruby compiles a regex literal: groups keep their names (plain groups
-    capture only when none is named) and `(?m)` turns dot-all on."""
+    For grok (dot-all on), named groups become positional; with `keep_names`, as Ruby compiles a
+    regex literal, groups keep their names (plain ones capture when none is named), `(?m)` is dot-all."""
     return _Translator(pattern, dialect, keep_names).run()
 
 
@@ -234,10 +232,8 @@ class _Translator:
             if end < 0:
                 raise TranslateError("unterminated group name", i)
             self.names.append(src[i + 3 : end])
-            if not self.keep_names:
-                self.out.append("(")
-            else:
-                self.out.append(f"(?P<{self.names[-1]}>" if self.dialect == RE else f"(?<{self.names[-1]}>")
+            name = self.names[-1]
+            self.out.append((f"(?P<{name}>" if self.dialect == RE else f"(?<{name}>") if self.keep_names else "(")
             self.i = end + 1
             return
         if nxt.startswith("P"):

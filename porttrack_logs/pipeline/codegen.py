@@ -24,9 +24,8 @@ __all__ = ["SourceWriter", "generate"]
 
 
 class SourceWriter(CodeWriter):
-    """The `CodeWriter` of a generated `run(events)`: collects its lines and the objects they
-    refer to by name, and alone names the function's locals (the event, its fields and metadata,
-    the outcome of the filter being written)."""
+    """The `CodeWriter` of a generated `run(events)`: collects its lines and the objects they refer
+    to by name, and alone names its locals (the event, its fields and metadata, a filter's outcome)."""
 
     event, fields, meta, ok = "ev", "d", "m", "_ok"
 

@@ -21,13 +21,11 @@ from ..filters import filter_class
 from ..filters.base import Filter, validation_to_config_error
 from ..sinks.settings import OUTPUTS
 from ..sources.settings import INPUTS
-from .conditions import Condition, compile_tree
+from .conditions import Condition, compile_condition
 from .steps import ConditionalStep, FilterStep, Step
 
-__all__ = [
-    "CompiledPlugin", "CompiledIf", "CompiledBranch", "Node", "CompiledConfig", "compile_config", "ConfigErrors",
-    "build_steps", "plugins", "route", "walk",
-]
+__all__ = ["CompiledPlugin", "CompiledIf", "CompiledBranch", "Node", "CompiledConfig", "compile_config", "ConfigErrors",
+           "build_steps", "plugins", "route", "walk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +162,7 @@ def _compile_body(
             condition = None
             if branch.condition is not None:
                 try:
-                    condition = compile_tree(branch.condition)
+                    condition = compile_condition(branch.condition)
                 except ConfigError as exc:
                     errors.add(exc.at(branch.position))
             branches.append(CompiledBranch(branch, condition, _compile_body(branch.body, make, errors)))

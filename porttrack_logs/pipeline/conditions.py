@@ -21,6 +21,7 @@ Semantics follow Logstash's compiled conditions:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
@@ -45,7 +46,7 @@ from ..event import Event, FieldRef, field_ref, scalar_text
 from ..filters.base import CodeWriter
 from ..grok import compile_ruby_regex
 
-__all__ = ["Condition", "compile_condition", "compile_tree", "truthy", "values_equal", "ruby_regex"]
+__all__ = ["Condition", "compile_condition", "truthy", "values_equal", "ruby_regex"]
 
 Test = Callable[[Event], bool]
 Emit = Callable[[CodeWriter], str]  #: a code writer -> the test as a Python expression over its locals
@@ -102,39 +103,28 @@ def ruby_regex(pattern: str, position: Position | None = None) -> re.Pattern[str
 
 
 # -- compiler ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
 class Condition:
     """A condition compiled once. `test(event)` answers it (the steps, the output routing);
     `expression(w)` is the same test as Python source for generated code (`pipeline.codegen`):
     an inline expression for the shapes pipelines use most, a call of `test` for the rest."""
 
-    __slots__ = ("node", "test", "_emit")
+    node: object
+    test: Test
+    emit: Emit | None = None
 
-    def __init__(self, node: object, test: Test, emit: Emit | None = None) -> None:
-        self.node = node
-        self.test = test
-        self._emit = emit
-
-    def __repr__(self) -> str:
-        return f"Condition({self.node!r})"
+    def __call__(self, event: Event) -> bool:
+        return self.test(event)
 
     def expression(self, w: CodeWriter) -> str:
         """The test as an expression over the writer's locals (see `CodeWriter`)."""
-        if self._emit is not None:
-            return self._emit(w)
-        return f"{w.const(self.test, 'cond')}({w.event})"
+        return self.emit(w) if self.emit is not None else f"{w.const(self.test, 'cond')}({w.event})"
 
 
-def compile_condition(expr: object, *, strict: bool = False) -> Test:
-    """Turn a condition node into `f(event) -> bool`, compiling field references and regexes once.
-
-    With `strict`, ordering comparisons between values Logstash cannot order raise EventError
-    (Logstash drops such an event with an error); otherwise they are false.
-    """
-    return _Compiler(strict).condition(expr)[0]
-
-
-def compile_tree(expr: object, *, strict: bool = False) -> Condition:
-    """A condition node compiled once into the form the steps, the generator and routing share."""
+def compile_condition(expr: object, *, strict: bool = False) -> Condition:
+    """A condition node compiled once (field references, regexes) into the form the steps, the
+    generated code and the output routing share. With `strict`, ordering comparisons between
+    values Logstash cannot order raise EventError (Logstash drops such an event); else false."""
     test, emit = _Compiler(strict).condition(expr)
     return Condition(expr, test, emit)
 

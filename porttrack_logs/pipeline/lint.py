@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Iterator
 
 from ..config import Attribute, Plugin, Selector, language_traps, to_python
@@ -45,8 +46,7 @@ class Finding:
         return f"{self.position}: {self.message}"
 
 
-def _path(text: str) -> tuple[str, ...]:
-    return parse_field_ref(text, lenient=True)
+_path = partial(parse_field_ref, lenient=True)
 
 
 def _attribute(plugin: Plugin, name: str) -> Attribute | None:

@@ -1,6 +1,6 @@
 """From the configuration tree to a compiled tree: every plugin and every condition validated and
 compiled once, for the generated code, the step-by-step steps (built only when asked for) and the
-routing of events to outputs alike.
+runtime's routing of events to outputs (`CompiledConfig.outputs`) alike.
 
 Errors from every plugin and condition are gathered, each placed at the option (or plugin) at
 fault with a caret snippet, and raised together as one `ConfigError`.
@@ -16,7 +16,6 @@ from pydantic import BaseModel, ValidationError
 
 from ..config import Branch, If, PipelineConfig, Plugin, Statement, plugin_options, to_python
 from ..errors import ConfigError, EventError, Position
-from ..event import Event
 from ..filters import filter_class
 from ..filters.base import Filter, validation_to_config_error
 from ..sinks.settings import OUTPUTS
@@ -25,7 +24,7 @@ from .conditions import Condition, compile_condition
 from .steps import ConditionalStep, FilterStep, Step
 
 __all__ = ["CompiledPlugin", "CompiledIf", "CompiledBranch", "Node", "CompiledConfig", "compile_config", "ConfigErrors",
-           "build_steps", "plugins", "route", "walk"]
+           "build_steps", "plugins", "walk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,21 +202,6 @@ def compile_config(config: PipelineConfig, texts: dict[str, str] | None = None) 
     outputs = _compile_body(config.of_kind("output"), lambda p: _settings(p, "output", OUTPUTS, errors), errors)
     errors.raise_if_any()
     return CompiledConfig(inputs, filters, outputs)
-
-
-def route(nodes: Sequence[Node], event: Event) -> list[CompiledPlugin]:
-    """The plugins of a compiled section that `event` reaches, in source order: each conditional
-    sends it down its first branch whose condition holds (how outputs are chosen per event)."""
-    found: list[CompiledPlugin] = []
-    for node in nodes:
-        if isinstance(node, CompiledPlugin):
-            found.append(node)
-            continue
-        for branch in node.branches:
-            if branch.condition is None or branch.condition.test(event):
-                found.extend(route(branch.body, event))
-                break
-    return found
 
 
 def walk(nodes: Sequence[Node]) -> Iterator[Node]:

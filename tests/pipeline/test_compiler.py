@@ -5,7 +5,7 @@ from __future__ import annotations
 import porttrack_logs.pipeline.conditions as conditions
 from porttrack_logs.event import Event
 from porttrack_logs.pipeline import Pipeline
-from porttrack_logs.pipeline.compiler import CompiledIf, route
+from porttrack_logs.pipeline.compiler import CompiledIf, CompiledPlugin
 
 CONFIG = """
 filter { if [a] =~ /^x/ { mutate { add_tag => ["x"] } } }
@@ -28,8 +28,20 @@ def test_each_condition_is_compiled_once_for_generated_code_and_steps(monkeypatc
     assert "x" in event.tags and len(calls) == 1
 
 
-def test_output_conditions_are_compiled_and_route_events() -> None:
-    """The output section comes compiled; `route` picks each event's outputs by its conditions."""
+def route(nodes, event: Event) -> list[CompiledPlugin]:
+    """Logstash's output routing over a compiled section: every plugin, each if's first true branch."""
+    found = []
+    for node in nodes:
+        if isinstance(node, CompiledPlugin):
+            found.append(node)
+            continue
+        branch = next((b for b in node.branches if b.condition is None or b.condition.test(event)), None)
+        found.extend(route(branch.body, event) if branch else [])
+    return found
+
+
+def test_output_conditions_come_compiled_for_routing() -> None:
+    """The output section's conditions are compiled with the rest: the runtime routes with them."""
     outputs = Pipeline.from_config(CONFIG).compiled.outputs
     assert isinstance(outputs[0], CompiledIf) and outputs[0].branches[0].condition is not None
 

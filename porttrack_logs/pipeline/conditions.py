@@ -8,8 +8,8 @@ Semantics follow Logstash's compiled conditions:
 - `<` `<=` `>` `>=`: numbers with numbers, strings with strings (by code point). On any other pair
   (nil included) Logstash 8.16+ logs an error and drops the event; here the comparison is false,
   or, with `strict=True`, raises EventError so the caller can drop or dead-letter the event;
-- `=~` / `!~`: only a string field can match (`!~` is its negation); Ruby regex flavour:
-  `^`/`$` match at line breaks, `(?<name>...)`, `\\h`, `\\z`, `\\Z` are translated;
+- `=~` / `!~`: only a string field can match (`!~` is its negation); the regex is Ruby's, read by
+  grok's Oniguruma translator (`^`/`$` at line breaks, ASCII `\\w`, POSIX classes, `(?m)` dot-all);
 - `in`: a field in an array literal compares as text (`[code] in [200, 404]` is true for 200
   and for "200"); a string in a string field is a substring test; a value in an array field is
   membership; a field holding an array or hash is never "in" anything;

@@ -63,6 +63,9 @@ def scalar_text(value: Any) -> str | None:
 
 def value_to_text(value: Any) -> str:
     """How Logstash prints a field value inside a template."""
+    cls = value.__class__
+    if cls is str or cls is int:  # the common cases, without a call
+        return value if cls is str else str(value)
     text = scalar_text(value)
     if text is not None:
         return text
@@ -105,6 +108,9 @@ def _inspect(value: Any) -> str:
 
 def ruby_text(value: Any) -> str:
     """Ruby's `to_s` of an event value: `nil` is "", hashes print as `{"k"=>"v"}`, floats as `1.0e+20`."""
+    cls = value.__class__
+    if cls is str or cls is int:  # the common cases, without a call
+        return value if cls is str else str(value)
     text = scalar_text(value)
     if text is not None:
         return text

@@ -16,9 +16,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..codec import encode_event_into
 from ..event import Event, Template
-from ..filters.conditions import compile_condition
 from ..pipeline import Pipeline
-from ..pipeline.compiler import CompiledIf, CompiledPlugin, Node
+from ..pipeline.compiler import CompiledPlugin, Node
 from ..pipeline.steps import fail_event
 from ..sources.container_files import Rejected, decode_lines
 from ._mapping import IndexState, Mappings, Problem, load_document
@@ -111,16 +110,6 @@ class _Tracer:
 
     def __init__(self, pipeline: Pipeline) -> None:
         self.nodes = pipeline.compiled.filters
-        self.conditions: dict[int, Any] = {}
-        self._compile(self.nodes)
-
-    def _compile(self, nodes: Sequence[Node]) -> None:
-        for node in nodes:
-            if isinstance(node, CompiledIf):
-                for branch, body in node.branches:
-                    if branch.condition is not None:
-                        self.conditions[id(branch)] = compile_condition(branch.condition)
-                    self._compile(body)
 
     def run(self, event: Event) -> dict[str, tuple[int, str]]:
         writes: dict[str, tuple[int, str]] = {}
@@ -150,15 +139,14 @@ class _Tracer:
                     if old is _MISSING or type(old) is not type(value) or old != value:
                         writes[path] = (seq[0], where)
                 continue
-            for branch, body in node.branches:
-                condition = self.conditions.get(id(branch))
+            for branch in node.branches:
                 try:
-                    taken = condition is None or condition(event)
+                    taken = branch.condition is None or branch.condition.test(event)
                 except Exception as exc:
                     fail_event(event, f"condition at {node.node.position}", exc)
                     return
                 if taken:
-                    self._run(body, event, writes, seq)
+                    self._run(branch.body, event, writes, seq)
                     break
 
 

@@ -68,29 +68,41 @@ def tags_query(tags: tuple[str, ...]) -> str:
 
 
 class _Fields:
-    """The template field list, asked on behalf of one view at a time."""
+    """The template field list, asked on behalf of one view at a time; gathers every problem."""
 
-    __slots__ = ("_specs",)
+    __slots__ = ("_specs", "problems")
 
     def __init__(self, specs: Mapping[str, FieldSpec]) -> None:
         self._specs = specs
+        self.problems: list[str] = []
 
     def use(self, view: str, path: str, use: str) -> FieldSpec:
+        """The field at `path` for `use` in `view`; a problem is recorded and a stand-in returned."""
         spec = self._specs.get(path)
-        if spec is None:
-            raise ViewError(
-                f"Kibana view {view!r}: field {path!r} ({use}) is not in the index templates' field list "
-                "(porttrack_logs.templates.fields()); rename it in porttrack_logs/kibana/_views.py or map it"
-            )
+        problem = None
         allowed = USES[use]
-        if spec.type == "object" or (allowed is not None and spec.type not in allowed):
+        if spec is None:
+            problem = f"field {path!r} ({use}) is not in the index templates' field list"
+        elif spec.type == "object" or (allowed is not None and spec.type not in allowed):
             wanted = "a mapped leaf field" if allowed is None else " or ".join(sorted(allowed))
-            raise ViewError(f"Kibana view {view!r}: field {path!r} is mapped as {spec.type}, but {use} needs {wanted}")
-        if use in _AGGREGATING and not spec.doc_values:
-            raise ViewError(f"Kibana view {view!r}: field {path!r} has no doc values, which {use} needs")
-        if use in ("tag filter", "terms") and not spec.index:
-            raise ViewError(f"Kibana view {view!r}: field {path!r} is not indexed, which {use} needs")
-        return spec
+            problem = f"field {path!r} is mapped as {spec.type}, but {use} needs {wanted}"
+        elif use in _AGGREGATING and not spec.doc_values:
+            problem = f"field {path!r} has no doc values, which {use} needs"
+        elif use in ("tag filter", "terms") and not spec.index:
+            problem = f"field {path!r} is not indexed, which {use} needs"
+        if problem is None:
+            return spec
+        self.problems.append(f"Kibana view {view!r}: {problem}")
+        stand_in = "keyword" if allowed is None else sorted(allowed)[0]
+        return FieldSpec(path, stand_in, "stand-in for a field that failed its check")
+
+    def check(self) -> None:
+        """Raise every recorded problem at once, in one line."""
+        if self.problems:
+            raise ViewError(
+                "; ".join(self.problems)
+                + " (fields come from porttrack_logs.templates.fields(); fix the view in porttrack_logs/kibana/_views.py or map the field)"
+            )
 
 
 def _saved(kind: str, name: str, attributes: dict[str, Any], references: list[dict[str, str]], target: str) -> dict[str, Any]:
@@ -346,7 +358,9 @@ def saved_objects(target: str = "9.x", *, fields: Mapping[str, FieldSpec] | None
         if view.name in by_name:
             raise ViewError(f"Kibana view {view.title!r}: the name {view.name!r} is used twice")
         by_name[view.name] = obj
-    return [data_view, *searches, *lenses, _dashboard(DASHBOARD, by_name, target)]
+    objects = [data_view, *searches, *lenses, _dashboard(DASHBOARD, by_name, target)]
+    known.check()
+    return objects
 
 
 def render(target: str = "9.x", *, fields: Mapping[str, FieldSpec] | None = None) -> str:

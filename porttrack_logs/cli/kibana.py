@@ -24,10 +24,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     out = actions.add_parser(
         "export",
-        help="write the import NDJSON (default: kibana_exports/porttrack-<version>.ndjson of the checkout)",
+        help="write the import NDJSON (default: both kibana_exports/porttrack-<version>.ndjson of the checkout)",
     )
-    out.add_argument("--version", choices=TARGETS, default="9.x", help="the Kibana line to write for (default: %(default)s)")
-    out.add_argument("-o", "--output", metavar="FILE", help="where to write it; - for stdout")
+    out.add_argument("--version", choices=TARGETS, help="the Kibana line to write for (default: every line, each to its default file)")
+    out.add_argument("-o", "--output", metavar="FILE", help="where to write it (needs --version); - for stdout")
     out.set_defaults(handler=handle_export)
 
     put = actions.add_parser(
@@ -47,17 +47,20 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def handle_export(args: argparse.Namespace) -> int:
+    if args.output is not None and args.version is None:
+        raise KibanaError("kibana export: -o FILE writes one Kibana line: give --version 8.x or --version 9.x")
     if args.output == "-":
         sys.stdout.write(render(args.version))
         return 0
-    path = Path(args.output) if args.output else default_path(args.version)
-    text = render(args.version)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise KibanaError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    print(f"{path}: {len(text.splitlines())} saved objects for Kibana {args.version}", file=sys.stderr)
+    for version in (args.version,) if args.version else TARGETS:
+        path = Path(args.output) if args.output else default_path(version)
+        text = render(version)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise KibanaError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        print(f"{path}: {len(text.splitlines())} saved objects for Kibana {version}", file=sys.stderr)
     return 0
 
 

@@ -16,7 +16,10 @@ Where the numbers come from (Kibana's source, elastic/kibana):
   "10.N.0" (modelVersionToVirtualVersion). search: 1 sampleSize, 2 headerRowHeight, 3 visContext,
   4 the patterns view mode, 5 grid density (saved_search/server/saved_objects/schema.ts); dashboard:
   1 and 2 by 8.14, 3 in 9.x. 8.x claims 10.2.0 for both (known by 8.14, so by 8.15 and 8.19); 9.x claims
-  search 10.5.0 (density, 8.16, so in 9.0) and dashboard 10.2.0 (its 3rd model version is not in every 9.x).
+  search 10.5.0 (grid density: the data table's density setting merged 2024-07-17, elastic/kibana#188495,
+  after the 8.15 branch, so 8.16 and every 9.x) and dashboard 10.2.0 (its 3rd model version is not in
+  every 9.x). Later search model versions (13 and up, "Discover sessions" with tabs, elastic/kibana#256376)
+  transform these legacy attributes on import.
 """
 
 from __future__ import annotations

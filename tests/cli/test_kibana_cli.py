@@ -113,7 +113,10 @@ class FakeKibana:
 
 
 @pytest.fixture()
-def kibana() -> Iterator[FakeKibana]:
+def kibana(monkeypatch) -> Iterator[FakeKibana]:
+    """The fake Kibana on a free loopback port; credentials from the environment are cleared."""
+    monkeypatch.delenv("KIBANA_API_KEY", raising=False)
+    monkeypatch.delenv("KIBANA_PASSWORD", raising=False)
     fake = FakeKibana()
     thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
     thread.start()
@@ -132,9 +135,32 @@ def test_export_to_a_file_writes_the_generated_ndjson(tmp_path, capsys):
 
 
 def test_export_to_stdout(capsys):
-    """`-o -` prints the NDJSON (9.x by default)."""
-    assert main(["kibana", "export", "-o", "-"]) == 0
+    """`--version 9.x -o -` prints the NDJSON."""
+    assert main(["kibana", "export", "--version", "9.x", "-o", "-"]) == 0
     assert capsys.readouterr().out == render("9.x")
+
+
+def test_export_with_a_file_but_no_version_is_refused(tmp_path, capsys):
+    """One file holds one Kibana line: -o without --version is a one-line error, nothing written."""
+    assert main(["kibana", "export", "-o", str(tmp_path / "x.ndjson")]) == 1
+    assert "give --version 8.x or --version 9.x" in capsys.readouterr().err
+    assert not (tmp_path / "x.ndjson").exists()
+
+
+def test_export_to_an_unwritable_place_is_one_line(tmp_path):
+    """A directory where the file should go: one line naming the path, exit 1."""
+    done = run("kibana", "export", "--version", "8.x", "-o", str(tmp_path))
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert f"{tmp_path}: cannot write" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_api_key_from_the_environment(kibana, monkeypatch, capsys):
+    """Without --api-key, $KIBANA_API_KEY is sent (keeps the key out of the process list)."""
+    kibana.expect_ndjson = render("9.x").encode()
+    kibana.expect_auth = "ApiKey from-env"
+    monkeypatch.setenv("KIBANA_API_KEY", "from-env")
+    assert main(["kibana", "import", "--kibana", kibana.url]) == 0
+    assert "successCount: 9 of 9" in capsys.readouterr().out
 
 
 def test_import_posts_the_export_as_kibana_requires_and_prints_success_count(kibana, capsys):

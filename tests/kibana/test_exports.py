@@ -287,3 +287,11 @@ def test_an_unknown_kibana_line_is_refused():
     """Only the lines the migration table knows are written."""
     with pytest.raises(ViewError, match=r"'7\.x'.*8\.x, 9\.x"):
         render("7.x")
+
+
+def test_the_package_exports_what_it_lists():
+    """porttrack_logs.kibana.__all__ names exist, and none is private."""
+    import porttrack_logs.kibana as kibana
+
+    assert all(hasattr(kibana, name) and not name.startswith("_") for name in kibana.__all__)
+    assert {"saved_objects", "render", "export", "ViewError", "ImportSettings", "import_ndjson"} <= set(kibana.__all__)

@@ -304,6 +304,8 @@ def _xy(layer: str, series: str, x: str, accessors: list[str], split: str | None
 
 
 def _dashboard(board: Dashboard, by_name: Mapping[str, dict[str, Any]], target: str) -> dict[str, Any]:
+    # Each panel names `panel_<panelIndex>`; its reference is `<panelIndex>:panel_<panelIndex>`, the form
+    # Kibana exports and reads back (getReferencesForPanelId strips the "<panelIndex>:" prefix).
     panels: list[dict[str, Any]] = []
     references: list[dict[str, str]] = []
     for panel in board.panels:

@@ -8,6 +8,7 @@ from typing import Sequence
 
 from ..errors import PortTrackError
 from . import check, dlq, grok, run, templates
+from . import kibana
 
 __all__ = ["main"]
 
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     grok.register(commands)
     dlq.register(commands)
     templates.register(commands)
+    kibana.register(commands)
     return parser
 
 

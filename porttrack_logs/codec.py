@@ -13,9 +13,9 @@ from typing import Any
 
 import msgspec
 
-from .event import Event, register_lazy
+from .event import Event, parse_timestamp, register_lazy
 
-__all__ = ["decode_event", "decode_object", "encode", "encode_event", "encode_event_into", "JsonError", "LAZY"]
+__all__ = ["decode_event", "decode_object", "event_from_fields", "encode", "encode_event", "encode_event_into", "JsonError", "LAZY"]
 
 LAZY = msgspec.Raw  #: the type of a top-level value left undecoded
 
@@ -41,9 +41,18 @@ def decode_object(data: bytes | str) -> dict[str, Any]:
 
 def decode_event(data: bytes | str) -> Event:
     """An event from a JSON object (a Filebeat event), nested values decoded on first use."""
-    fields = decode_object(data)
+    return event_from_fields(decode_object(data))
+
+
+def event_from_fields(fields: dict[str, Any]) -> Event:
+    """An event from top-level fields as a source decoded them (values may be undecoded JSON),
+    `@timestamp` read here so `Event.from_lazy` takes its fast path: undecoded JSON is read as
+    RFC 3339 in C; text (a container runtime's own time) as `Event` would read it; absent, now.
+    A timestamp that does not read is left for `Event` to move aside and tag, as Logstash."""
     stamp = fields.get("@timestamp")
-    if stamp is not None:
+    if stamp is None:
+        fields["@timestamp"] = datetime.now(timezone.utc)
+    elif stamp.__class__ is LAZY:
         try:
             moment = _TIMESTAMP.decode(stamp)
         except (msgspec.DecodeError, msgspec.ValidationError):
@@ -53,6 +62,11 @@ def decode_event(data: bytes | str) -> Event:
             if zone is not timezone.utc:  # "Z" already reads as UTC: most events skip this
                 moment = moment.replace(tzinfo=timezone.utc) if zone is None else moment.astimezone(timezone.utc)
             fields["@timestamp"] = moment
+    elif stamp.__class__ is str:
+        try:
+            fields["@timestamp"] = parse_timestamp(stamp)
+        except (ValueError, OverflowError):
+            pass
     return Event.from_lazy(fields)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from .._options import StrList, StrMap
+from .base import SinkContext
+from .codecs import CodecSettings, JsonLinesCodec, RubydebugCodec, parse_codec
 
 __all__ = ["OutputSettings", "ElasticsearchOutput", "StdoutOutput", "FileOutput", "OUTPUTS"]
 
@@ -59,18 +61,47 @@ class ElasticsearchOutput(OutputSettings):
     custom_headers: StrMap = {}
 
 
+def _codec(default: str) -> Any:
+    return Annotated[CodecSettings, BeforeValidator(lambda value: parse_codec(value, default))]
+
+
 class StdoutOutput(OutputSettings):
-    pass
+    """Events to standard output; `codec` rubydebug (default, as Logstash's), json_lines or json."""
+
+    codec: _codec("rubydebug") = RubydebugCodec()  # type: ignore[valid-type]
+
+    def build(self, context: SinkContext) -> Any:
+        """The running sink (`sinks.stdout.StdoutSink`)."""
+        from .stdout import StdoutSink
+
+        return StdoutSink(self, context)
 
 
 class FileOutput(OutputSettings):
+    """Events to files named by a sprintf `path` (`%{field}`, `%{+yyyy.MM.dd}`), as Logstash's file output.
+
+    Every `write` reaches the operating system before its outcomes are returned (an outcome is a
+    promise), so `flush_interval` here bounds the time between fsyncs instead: 0 fsyncs every write.
+    `dir_mode`/`file_mode` apply to what this output creates. An event whose path cannot be rendered
+    or leaves the directory before the first `%{` goes to `filename_failure` in that directory.
+    """
+
+    codec: _codec("json_lines") = JsonLinesCodec()  # type: ignore[valid-type]
     path: str
     create_if_deleted: bool = True
     dir_mode: int = -1
     file_mode: int = -1
+    filename_failure: str = "_filepath_failures"
     flush_interval: int = 2
     gzip: bool = False
+    stale_cleanup_interval: int = 10
     write_behavior: Literal["append", "overwrite"] = "append"
+
+    def build(self, context: SinkContext) -> Any:
+        """The running sink (`sinks.file.FileSink`)."""
+        from .file import FileSink
+
+        return FileSink(self, context)
 
 
 OUTPUTS: dict[str, type[OutputSettings]] = {

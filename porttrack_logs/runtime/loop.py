@@ -1,0 +1,152 @@
+"""The runtime loop: read batches -> `Pipeline.process` -> dead letters and outputs -> done.
+
+For each batch read: decode rejects and events a filter failed go to the dead letter queue (stages
+"decode" and "filter"); the rest are routed to the outputs and held per output until one holds a
+delivery batch (`delivery_size` events), the source goes idle, or `max_delay` seconds passed since
+the oldest was held. Then every output writes what it holds and answers one outcome per event,
+the dead letter queue is synced, and only then do those batches count as done: `on_done(positions)`
+gets the byte offset just past the last record done, per source (what a source may acknowledge).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from ..errors import DeliveryError
+from ..event import Event, field_ref
+from ..pipeline import Pipeline
+from ..pipeline.steps import failure_of
+from ..sinks.base import PROVENANCE, Outcome
+from ..sinks.dead_letter import DeadLetterQueue
+from ..sources.container_files import ReadBatch
+from .routing import Router
+
+__all__ = ["RunSummary", "run_loop", "DELIVERY_SIZE", "MAX_DELAY"]
+
+DELIVERY_SIZE = 1000  #: events an output holds before it writes them
+MAX_DELAY = 1.0  #: seconds the oldest held event may wait for more before it is written
+
+_LEVEL = field_ref("[log][level]")
+_BARE_LEVEL = field_ref("level")
+
+
+@dataclass
+class RunSummary:
+    """What a run did: counts in, out, dropped and rejected, by level and tag, outcomes per output."""
+
+    read: int = 0
+    emitted: int = 0
+    dropped: int = 0
+    rejected: int = 0
+    by_level: Counter = field(default_factory=Counter)
+    by_tag: Counter = field(default_factory=Counter)
+    outputs: dict[str, Counter] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = [
+            f"read {self.read}, emitted {self.emitted}, dropped by filters {self.dropped}, "
+            f"rejected to the dead letter queue {self.rejected}"
+        ]
+        if self.by_level:
+            lines.append("by level: " + ", ".join(f"{k} {v}" for k, v in self.by_level.most_common()))
+        if self.by_tag:
+            lines.append("by tag:   " + ", ".join(f"{k} {v}" for k, v in self.by_tag.most_common()))
+        for name, outcomes in self.outputs.items():
+            counts = ", ".join(f"{o.name.lower().replace('_', ' ')} {outcomes[o]}" for o in Outcome if outcomes[o])
+            lines.append(f"output {name}: {counts or 'no events'}")
+        return "\n".join(lines)
+
+
+def _level(event: Event) -> str | None:
+    level = event.get(_LEVEL)
+    if level is None:
+        level = event.get(_BARE_LEVEL)
+    if isinstance(level, list):
+        level = level[0] if level else None
+    return str(level) if level is not None else None
+
+
+def run_loop(
+    batches: Iterable[ReadBatch],
+    pipeline: Pipeline,
+    router: Router,
+    dead_letters: DeadLetterQueue,
+    *,
+    summary: RunSummary | None = None,
+    delivery_size: int = DELIVERY_SIZE,
+    max_delay: float = MAX_DELAY,
+    on_done: Callable[[dict[str, int]], Any] | None = None,
+) -> RunSummary:
+    """Run every batch through the pipeline to the outputs; see the module docstring."""
+    summary = summary if summary is not None else RunSummary()
+    outputs = router.outputs
+    for sink in outputs:
+        summary.outputs.setdefault(sink.name, Counter())
+    held: list[list[Event]] = [[] for _ in outputs]
+    positions: dict[str, int] = {}
+    oldest: float | None = None
+    by_level, by_tag = summary.by_level, summary.by_tag
+    put = dead_letters.put
+
+    def deliver() -> None:
+        nonlocal oldest
+        for sink, events in zip(outputs, held):
+            if not events:
+                continue
+            outcomes = sink.write(events)
+            if len(outcomes) != len(events):
+                raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
+            summary.outputs[sink.name].update(outcomes)
+            events.clear()
+        dead_letters.sync()
+        if on_done is not None and positions:
+            on_done(dict(positions))
+        positions.clear()
+        oldest = None
+
+    for batch in batches:
+        summary.read += len(batch.events) + len(batch.rejected)
+        for rejected in batch.rejected:
+            put(rejected.reason, place=rejected.place, stage="decode", original=rejected.raw)
+        summary.rejected += len(batch.rejected)
+        events = batch.events
+        good = []
+        if events:
+            results = pipeline.process(events)
+            summary.dropped += len(events) - len(results)
+            for event in results:
+                reason = failure_of(event)
+                if reason is not None:
+                    info = event.metadata[PROVENANCE]
+                    put(reason, place=info.get("place", ""), stage="filter", original=info.get("original"),
+                        event=event, plugin=info.get("at"), error_type="filter_error")
+                    summary.rejected += 1
+                    continue
+                good.append(event)
+                level = _level(event)
+                if level is not None:
+                    by_level[level] += 1
+                tags = event.tags
+                if tags:
+                    by_tag.update(tags)
+        if good:
+            routed, failed = router.route(good)
+            for event, reason in failed:
+                info = event.metadata.get(PROVENANCE) or {}
+                put(reason, place=info.get("place", ""), stage="output", original=info.get("original"),
+                    event=event, error_type="routing_error")
+            summary.rejected += len(failed)
+            summary.emitted += len(good) - len(failed)
+            for i, events_for in enumerate(routed):
+                if events_for:
+                    held[i].extend(events_for)
+        positions[batch.source] = batch.end
+        if oldest is None:
+            oldest = time.monotonic()
+        if batch.idle or any(len(h) >= delivery_size for h in held) or time.monotonic() - oldest >= max_delay:
+            deliver()
+    deliver()
+    return summary

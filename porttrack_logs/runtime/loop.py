@@ -118,20 +118,25 @@ def run_loop(
             results = pipeline.process(events)
             summary.dropped += len(events) - len(results)
             for event in results:
-                reason = failure_of(event)
-                if reason is not None:
-                    info = event.metadata[PROVENANCE]
-                    put(reason, place=info.get("place", ""), stage="filter", original=info.get("original"),
+                info = event.metadata.get(PROVENANCE)
+                if info is not None and "error" in info:  # `steps.failure_of`, inline: this runs per event
+                    put(failure_of(event) or "", place=info.get("place", ""), stage="filter", original=info.get("original"),
                         event=event, plugin=info.get("at"), error_type="filter_error")
                     summary.rejected += 1
                     continue
                 good.append(event)
-                level = _level(event)
-                if level is not None:
+                data = event.raw_fields()
+                log = data.get("log")
+                level = log.get("level") if log.__class__ is dict else None
+                if level.__class__ is str:
                     by_level[level] += 1
-                tags = event.tags
+                else:
+                    level = _level(event)
+                    if level is not None:
+                        by_level[level] += 1
+                tags = data.get("tags")
                 if tags:
-                    by_tag.update(tags)
+                    by_tag.update(tags if tags.__class__ is list else event.tags)
         if good:
             routed, failed = router.route(good)
             for event, reason in failed:

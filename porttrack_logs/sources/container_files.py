@@ -6,8 +6,9 @@ keeps its own fields, undecoded until read. Every event is built by the codec's 
 (`codec.event_from_fields`) and carries its provenance in `[@metadata][_porttrack]`:
 
     place     "path@offset", the byte offset where the record starts
-    id        "<file identity>-<offset in hex>": the same for a copy or a renamed file, so a
-              reprocessed file gives the same document ids (see `file_identity`)
+    id        "<file identity>-<offset>": the same for a copy or a renamed file, so a reprocessed
+              file gives the same document ids (see `file_identity`); unique per record, and
+              ids sharing a prefix are what Lucene looks up fastest (unlike random hashes)
     original  the record's bytes exactly as read, without the last line's terminator
 
 Partial lines (Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before
@@ -126,47 +127,69 @@ def read_batches(
     """Read `stream` into batches of up to `batch_size` records. The stream's identity comes from its
     first `IDENTITY_BYTES` (a regular file is peeked at; a stream is identified by its first line).
     With `streaming`, a batch is also handed over as soon as nothing more can be read at once."""
-    lines: Iterable[bytes | None] = _stream_lines(stream) if streaming else stream
-    identity = None
-    if not streaming:
-        identity = file_identity(_peek(stream))
+    identity = None if streaming else file_identity(_peek(stream))
     offset = 0
-    pending: list[bytes] = []  # the raw pieces of a partial record
+    pending: list[bytes] = []  # the pieces of a partial record, as read
     pending_start = 0
     pending_kind = ""
     batch = ReadBatch(source, 0)
     events, rejected = batch.events, batch.rejected
     count = 0
-    build = event_from_fields
-    for raw in lines:
-        if raw is None:  # a stream went idle: hand over what there is
+    build, decode, json_first = event_from_fields, decode_object, fmt in ("auto", "ndjson")
+    id_prefix = place_prefix = ""
+    for chunk in _stream_chunks(stream) if streaming else _file_chunks(stream):
+        if chunk is None:  # a stream went idle: hand over what there is
             if count:
                 batch.end, batch.idle = offset, True
                 yield batch
                 batch = ReadBatch(source, offset)
                 events, rejected, count = batch.events, batch.rejected, 0
             continue
-        start = offset
-        offset += len(raw)
+        lines, terminated, crlf = chunk
         if identity is None:
-            identity = file_identity(raw)
-        line = raw
-        if line[-1:] == b"\n":
-            line = line[:-2] if line[-2:-1] == b"\r" else line[:-1]
-        if not line or line.isspace():
-            continue
-        kind = fmt if fmt != "auto" else _detect(line)
-        try:
-            fields = _decode(kind, line)
-        except ValueError as exc:
-            rejected.append(Rejected(source, start, f"{kind} line: {exc}", line))
-            count += 1
-        else:
+            identity = file_identity(b"\n".join(lines))
+        if not id_prefix:
+            id_prefix, place_prefix = identity + "-", source + "@"
+        for line in lines:
+            if count >= batch_size:  # the batch is full: it ends before this line
+                batch.end = offset if not pending else pending_start
+                yield batch
+                batch = ReadBatch(source, batch.end)
+                events, rejected, count = batch.events, batch.rejected, 0
+            start = offset
+            offset += len(line) + terminated
+            text = line  # the record's bytes as read, without the line terminator
+            if crlf and line[-1:] == b"\r":
+                line = line[:-1]
+                if not terminated:
+                    text = line
+            if not line or line.isspace():
+                continue
+            fields = None
+            if json_first and line[:1] == b"{":  # a Filebeat event: the codec's own path
+                try:
+                    fields = decode(line)
+                except JsonError as exc:
+                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({exc})", line))
+                    count += 1
+                    continue
+                kind = "json"
+                log = fields.get("log")
+                if log is not None and fmt == "auto" and log.__class__ is LAZY and memoryview(log)[0] == 34:
+                    fields = _docker(fields)  # `log` is a string: a Docker json-file line
+            else:
+                kind = fmt if fmt != "auto" else ("json" if line[:1] == b"{" else "cri" if _CRI.match(line) else "plain")
+                try:
+                    fields = _decode(kind, line)
+                except ValueError as exc:
+                    rejected.append(Rejected(source, start, f"{kind} line: {exc}", line))
+                    count += 1
+                    continue
             original = line
             if fields is None:  # a partial record: keep it until the final piece arrives
                 if not pending:
                     pending_start, pending_kind = start, kind
-                pending.append(raw)
+                pending.append(text + b"\n" if terminated else text)
                 continue
             if pending:
                 pending.append(line)
@@ -178,19 +201,14 @@ def read_batches(
                 except ValueError as exc:
                     rejected.append(Rejected(source, start, f"{pending_kind} line: {exc}", original))
                     count += 1
-                    fields = None
-            if fields is not None:
-                if "log" not in fields:  # a Filebeat event carries its own [log]; others get one
-                    fields["log"] = {"file": {"path": source}, "offset": start}
-                event = build(fields)
-                event._meta[PROVENANCE] = {"id": f"{identity}-{start:x}", "original": original, "place": f"{source}@{start}"}
-                events.append(event)
-                count += 1
-        if count >= batch_size:
-            batch.end = offset if not pending else pending_start
-            yield batch
-            batch = ReadBatch(source, batch.end)
-            events, rejected, count = batch.events, batch.rejected, 0
+                    continue
+            if "log" not in fields:  # a Filebeat event carries its own [log]; others get one
+                fields["log"] = {"file": {"path": source}, "offset": start}
+            event = build(fields)
+            at = str(start)
+            event._meta[PROVENANCE] = {"id": id_prefix + at, "original": original, "place": place_prefix + at}
+            events.append(event)
+            count += 1
     if pending:
         rejected.append(Rejected(source, pending_start, "file ends inside a partial record", b"".join(pending).rstrip(b"\r\n")))
         count += 1
@@ -199,43 +217,52 @@ def read_batches(
         yield batch
 
 
-def _peek(stream: BinaryIO) -> bytes:
-    """The first bytes of a regular file without moving its position (a stream gives b"")."""
-    try:
-        position = stream.tell()
-        head = stream.read(IDENTITY_BYTES)
-        stream.seek(position)
-        return head
-    except (OSError, ValueError):
-        return b""
+_CHUNK = 1 << 20
 
 
-def _stream_lines(stream: BinaryIO) -> Iterator[bytes | None]:
-    """Lines of a stream (a pipe, a terminal) as they arrive; None whenever no more is ready at once."""
+def _file_chunks(stream: BinaryIO) -> Iterator[tuple[list[bytes], int, bool]]:
+    """A file's lines, a chunk at a time: (lines without their "\\n", 1 if each had one, whether any may end in "\\r")."""
+    tail = b""
+    while True:
+        data = stream.read(_CHUNK)
+        if not data:
+            break
+        if tail:
+            data = tail + data
+        lines = data.split(b"\n")
+        tail = lines.pop()
+        if lines:
+            yield lines, 1, b"\r" in data
+    if tail:
+        yield [tail], 0, b"\r" in tail
+
+
+def _stream_chunks(stream: BinaryIO) -> Iterator[tuple[list[bytes], int, bool] | None]:
+    """The lines of a stream (a pipe, a terminal) as they arrive; None whenever no more is ready at once."""
     fd = stream.fileno()
-    buffer = b""
+    tail = b""
     while True:
         ready, _, _ = select.select([fd], [], [], 0)
         if not ready:
             yield None
             select.select([fd], [], [])
-        chunk = os.read(fd, 65536)
-        if not chunk:
+        data = os.read(fd, 65536)
+        if not data:
             break
-        buffer += chunk
-        *complete, buffer = buffer.split(b"\n")
-        for line in complete:
-            yield line + b"\n"
-    if buffer:
-        yield buffer
+        lines = (tail + data).split(b"\n")
+        tail = lines.pop()
+        if lines:
+            yield lines, 1, True
+    if tail:
+        yield [tail], 0, True
 
 
-def _detect(line: bytes) -> str:
-    if line[:1] == b"{":
-        return "json"
-    if _CRI.match(line):
-        return "cri"
-    return "plain"
+def _peek(stream: BinaryIO) -> bytes:
+    """The first bytes of a regular file without moving its position."""
+    position = stream.tell()
+    head = stream.read(IDENTITY_BYTES)
+    stream.seek(position)
+    return head
 
 
 def _decode(kind: str, line: bytes) -> dict | None:
@@ -269,6 +296,17 @@ def _decode(kind: str, line: bytes) -> dict | None:
     if kind == "docker":
         raise ValueError("expected a Docker json-file object with a 'log' string")
     return doc
+
+
+def _docker(doc: dict) -> dict | None:
+    """The fields of a Docker json-file line (its `log` a string), or None for a partial piece."""
+    text = decode_lazy(doc["log"])
+    if not text.endswith("\n"):
+        return None
+    event = {"message": text[:-1], "stream": decode_lazy(doc.get("stream", "stdout"))}
+    if "time" in doc:
+        event["@timestamp"] = decode_lazy(doc["time"])
+    return event
 
 
 def _join(kind: str, data: bytes) -> dict:

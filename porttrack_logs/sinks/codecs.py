@@ -16,7 +16,7 @@ from typing import Any, Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from ..codec import encode, encode_event_into
+from ..codec import encode, encode_event_into, encode_event_lines
 from ..event import Event, decode_lazy
 
 __all__ = ["CodecSettings", "JsonLinesCodec", "JsonCodec", "RubydebugCodec", "parse_codec", "CODECS", "Encoder"]
@@ -38,6 +38,8 @@ class JsonLinesCodec(CodecSettings):
     delimiter: str = "\n"
 
     def encoder(self) -> Encoder:
+        if self.delimiter == "\n":
+            return encode_event_lines
         return _json_encoder(self.delimiter.encode())
 
 

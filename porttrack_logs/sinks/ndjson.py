@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterable, Sequence
 
-from ..codec import encode_event_into
+from ..codec import encode_event_lines
 from ..event import Event
 from .base import Outcome
 
@@ -12,13 +12,8 @@ __all__ = ["NdjsonWriter", "NdjsonSink"]
 
 
 def _ndjson(events: Iterable[Event]) -> tuple[bytes, int]:
-    buffer = bytearray()
-    count = 0
-    for event in events:
-        encode_event_into(event, buffer)
-        buffer += b"\n"
-        count += 1
-    return bytes(buffer), count
+    events = events if isinstance(events, (list, tuple)) else list(events)
+    return encode_event_lines(events), len(events)
 
 
 class NdjsonWriter:

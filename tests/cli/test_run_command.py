@@ -234,3 +234,27 @@ def test_a_glob_matching_nothing_is_an_error_at_the_input(tmp_path):
     result = run("-f", str(conf), cwd=tmp_path)
     assert result.returncode == 1
     assert f"{conf}:1:9: input file: path '{tmp_path}/none-*.log' matches no file" in result.stderr.decode()
+
+
+def test_a_line_on_a_stdin_that_stays_open_is_delivered_without_waiting_for_more(tmp_path):
+    """Streaming: when standard input has nothing more for now, what was read is delivered and
+    done (not held for a full batch or the end of the input)."""
+    import select
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "porttrack_logs.cli", "run", "-", "-o", "-", "--dead-letters", str(tmp_path / "d")],
+        cwd=tmp_path, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        proc.stdin.write(b"first line\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 60)  # a bound against hanging, not a timing claim
+        assert ready, "no output while stdin stays open"
+        assert orjson.loads(proc.stdout.readline())["message"] == "first line"
+        proc.stdin.write(b"second line\n")
+        proc.stdin.close()
+        assert orjson.loads(proc.stdout.readline())["message"] == "second line"
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()

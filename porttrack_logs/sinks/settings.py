@@ -77,20 +77,33 @@ class StdoutOutput(OutputSettings):
         return StdoutSink(self, context)
 
 
+def _octal_digits(value: Any) -> Any:
+    """`file_mode => 0640` reaches us as the number 640: its digits are the octal mode meant."""
+    if isinstance(value, int) and value >= 0:
+        digits = str(value)
+        if not set(digits) <= set("01234567"):
+            raise ValueError(f"expected a mode written in octal digits (e.g. 0640), not {value}")
+        return int(digits, 8)
+    return value
+
+
+Mode = Annotated[int, BeforeValidator(_octal_digits)]
+
+
 class FileOutput(OutputSettings):
     """Events to files named by a sprintf `path` (`%{field}`, `%{+yyyy.MM.dd}`), as Logstash's file output.
 
     Every `write` reaches the operating system before its outcomes are returned (an outcome is a
     promise), so `flush_interval` here bounds the time between fsyncs instead: 0 fsyncs every write.
-    `dir_mode`/`file_mode` apply to what this output creates. An event whose path cannot be rendered
+    `dir_mode`/`file_mode` (octal digits, `0640`) apply to what this output creates. An event whose path cannot be rendered
     or leaves the directory before the first `%{` goes to `filename_failure` in that directory.
     """
 
     codec: _codec("json_lines") = JsonLinesCodec()  # type: ignore[valid-type]
     path: str
     create_if_deleted: bool = True
-    dir_mode: int = -1
-    file_mode: int = -1
+    dir_mode: Mode = -1
+    file_mode: Mode = -1
     filename_failure: str = "_filepath_failures"
     flush_interval: int = 2
     gzip: bool = False

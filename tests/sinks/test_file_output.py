@@ -100,7 +100,7 @@ def test_a_deleted_file_is_created_again(tmp_path):
 def test_file_mode_applies_to_created_files(tmp_path):
     """file_mode (octal as in Logstash's example) is the mode of a file this output creates."""
     path = tmp_path / "events.log"
-    out = build(path=str(path), file_mode=0o640)
+    out = build(path=str(path), file_mode=640)  # `file_mode => 0640` in a configuration
     out.write([ev(1)])
     out.close()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640

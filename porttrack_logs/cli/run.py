@@ -59,7 +59,7 @@ def handle(args: argparse.Namespace) -> int:
     notes: list[str] = []
     inputs = _inputs(args, compiled, notes)
     with ExitStack() as stack:
-        dead_letters = DeadLetterQueue(args.dead_letters)
+        dead_letters = _opened(f"dead letter queue {args.dead_letters}", DeadLetterQueue, args.dead_letters)
         stack.callback(dead_letters.close)
         router, described = _outputs(args, compiled, dead_letters, stack, notes)
         for note in notes:
@@ -74,6 +74,19 @@ def handle(args: argparse.Namespace) -> int:
     if summary.rejected:
         print(f"dead letters: {args.dead_letters}", file=sys.stderr)
     return 0
+
+
+def _create(path: str) -> Any:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "wb")  # noqa: SIM115
+
+
+def _opened(what: str, opener: Any, path: str) -> Any:
+    """`opener(path)`, an OSError turned into one line naming what could not be opened."""
+    try:
+        return opener(path)
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot open: {exc.strerror or exc}") from None
 
 
 def _shown(item: Any) -> str:
@@ -177,6 +190,5 @@ def _outputs(args: argparse.Namespace, compiled: Any, dead_letters: DeadLetterQu
     target = args.output or DEFAULT_OUTPUT
     if target == "-":
         return Router([NdjsonSink(sys.stdout.buffer, "-o -")], (0,)), []
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    stream = stack.enter_context(open(target, "wb"))
+    stream = stack.enter_context(_opened(f"output {target}", _create, target))
     return Router([NdjsonSink(stream, f"-o {target}")], (0,)), [f"events: {target}"]

@@ -258,3 +258,13 @@ def test_a_line_on_a_stdin_that_stays_open_is_delivered_without_waiting_for_more
         assert proc.wait(timeout=60) == 0
     finally:
         proc.kill()
+
+
+def test_an_output_that_cannot_be_opened_is_one_line(tmp_path):
+    """-o under a regular file: one line naming the output, exit 1, no traceback."""
+    blocker = tmp_path / "plain"
+    blocker.write_text("x")
+    result = run("-o", str(blocker / "events.ndjson"), cwd=tmp_path)
+    assert result.returncode == 1
+    [line] = result.stderr.decode().strip().splitlines()
+    assert line.startswith(f"porttrack-logs: output {blocker / 'events.ndjson'}: cannot open")

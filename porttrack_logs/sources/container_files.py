@@ -11,7 +11,8 @@ keeps its own fields, undecoded until read. Every event is built by the codec's 
               ids sharing a prefix are what Lucene looks up fastest (unlike random hashes)
     original  the record's bytes exactly as read, without the last line's terminator
 
-Partial lines (Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before
+A JSON line whose `log` is a string and that has no `@timestamp` of its own is a Docker json-file
+line; any other JSON object is an event as shipped (Filebeat's). Partial lines (Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before
 decoding. A line that cannot be decoded becomes a `Rejected` record naming the file and byte offset.
 """
 
@@ -166,7 +167,7 @@ def read_batches(
             if not line or line.isspace():
                 continue
             fields = None
-            if json_first and line[:1] == b"{":  # a Filebeat event: the codec's own path
+            if json_first and line[0] == 123:  # "{": a Filebeat event, the codec's own path
                 try:
                     fields = decode(line)
                 except JsonError as exc:
@@ -175,7 +176,7 @@ def read_batches(
                     continue
                 kind = "json"
                 log = fields.get("log")
-                if log is not None and fmt == "auto" and log.__class__ is LAZY and memoryview(log)[0] == 34:
+                if log is not None and "@timestamp" not in fields and fmt == "auto" and _is_text(log):
                     fields = _docker(fields)  # `log` is a string: a Docker json-file line
             else:
                 kind = fmt if fmt != "auto" else ("json" if line[:1] == b"{" else "cri" if _CRI.match(line) else "plain")
@@ -285,7 +286,7 @@ def _decode(kind: str, line: bytes) -> dict | None:
     except JsonError as exc:
         raise ValueError(f"invalid JSON ({exc})") from None
     log = doc.get("log") if kind != "ndjson" else None
-    if log is not None and log.__class__ is LAZY and memoryview(log)[0] == 34:  # '"'  # a Docker json-file line
+    if log is not None and (kind == "docker" or "@timestamp" not in doc) and _is_text(log):  # a Docker json-file line
         text = decode_lazy(log)
         if not text.endswith("\n"):
             return None
@@ -296,6 +297,11 @@ def _decode(kind: str, line: bytes) -> dict | None:
     if kind == "docker":
         raise ValueError("expected a Docker json-file object with a 'log' string")
     return doc
+
+
+def _is_text(value: object) -> bool:
+    """Whether an undecoded JSON value is a string."""
+    return value.__class__ is LAZY and memoryview(value)[0] == 34  # type: ignore[arg-type]
 
 
 def _docker(doc: dict) -> dict | None:

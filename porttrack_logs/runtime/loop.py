@@ -21,7 +21,7 @@ from ..pipeline import Pipeline
 from ..pipeline.steps import failure_of
 from ..sinks.base import PROVENANCE, Outcome
 from ..sinks.dead_letter import DeadLetterQueue
-from ..sources.container_files import ReadBatch
+from ..sources.container_files import ReadBatch, unterminated
 from .routing import Router
 
 __all__ = ["RunSummary", "run_loop", "DELIVERY_SIZE", "MAX_DELAY"]
@@ -58,6 +58,12 @@ class RunSummary:
             counts = ", ".join(f"{o.name.lower().replace('_', ' ')} {outcomes[o]}" for o in Outcome if outcomes[o])
             lines.append(f"output {name}: {counts or 'no events'}")
         return "\n".join(lines)
+
+
+def _original(info: dict) -> bytes | None:
+    """The input as read, for a dead letter: without its line terminator, as decode rejects are."""
+    original = info.get("original")
+    return unterminated(original) if isinstance(original, bytes) else original
 
 
 def _level(event: Event) -> str | None:
@@ -113,18 +119,21 @@ def run_loop(
             put(rejected.reason, place=rejected.place, stage="decode", original=rejected.raw)
         summary.rejected += len(batch.rejected)
         events = batch.events
-        good = []
+        good: list[Event] = []
         if events:
-            results = pipeline.process(events)
-            summary.dropped += len(events) - len(results)
-            for event in results:
-                info = event.metadata.get(PROVENANCE)
-                if info is not None and "error" in info:  # `steps.failure_of`, inline: this runs per event
-                    put(failure_of(event) or "", place=info.get("place", ""), stage="filter", original=info.get("original"),
-                        event=event, plugin=info.get("at"), error_type="filter_error")
-                    summary.rejected += 1
-                    continue
-                good.append(event)
+            good = pipeline.process(events)
+            summary.dropped += len(events) - len(good)
+            failed = False
+            for event in good:
+                if event.halted:  # halted and not cancelled: a filter failed it (`steps.fail_event`)
+                    reason = failure_of(event)
+                    if reason is not None:
+                        info = event.metadata[PROVENANCE]
+                        put(reason, place=info.get("place", ""), stage="filter", original=_original(info),
+                            event=event, plugin=info.get("at"), error_type="filter_error")
+                        summary.rejected += 1
+                        failed = True
+                        continue
                 data = event.raw_fields()
                 log = data.get("log")
                 level = log.get("level") if log.__class__ is dict else None
@@ -137,11 +146,13 @@ def run_loop(
                 tags = data.get("tags")
                 if tags:
                     by_tag.update(tags if tags.__class__ is list else event.tags)
+            if failed:
+                good = [e for e in good if not (e.halted and failure_of(e) is not None)]
         if good:
             routed, failed = router.route(good)
             for event, reason in failed:
                 info = event.metadata.get(PROVENANCE) or {}
-                put(reason, place=info.get("place", ""), stage="output", original=info.get("original"),
+                put(reason, place=info.get("place", ""), stage="output", original=_original(info),
                     event=event, error_type="routing_error")
             summary.rejected += len(failed)
             summary.emitted += len(good) - len(failed)

@@ -9,7 +9,8 @@ keeps its own fields, undecoded until read. Every event is built by the codec's 
     id        "<file identity>-<offset>": the same for a copy or a renamed file, so a reprocessed
               file gives the same document ids (see `file_identity`); unique per record, and
               ids sharing a prefix are what Lucene looks up fastest (unlike random hashes)
-    original  the record's bytes exactly as read, without the last line's terminator
+    original  the record's bytes exactly as read, its line terminator included (`unterminated`
+              gives them without; the dead letter queue stores them so, as it stores rejects)
 
 A JSON line whose `log` is a string and that has no `@timestamp` of its own is a Docker json-file
 line; any other JSON object is an event as shipped (Filebeat's). Partial lines (Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import os
 import re
 import select
@@ -33,6 +35,7 @@ from ..sinks.base import PROVENANCE
 
 __all__ = [
     "LogFormat",
+    "unterminated",
     "ReadBatch",
     "Rejected",
     "decode_lines",
@@ -53,7 +56,7 @@ _CRI = re.compile(rb"^(\S+) (stdout|stderr) ([PF])(?: (.*))?$", re.DOTALL)
 
 @dataclass(slots=True)
 class Rejected:
-    """A record that could not be decoded: where it is, why, and its exact bytes."""
+    """A record that could not be decoded: where it is, why, and its bytes (without the line terminator)."""
 
     source: str
     offset: int
@@ -136,71 +139,78 @@ def read_batches(
     batch = ReadBatch(source, 0)
     events, rejected = batch.events, batch.rejected
     count = 0
-    build, decode, json_first = event_from_fields, decode_object, fmt in ("auto", "ndjson")
+    build, decode, json_first, docker_too = event_from_fields, decode_object, fmt in ("auto", "ndjson"), fmt == "auto"
     id_prefix = place_prefix = ""
-    for chunk in _stream_chunks(stream) if streaming else _file_chunks(stream):
-        if chunk is None:  # a stream went idle: hand over what there is
+    for lines in _stream_chunks(stream) if streaming else _file_chunks(stream):
+        if lines is None:  # a stream went idle: hand over what there is
             if count:
                 batch.end, batch.idle = offset, True
                 yield batch
                 batch = ReadBatch(source, offset)
                 events, rejected, count = batch.events, batch.rejected, 0
             continue
-        lines, terminated, crlf = chunk
         if identity is None:
-            identity = file_identity(b"\n".join(lines))
+            identity = file_identity(lines[0])  # a stream: its first line (what one read returns varies)
         if not id_prefix:
             id_prefix, place_prefix = identity + "-", source + "@"
-        for line in lines:
+        for raw in lines:  # each with its "\n", but the last line of a stream may have none
             if count >= batch_size:  # the batch is full: it ends before this line
                 batch.end = offset if not pending else pending_start
                 yield batch
                 batch = ReadBatch(source, batch.end)
                 events, rejected, count = batch.events, batch.rejected, 0
             start = offset
-            offset += len(line) + terminated
-            text = line  # the record's bytes as read, without the line terminator
-            if crlf and line[-1:] == b"\r":
+            offset += len(raw)
+            if raw[0] == 123 and json_first and not pending:  # "{": a whole event, the codec's own path
+                try:
+                    fields = decode(raw)
+                except JsonError as exc:
+                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({exc})", _unterminated(raw)))
+                    count += 1
+                    continue
+                log = fields.get("log")
+                if log is None:
+                    fields["log"] = {"file": {"path": source}, "offset": start}
+                elif docker_too and "@timestamp" not in fields and _is_text(log):
+                    fields = _docker(fields)  # `log` a string, no @timestamp: a Docker json-file line
+                    if fields is None:  # a partial piece
+                        pending_start, pending_kind = start, "json"
+                        pending.append(raw)
+                        continue
+                    fields["log"] = {"file": {"path": source}, "offset": start}
+                event = build(fields)
+                at = str(start)
+                event._meta[PROVENANCE] = {"id": id_prefix + at, "original": raw, "place": place_prefix + at}
+                events.append(event)
+                count += 1
+                continue
+            line = raw.rstrip(b"\n")
+            if line[-1:] == b"\r":
                 line = line[:-1]
-                if not terminated:
-                    text = line
             if not line or line.isspace():
                 continue
-            fields = None
-            if json_first and line[0] == 123:  # "{": a Filebeat event, the codec's own path
-                try:
-                    fields = decode(line)
-                except JsonError as exc:
-                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({exc})", line))
-                    count += 1
-                    continue
-                kind = "json"
-                log = fields.get("log")
-                if log is not None and "@timestamp" not in fields and fmt == "auto" and _is_text(log):
-                    fields = _docker(fields)  # `log` is a string: a Docker json-file line
-            else:
-                kind = fmt if fmt != "auto" else ("json" if line[:1] == b"{" else "cri" if _CRI.match(line) else "plain")
-                try:
-                    fields = _decode(kind, line)
-                except ValueError as exc:
-                    rejected.append(Rejected(source, start, f"{kind} line: {exc}", line))
-                    count += 1
-                    continue
-            original = line
+            kind = fmt if fmt != "auto" else ("json" if line[0] == 123 else "cri" if _CRI.match(line) else "plain")
+            try:
+                fields = _decode(kind, line)
+            except ValueError as exc:
+                rejected.append(Rejected(source, start, f"{kind} line: {exc}", line))
+                count += 1
+                continue
+            original = raw
             if fields is None:  # a partial record: keep it until the final piece arrives
                 if not pending:
                     pending_start, pending_kind = start, kind
-                pending.append(text + b"\n" if terminated else text)
+                pending.append(raw)
                 continue
             if pending:
-                pending.append(line)
+                pending.append(raw)
                 original = b"".join(pending)
                 start = pending_start
                 pending = []
                 try:
-                    fields = _join(pending_kind, original)
+                    fields = _join(pending_kind, _unterminated(original))
                 except ValueError as exc:
-                    rejected.append(Rejected(source, start, f"{pending_kind} line: {exc}", original))
+                    rejected.append(Rejected(source, start, f"{pending_kind} line: {exc}", _unterminated(original)))
                     count += 1
                     continue
             if "log" not in fields:  # a Filebeat event carries its own [log]; others get one
@@ -211,7 +221,7 @@ def read_batches(
             events.append(event)
             count += 1
     if pending:
-        rejected.append(Rejected(source, pending_start, "file ends inside a partial record", b"".join(pending).rstrip(b"\r\n")))
+        rejected.append(Rejected(source, pending_start, "file ends inside a partial record", _unterminated(b"".join(pending))))
         count += 1
     if count or offset != batch.end:  # records left, or lines (blank ones) read past the last batch
         batch.end = offset
@@ -221,24 +231,16 @@ def read_batches(
 _CHUNK = 1 << 20
 
 
-def _file_chunks(stream: BinaryIO) -> Iterator[tuple[list[bytes], int, bool]]:
-    """A file's lines, a chunk at a time: (lines without their "\\n", 1 if each had one, whether any may end in "\\r")."""
-    tail = b""
+def _file_chunks(stream: BinaryIO) -> Iterator[list[bytes]]:
+    """A file's lines (each with its "\\n"), about a MiB of them at a time."""
     while True:
-        data = stream.read(_CHUNK)
-        if not data:
+        lines = stream.readlines(_CHUNK)
+        if not lines:
             break
-        if tail:
-            data = tail + data
-        lines = data.split(b"\n")
-        tail = lines.pop()
-        if lines:
-            yield lines, 1, b"\r" in data
-    if tail:
-        yield [tail], 0, b"\r" in tail
+        yield lines
 
 
-def _stream_chunks(stream: BinaryIO) -> Iterator[tuple[list[bytes], int, bool] | None]:
+def _stream_chunks(stream: BinaryIO) -> Iterator[list[bytes] | None]:
     """The lines of a stream (a pipe, a terminal) as they arrive; None whenever no more is ready at once."""
     fd = stream.fileno()
     tail = b""
@@ -250,12 +252,22 @@ def _stream_chunks(stream: BinaryIO) -> Iterator[tuple[list[bytes], int, bool] |
         data = os.read(fd, 65536)
         if not data:
             break
-        lines = (tail + data).split(b"\n")
-        tail = lines.pop()
+        lines = io.BytesIO(tail + data).readlines()
+        tail = b"" if lines[-1][-1:] == b"\n" else lines.pop()
         if lines:
-            yield lines, 1, True
+            yield lines
     if tail:
-        yield [tail], 0, True
+        yield [tail]
+
+
+def unterminated(data: bytes) -> bytes:
+    """Bytes as read without the line terminator at their end ("\\n" or "\\r\\n")."""
+    if data[-1:] == b"\n":
+        return data[:-2] if data[-2:-1] == b"\r" else data[:-1]
+    return data
+
+
+_unterminated = unterminated
 
 
 def _peek(stream: BinaryIO) -> bytes:

@@ -158,4 +158,4 @@ def test_run_batch_events_carry_their_provenance_to_the_outputs(tmp_path):
     run_batch(Pipeline.from_config("filter { }"), [str(path)], Router([sink], (0,)), SyncLog(log))
     [[event]] = sink.writes
     info = event.metadata[PROVENANCE]
-    assert info["place"] == f"{path}@0" and info["original"] == lines("x")[:-1] and info["id"].endswith("-0")
+    assert info["place"] == f"{path}@0" and info["original"] == lines("x") and info["id"].endswith("-0")

@@ -17,6 +17,7 @@ from porttrack_logs.sources.container_files import (
     file_identity,
     read_batches,
     read_container_log,
+    unterminated,
 )
 
 
@@ -43,12 +44,12 @@ def test_docker_line_becomes_message_with_runtime_time_and_stream():
 
 def test_docker_partial_lines_are_joined_and_original_is_the_exact_bytes():
     """Docker splits long lines without a trailing newline; the pieces make one event whose
-    original is the bytes as read (both lines, the inner newline kept, the last one not)."""
+    original is the bytes as read, both lines with their newlines."""
     data = docker("first half ") + docker("second half\n")
     [event] = decode(data)
     assert event.get("message") == "first half second half"
     assert event.get("[log][offset]") == 0
-    assert info(event)["original"] == data[:-1]
+    assert info(event)["original"] == data
     assert info(event)["place"] == "pod.log@0"
 
 
@@ -58,7 +59,7 @@ def test_cri_partial_and_full_lines_are_joined():
     [event] = decode(data)
     assert event.get("message") == "berth B04 assigned"
     assert event.get("@timestamp") == datetime(2026, 11, 27, 5, 0, 0, 200000, tzinfo=timezone.utc)
-    assert info(event)["original"] == data[:-1]
+    assert info(event)["original"] == data
 
 
 def test_filebeat_ndjson_event_is_the_codecs_event():
@@ -70,14 +71,16 @@ def test_filebeat_ndjson_event_is_the_codecs_event():
     assert event.get("[kubernetes][namespace]") == "porttrack"
     assert event.get("[log]") == {"offset": 99}
     assert event.to_dict() == decode_event(line).to_dict()
-    assert info(event)["original"] == line
+    assert info(event)["original"] == line + b"\n"
 
 
 def test_plain_line_is_a_message_and_crlf_is_not_part_of_it():
-    """A line that is neither JSON nor CRI is the message as is; a CRLF terminator is not in it."""
+    """A line that is neither JSON nor CRI is the message as is; a CRLF terminator is not in the
+    message, and is in the original (the bytes as read), which `unterminated` takes off."""
     [event] = decode(b"plain text line\r\n")
     assert event.get("message") == "plain text line"
-    assert info(event)["original"] == b"plain text line"
+    assert info(event)["original"] == b"plain text line\r\n"
+    assert unterminated(info(event)["original"]) == b"plain text line"
 
 
 def test_place_and_id_follow_the_byte_offset_of_each_record():
@@ -159,4 +162,4 @@ def test_batches_carry_the_position_past_their_last_record_and_never_past_a_part
     assert batches[-1].end == len(data)
     joined = batches[1].events[0]
     assert joined.get("message") == "half rest"
-    assert info(joined)["original"] == half + rest[:-1]  # its pieces as read; the broken line is its own reject
+    assert info(joined)["original"] == half + rest  # its pieces as read; the broken line is its own reject

@@ -1,17 +1,19 @@
 """The runtime loop: read batches -> `Pipeline.process` -> dead letters and outputs -> done.
 
 For each batch read: decode rejects and events a filter failed go to the dead letter queue (stages
-"decode" and "filter"); the rest are routed to the outputs and held per output until one holds a
-delivery batch (`delivery_size` events), the source goes idle, or `max_delay` seconds passed since
-the oldest was held. Then every output writes what it holds and answers one outcome per event,
-the dead letter queue is synced, and only then do those batches count as done: `on_done(positions)`
-gets the byte offset just past the last record done, per source (what a source may acknowledge).
+"decode" and "filter"); the rest are routed to the outputs and held per output until it holds its
+delivery batch (the sink's `delivery_size`, else `DELIVERY_SIZE`: local files and stdout take each
+batch as it comes, as holding them gains nothing and loses the CPU caches), the source goes idle, or
+`max_delay` seconds passed since the oldest was held. Then that output writes them and answers one
+outcome per event. A batch counts as done when no output holds any of its events any more and the
+dead letter queue is synced after its entries: `on_done(positions)` then gets the byte offset just
+past the last record done, per source (what a source may acknowledge).
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -91,27 +93,38 @@ def run_loop(
     outputs = router.outputs
     for sink in outputs:
         summary.outputs.setdefault(sink.name, Counter())
+    count = len(outputs)
     held: list[list[Event]] = [[] for _ in outputs]
-    positions: dict[str, int] = {}
-    oldest: float | None = None
+    sizes = [getattr(sink, "delivery_size", None) or delivery_size for sink in outputs]
+    oldest: list[int | None] = [None] * count  # per output: the first batch it holds events of
+    since: list[float] = [0.0] * count  # per output: when it started holding them
+    waiting: deque[tuple[int, str, int]] = deque()  # batches not done yet: (number, source, end)
     by_level, by_tag = summary.by_level, summary.by_tag
     put = dead_letters.put
+    number = 0
 
-    def deliver() -> None:
-        nonlocal oldest
-        for sink, events in zip(outputs, held):
-            if not events:
-                continue
-            outcomes = sink.write(events)
-            if len(outcomes) != len(events):
-                raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
-            summary.outputs[sink.name].update(outcomes)
-            events.clear()
+    def write(i: int) -> None:
+        sink, events = outputs[i], held[i]
+        outcomes = sink.write(events)
+        if len(outcomes) != len(events):
+            raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
+        summary.outputs[sink.name].update(outcomes)
+        events.clear()
+        oldest[i] = None
+
+    def settle() -> None:
+        """Batches no output holds events of are done, once the dead letter queue is synced."""
+        held_from = [o for o in oldest if o is not None]
+        done_upto = min(held_from) - 1 if held_from else number
+        if not waiting or waiting[0][0] > done_upto:
+            return
         dead_letters.sync()
-        if on_done is not None and positions:
-            on_done(dict(positions))
-        positions.clear()
-        oldest = None
+        positions: dict[str, int] = {}
+        while waiting and waiting[0][0] <= done_upto:
+            _, source, end = waiting.popleft()
+            positions[source] = end
+        if on_done is not None:
+            on_done(positions)
 
     for batch in batches:
         summary.read += len(batch.events) + len(batch.rejected)
@@ -148,6 +161,7 @@ def run_loop(
                     by_tag.update(tags if tags.__class__ is list else event.tags)
             if failed:
                 good = [e for e in good if not (e.halted and failure_of(e) is not None)]
+        number += 1
         if good:
             routed, failed = router.route(good)
             for event, reason in failed:
@@ -158,11 +172,16 @@ def run_loop(
             summary.emitted += len(good) - len(failed)
             for i, events_for in enumerate(routed):
                 if events_for:
+                    if oldest[i] is None:
+                        oldest[i], since[i] = number, time.monotonic()
                     held[i].extend(events_for)
-        positions[batch.source] = batch.end
-        if oldest is None:
-            oldest = time.monotonic()
-        if batch.idle or any(len(h) >= delivery_size for h in held) or time.monotonic() - oldest >= max_delay:
-            deliver()
-    deliver()
+        waiting.append((number, batch.source, batch.end))
+        for i in range(count):
+            if held[i] and (len(held[i]) >= sizes[i] or batch.idle or time.monotonic() - since[i] >= max_delay):
+                write(i)
+        settle()
+    for i in range(count):
+        if held[i]:
+            write(i)
+    settle()
     return summary

@@ -35,6 +35,7 @@ class _Open:
 class FileSink:
     """Appends (or overwrites) encoded events to the files their path names."""
 
+    delivery_size = 1  #: a local write: each batch is written as it comes (see runtime.loop)
     __slots__ = (
         "name", "_template", "_encode", "_root", "_failure", "_gzip", "_overwrite", "_recreate",
         "_dir_mode", "_file_mode", "_fsync_every", "_stale_after", "_files", "_synced", "_truncate", "_warned",

@@ -39,6 +39,7 @@ class NdjsonWriter:
 class NdjsonSink:
     """The `Sink` over an open binary stream the caller owns: NDJSON, flushed on every write."""
 
+    delivery_size = 1  #: a local write: each batch is written as it comes (see runtime.loop)
     __slots__ = ("name", "_stream")
 
     def __init__(self, stream: BinaryIO, name: str = "ndjson") -> None:

@@ -17,6 +17,7 @@ __all__ = ["StdoutSink"]
 class StdoutSink:
     """Writes each batch to a binary stream (standard output unless given) and flushes it."""
 
+    delivery_size = 1  #: a local write: each batch is written as it comes (see runtime.loop)
     __slots__ = ("name", "_stream", "_encode")
 
     def __init__(self, settings: "StdoutOutput", context: SinkContext, stream: BinaryIO | None = None) -> None:

@@ -159,3 +159,32 @@ def test_run_batch_events_carry_their_provenance_to_the_outputs(tmp_path):
     [[event]] = sink.writes
     info = event.metadata[PROVENANCE]
     assert info["place"] == f"{path}@0" and info["original"] == lines("x") and info["id"].endswith("-0")
+
+
+def test_a_batch_is_done_only_when_every_output_has_written_it():
+    """An output that writes each batch (delivery_size 1) beside one holding 4 events: the first
+    writes every batch, but a batch is done only when the slower one has written it too."""
+    log = []
+    fast, slow = RecordingSink("fast", log), RecordingSink("slow", log)
+    fast.delivery_size = 1
+    data = lines(*[f"n{i}" for i in range(6)])
+    line_len = len(data) // 6
+    done = []
+    run_loop(batches(data, size=2), Pipeline.from_config("filter { }"), Router([fast, slow], (0, 1)), SyncLog(log),
+             delivery_size=4, on_done=lambda p: (log.append(("done", p)), done.append(p)))
+    assert [len(w) for w in fast.writes] == [2, 2, 2]
+    assert [len(w) for w in slow.writes] == [4, 2]
+    assert log.index(("write", "slow", 4)) < log.index(("done", {"pod.log": 4 * line_len}))
+    assert done == [{"pod.log": 4 * line_len}, {"pod.log": 6 * line_len}]
+    for entry in (("done", {"pod.log": 4 * line_len}), ("done", {"pod.log": 6 * line_len})):
+        assert log[log.index(entry) - 1] == ("sync",)
+
+
+def test_a_batch_whose_events_were_all_dropped_is_done_after_the_dead_letter_sync():
+    """Nothing to deliver (every event dropped or dead-lettered) still acknowledges, after the sync."""
+    log = []
+    pipeline = Pipeline.from_config("filter { drop {} }")
+    done = []
+    run_loop(batches(lines("a") + b"{broken\n"), pipeline, Router([RecordingSink("o", log)], (0,)), SyncLog(log),
+             on_done=lambda p: (log.append(("done", p)), done.append(p)))
+    assert log == [("sync",), ("done", {"pod.log": len(lines("a")) + len(b"{broken\n")})]

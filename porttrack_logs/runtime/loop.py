@@ -100,8 +100,13 @@ def run_loop(
     since: list[float] = [0.0] * count  # per output: when it started holding them
     waiting: deque[tuple[int, str, int]] = deque()  # batches not done yet: (number, source, end)
     by_level, by_tag = summary.by_level, summary.by_tag
-    put = dead_letters.put
     number = 0
+    unsynced = False
+
+    def put(reason: str, **where: Any) -> None:
+        nonlocal unsynced
+        unsynced = True
+        dead_letters.put(reason, **where)
 
     def write(i: int) -> None:
         sink, events = outputs[i], held[i]
@@ -109,6 +114,9 @@ def run_loop(
         if len(outcomes) != len(events):
             raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
         summary.outputs[sink.name].update(outcomes)
+        if Outcome.DEAD_LETTERED in outcomes:  # the sink put records; they are synced before done
+            nonlocal unsynced
+            unsynced = True
         events.clear()
         oldest[i] = None
 
@@ -118,7 +126,10 @@ def run_loop(
         done_upto = min(held_from) - 1 if held_from else number
         if not waiting or waiting[0][0] > done_upto:
             return
-        dead_letters.sync()
+        nonlocal unsynced
+        if unsynced:  # entries put since the last sync (a sync of nothing still costs an fsync)
+            dead_letters.sync()
+            unsynced = False
         positions: dict[str, int] = {}
         while waiting and waiting[0][0] <= done_upto:
             _, source, end = waiting.popleft()

@@ -15,7 +15,7 @@ import msgspec
 
 from .event import Event, parse_timestamp, register_lazy
 
-__all__ = ["decode_event", "decode_object", "event_from_fields", "encode", "encode_event", "encode_event_into", "encode_event_lines", "JsonError", "LAZY"]
+__all__ = ["decode_event", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "encode", "encode_event", "encode_event_into", "encode_event_lines", "JsonError", "LAZY"]
 
 LAZY = msgspec.Raw  #: the type of a top-level value left undecoded
 
@@ -23,6 +23,12 @@ _TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _FULL = msgspec.json.Decoder()
 _TIMESTAMP = msgspec.json.Decoder(datetime)  # RFC 3339 text straight to an aware datetime, in C
 register_lazy(LAZY, _FULL.decode)
+
+
+#: `decode_object` without its wrapper, for a source's per-line loop: raises `DecodeFailure`
+#: (call `decode_object` on the same bytes for the message)
+decode_fields = _TOP_LEVEL.decode
+DecodeFailure = msgspec.DecodeError
 
 
 class JsonError(ValueError):

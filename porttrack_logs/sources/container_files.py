@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Literal
 
-from ..codec import LAZY, JsonError, decode_object, event_from_fields
+from ..codec import LAZY, DecodeFailure, JsonError, decode_fields, decode_object, event_from_fields
 from ..event import Event, decode_lazy
 from ..sinks.base import PROVENANCE
 
@@ -139,7 +139,7 @@ def read_batches(
     batch = ReadBatch(source, 0)
     events, rejected = batch.events, batch.rejected
     count = 0
-    build, decode, json_first, docker_too = event_from_fields, decode_object, fmt in ("auto", "ndjson"), fmt == "auto"
+    build, decode, json_first, docker_too = event_from_fields, decode_fields, fmt in ("auto", "ndjson"), fmt == "auto"
     id_prefix = place_prefix = ""
     for lines in _stream_chunks(stream) if streaming else _file_chunks(stream):
         if lines is None:  # a stream went idle: hand over what there is
@@ -164,8 +164,8 @@ def read_batches(
             if raw[0] == 123 and json_first and not pending:  # "{": a whole event, the codec's own path
                 try:
                     fields = decode(raw)
-                except JsonError as exc:
-                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({exc})", _unterminated(raw)))
+                except DecodeFailure:
+                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({_why(raw)})", _unterminated(raw)))
                     count += 1
                     continue
                 log = fields.get("log")
@@ -268,6 +268,15 @@ def unterminated(data: bytes) -> bytes:
 
 
 _unterminated = unterminated
+
+
+def _why(data: bytes) -> str:
+    """Why `data` is no JSON object, as `codec.decode_object` says it."""
+    try:
+        decode_object(data)
+    except JsonError as exc:
+        return str(exc)
+    return "not a JSON object"
 
 
 def _peek(stream: BinaryIO) -> bytes:

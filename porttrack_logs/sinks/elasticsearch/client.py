@@ -58,6 +58,12 @@ class _OrjsonCompat(Serializer):
         return orjson.dumps(data)
 
 
+class _NdjsonBytes(_OrjsonCompat):
+    """`_bulk` bodies go out as the bytes we built (the client's NDJSON serializer copies them twice)."""
+
+    mimetype = "application/vnd.elasticsearch+x-ndjson"
+
+
 def _failure(exc: ApiError) -> RequestFailed:
     body = exc.body
     error = body.get("error") if isinstance(body, dict) else None
@@ -183,7 +189,7 @@ def connect(hosts: Sequence[str] | str, **client_options: Any) -> Connection:
 
     Raises `DeliveryError` naming the hosts when no node answers.
     """
-    client_options.setdefault("serializers", {_OrjsonCompat.mimetype: _OrjsonCompat()})
+    client_options.setdefault("serializers", {_OrjsonCompat.mimetype: _OrjsonCompat(), _NdjsonBytes.mimetype: _NdjsonBytes()})
     client = Elasticsearch(hosts, **client_options)
     try:
         version = server_version(client)

@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import mmh3
+from orjson import dumps
 
 from ...codec import encode, encode_event, encode_event_into
 from ...errors import DeliveryError, DeliveryStopped
@@ -67,7 +68,7 @@ class ElasticsearchSink:
     __slots__ = (
         "name", "connection", "_dlq", "_render_index", "_index_checked", "_document_id", "_action",
         "_lines", "_routing", "_pipeline", "_flush_size", "_flush_bytes", "max_content_length",
-        "_dlq_codes", "_initial", "_max", "_stopping", "metrics", "_hosts",
+        "_dlq_codes", "_initial", "_max", "_stopping", "metrics", "_hosts", "_fast",
     )
 
     def __init__(self, settings: "ElasticsearchOutput", context: SinkContext, connection: "Connection", *, max_content_length: int) -> None:
@@ -97,43 +98,51 @@ class ElasticsearchSink:
         self._max = float(settings.retry_max_interval)
         self._stopping = threading.Event()
         self.metrics = SinkMetrics(context.registry, self.name)
+        self._fast = (
+            self._action.__class__ is str and self._document_id is None and self._routing is None and self._pipeline is None
+        )
         if settings.ecs_compatibility is not None:
             log.info("%s: ecs_compatibility changes nothing here: the index and templates are PortTrack's", self.name)
 
     # -- the Sink interface ----------------------------------------------------------------------
     def write(self, events: Sequence[Event]) -> list[Outcome]:
         """Deliver `events`; one outcome each, in order. Blocks while Elasticsearch refuses them."""
-        outcomes: list[Any] = [None] * len(events)
-        body = bytearray()
-        spans: list[int] = []  # for each document sent: its event's position, then where its lines start
-        targets: list[str] = []  # the index each sent document was written to (for its dead letter)
-        rejected: list[tuple[int, str, str, int | None, str | None]] = []
+        batch = _Batch(events)
         started = time.process_time()
-        self._encode(events, body, spans, targets, rejected)
+        if self._fast:
+            self._encode_fast(batch)
+        else:
+            self._encode(batch)
+        if len(batch.body) > self.max_content_length:
+            self._drop_oversized(batch)
         self.metrics.encode_seconds.inc(time.process_time() - started)
+        spans = batch.spans
         spans.append(-1)
-        spans.append(len(body))
+        spans.append(len(batch.body))
         sent = (len(spans) - 2) // 2
         chunk: list[int] = []
         chunk_bytes = 0
+        flush_size, flush_bytes, skipped = self._flush_size, self._flush_bytes, batch.skipped
         for k in range(sent):
+            if skipped and k in skipped:
+                continue
             size = spans[2 * k + 3] - spans[2 * k + 1]
-            if chunk and (len(chunk) >= self._flush_size or chunk_bytes + size > self._flush_bytes):
-                self._deliver(body, spans, chunk, outcomes, targets, events, rejected)
+            if chunk and (len(chunk) >= flush_size or chunk_bytes + size > flush_bytes):
+                self._deliver(batch, chunk)
                 chunk, chunk_bytes = [], 0
             chunk.append(k)
             chunk_bytes += size
         if chunk:
-            self._deliver(body, spans, chunk, outcomes, targets, events, rejected)
-        if rejected:
-            self._dead_letter(events, rejected, outcomes)
-        metrics = self.metrics
+            self._deliver(batch, chunk)
+        if batch.rejected:
+            self._dead_letter(batch)
+        outcomes = batch.outcomes
         indexed = outcomes.count(INDEXED)
         if indexed:
-            metrics.indexed.inc(indexed)
+            self.metrics.indexed.inc(indexed)
         duplicates = outcomes.count(DUPLICATE)
         if duplicates:
-            metrics.duplicate.inc(duplicates)
+            self.metrics.duplicate.inc(duplicates)
         return outcomes
 
     def stop(self) -> None:
@@ -144,23 +153,57 @@ class ElasticsearchSink:
         self.connection.close()
 
     # -- building the body -----------------------------------------------------------------------
-    def _encode(self, events: Sequence[Event], body: bytearray, spans: list[int], targets: list[str], rejected: list) -> None:
+    def _encode_fast(self, batch: "_Batch") -> None:
+        """The default shape (constant action, no document_id, routing or pipeline): ids from the source."""
+        render_index, checked, heads = self._render_index, self._index_checked, self._lines[self._action]
+        body, spans = batch.body, batch.spans
+        last_index, head = None, b""
+        for position, event in enumerate(batch.events):
+            index = render_index(event)
+            if index is not last_index:
+                if checked and "%{" in index:
+                    batch.reject(position, _unresolved(index), "index_interpolation", None, index)
+                    continue
+                last_index, head = index, heads.head(index)
+            info = event.metadata.get(PROVENANCE)
+            doc_id = info.get("id") if info else None
+            spans.append(position)
+            spans.append(len(body))
+            body += head
+            if doc_id is not None:
+                body += b',"_id":'
+                body += dumps(doc_id)
+                body += b"}}\n"
+                encode_event_into(event, body)
+            else:
+                source = info.get("original") if info else None
+                if source is None:
+                    source = event.get(_EVENT_ORIGINAL)
+                if source is None:
+                    document = encode_event(event)
+                    body += b',"_id":"' + fingerprint(document).encode() + b'"}}\n'
+                    body += document
+                else:
+                    body += b',"_id":"' + fingerprint(source).encode() + b'"}}\n'
+                    encode_event_into(event, body)
+            body += b"\n"
+
+    def _encode(self, batch: "_Batch") -> None:
+        """Any shape: action, document_id, routing and pipeline rendered per event; a template that cannot
+        render for an event dead-letters that event."""
         render_index, checked, document_id = self._render_index, self._index_checked, self._document_id
         action, lines, routing, pipeline = self._action, self._lines, self._routing, self._pipeline
-        limit = self.max_content_length
-        default_lines = lines[action] if action.__class__ is str else None
-        for position, event in enumerate(events):
+        body, spans = batch.body, batch.spans
+        constant_lines = lines[action] if action.__class__ is str else None
+        for position, event in enumerate(batch.events):
             try:
                 index = render_index(event)
                 if checked and "%{" in index:
-                    raise _Rejected(
-                        f"index name {index!r} kept an unresolved %{{...}} reference (dlq_on_failed_indexname_interpolation)",
-                        "index_interpolation", index,
-                    )
-                if default_lines is not None:
-                    actions = default_lines
+                    raise _Rejected(_unresolved(index), "index_interpolation", index)
+                if constant_lines is not None:
+                    actions = constant_lines
                 else:
-                    op = action(event)
+                    op = action(event)  # type: ignore[operator]
                     actions = lines.get(op)
                     if actions is None:
                         raise _Rejected(f"action {op!r} rendered from the action option is not index or create", "action_interpolation", index)
@@ -175,46 +218,45 @@ class ElasticsearchSink:
                         if source is None:
                             source = event.get(_EVENT_ORIGINAL)
                         if source is None:
-                            document = encode_event(event)
-                            source = document
+                            document = source = encode_event(event)
                         doc_id = fingerprint(source)
-                if routing is None and pipeline is None:
-                    line = actions.head(index) + b',"_id":' + encode(doc_id) + b"}}\n"
-                else:
-                    line = actions.line(
-                        index, doc_id,
-                        routing(event) if routing is not None else None,
-                        pipeline(event) if pipeline is not None else None,
-                    )
+                line = actions.line(
+                    index, doc_id,
+                    routing(event) if routing is not None else None,
+                    pipeline(event) if pipeline is not None else None,
+                )
             except _Rejected as exc:
-                rejected.append((position, exc.reason, exc.error_type, None, exc.index))
+                batch.reject(position, exc.reason, exc.error_type, None, exc.index)
                 continue
             except Exception as exc:  # a template that cannot render for this event (EventError and the like)
-                rejected.append((position, f"cannot build the bulk action: {exc}", type(exc).__name__, None, None))
+                batch.reject(position, f"cannot build the bulk action: {exc}", type(exc).__name__, None, None)
                 continue
-            start = len(body)
+            spans.append(position)
+            spans.append(len(body))
             body += line
             if document is None:
                 encode_event_into(event, body)
             else:
                 body += document
             body += b"\n"
-            if len(body) - start > limit:
-                size = len(body) - start
-                del body[start:]
-                rejected.append((
-                    position,
+
+    def _drop_oversized(self, batch: "_Batch") -> None:
+        """Documents whose lines alone exceed `http.max_content_length`: never sent, dead-lettered (413)."""
+        spans, limit = batch.spans, self.max_content_length
+        ends = spans[3::2] + [len(batch.body)]
+        for k in range(len(spans) // 2):
+            size = ends[k] - spans[2 * k + 1]
+            if size > limit:
+                batch.skipped.add(k)
+                event = batch.events[spans[2 * k]]
+                batch.reject(
+                    spans[2 * k],
                     f"document of {size} bytes is larger than the cluster's http.max_content_length ({limit} bytes); not sent",
-                    "document_too_large", 413, index,
-                ))
-                continue
-            spans.append(position)
-            spans.append(start)
-            targets.append(index)
+                    "document_too_large", 413, self._render_index(event),
+                )
 
     # -- sending ---------------------------------------------------------------------------------
-    def _deliver(self, body: bytearray, spans: list[int], todo: list[int], outcomes: list, targets: list[str],
-                 events: Sequence[Event], rejected: list) -> None:
+    def _deliver(self, batch: "_Batch", todo: list[int]) -> None:
         """Send documents `todo` (numbers into `spans`) until each has an outcome; retried ones again and again."""
         interval = self._initial
         attempt = 0
@@ -222,14 +264,14 @@ class ElasticsearchSink:
         while todo:
             if self._stopping.is_set():
                 raise DeliveryStopped(f"{self.name}: stopped with {len(todo)} documents not delivered")
-            payload = _payload(body, spans, todo)
+            payload = _payload(batch.body, batch.spans, todo)
             started = time.perf_counter()
             try:
                 response = self.connection.bulk(payload, params=BULK_PARAMS)
             except RequestFailed as exc:
                 metrics.requests_failed.inc()
                 if exc.status == 413:
-                    self._split(body, spans, todo, outcomes, targets, events, rejected, exc)
+                    self._split(batch, todo, exc)
                     return
                 attempt += 1
                 interval = self._backoff(interval, attempt, len(todo), f"the bulk request was refused: {exc}")
@@ -243,7 +285,7 @@ class ElasticsearchSink:
                 metrics.request_seconds.observe(time.perf_counter() - started)
             metrics.requests.inc()
             started = time.process_time()
-            retry = self._read(response, body, spans, todo, outcomes, targets, rejected)
+            retry = self._read(batch, response, todo)
             metrics.response_seconds.inc(time.process_time() - started)
             if retry:
                 attempt += 1
@@ -258,8 +300,7 @@ class ElasticsearchSink:
             else:
                 todo = []
 
-    def _read(self, response: Any, body: bytearray, spans: list[int], todo: list[int], outcomes: list,
-              targets: list[str], rejected: list) -> list[tuple[int, int, str]]:
+    def _read(self, batch: "_Batch", response: Any, todo: list[int]) -> list[tuple[int, int, str]]:
         """Outcomes from a bulk response's items, one-to-one with `todo`; returns the documents to retry."""
         items = response.get("items") if isinstance(response, dict) else None
         if items is None or len(items) != len(todo):
@@ -267,6 +308,7 @@ class ElasticsearchSink:
                 f"{self.name}: a bulk response had {len(items) if items is not None else 'no'} items for "
                 f"{len(todo)} documents; nothing of it is counted"
             )
+        spans, outcomes = batch.spans, batch.outcomes
         if not response.get("errors"):
             for k in todo:
                 outcomes[spans[2 * k]] = INDEXED
@@ -276,27 +318,29 @@ class ElasticsearchSink:
         for k, item in zip(todo, items):
             for op, result in item.items():
                 status = result["status"]
+                position = spans[2 * k]
                 if status < 300:
-                    outcomes[spans[2 * k]] = INDEXED
+                    outcomes[position] = INDEXED
                 elif status == 409 and op == "create":
-                    outcomes[spans[2 * k]] = DUPLICATE
-                elif status in dlq_codes or (status == 409 and op != "create"):
+                    outcomes[position] = DUPLICATE
+                elif status in dlq_codes or status == 409:
                     error = result.get("error") or {}
-                    rejected.append((spans[2 * k], _reason(error), _error_type(error), status, targets[k]))
+                    batch.reject(position, _reason(error), _error_type(error), status, self._render_index(batch.events[position]))
                 else:
                     retry.append((k, status, _reason(result.get("error") or {})))
         return retry
 
-    def _split(self, body, spans, todo, outcomes, targets, events, rejected, exc: RequestFailed) -> None:
+    def _split(self, batch: "_Batch", todo: list[int], exc: RequestFailed) -> None:
         """A 413 for a whole request: send each half on its own; one document alone is rejected."""
         if len(todo) == 1:
-            k = todo[0]
-            rejected.append((spans[2 * k], f"request too large for Elasticsearch: {exc.reason}", exc.error_type, 413, targets[k]))
+            position = batch.spans[2 * todo[0]]
+            batch.reject(position, f"request too large for Elasticsearch: {exc.reason}", exc.error_type, 413,
+                         self._render_index(batch.events[position]))
             return
         half = len(todo) // 2
         log.warning("%s: Elasticsearch answered 413 for a bulk request of %d documents; sending it in halves", self.name, len(todo))
-        self._deliver(body, spans, todo[:half], outcomes, targets, events, rejected)
-        self._deliver(body, spans, todo[half:], outcomes, targets, events, rejected)
+        self._deliver(batch, todo[:half])
+        self._deliver(batch, todo[half:])
 
     def _backoff(self, interval: float, attempt: int, count: int, why: str, *, items: bool = False) -> float:
         """Wait between half and all of `interval` (jitter), or raise `DeliveryStopped`; the next interval."""
@@ -314,9 +358,9 @@ class ElasticsearchSink:
             raise DeliveryStopped(f"{self.name}: stopped while blocked ({why})")
         return min(interval * 2, self._max)
 
-    def _dead_letter(self, events: Sequence[Event], rejected: list, outcomes: list) -> None:
-        dlq = self._dlq
-        for position, reason, error_type, status, index in rejected:
+    def _dead_letter(self, batch: "_Batch") -> None:
+        dlq, events, outcomes = self._dlq, batch.events, batch.outcomes
+        for position, reason, error_type, status, index in batch.rejected:
             event = events[position]
             info = event.metadata.get(PROVENANCE) or {}
             original = info.get("original")
@@ -329,11 +373,33 @@ class ElasticsearchSink:
             )
             outcomes[position] = DEAD_LETTERED
         dlq.sync()
-        self.metrics.dead_lettered.inc(len(rejected))
+        self.metrics.dead_lettered.inc(len(batch.rejected))
+
+
+class _Batch:
+    """One `write`: the events, the body being built, where each sent document's lines start, the outcomes."""
+
+    __slots__ = ("events", "body", "spans", "outcomes", "rejected", "skipped")
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self.events = events
+        self.body = bytearray()
+        self.spans: list[int] = []  # per document sent: its event's position, then where its action line starts
+        self.outcomes: list[Any] = [None] * len(events)
+        self.rejected: list[tuple[int, str, str, int | None, str | None]] = []
+        self.skipped: set[int] = set()  # documents in the body never to be sent (over max_content_length)
+
+    def reject(self, position: int, reason: str, error_type: str, status: int | None, index: str | None) -> None:
+        self.rejected.append((position, reason, error_type, status, index))
+
+
+def _unresolved(index: str) -> str:
+    return f"index name {index!r} kept an unresolved %{{...}} reference (dlq_on_failed_indexname_interpolation)"
 
 
 def _payload(body: bytearray, spans: list[int], todo: list[int]) -> bytes:
-    """The bytes of documents `todo` (each an action line and a source line); one copy when contiguous."""
+    """The lines of documents `todo` (each an action line and a source line), one copy: bytes, because the
+    client's debug log of a request decodes its body (a memoryview would fail there)."""
     first, last = todo[0], todo[-1]
     if last - first + 1 == len(todo):
         return bytes(memoryview(body)[spans[2 * first + 1] : spans[2 * last + 3]])

@@ -60,7 +60,7 @@ class ScriptedConnection:
         self.closed = False
 
     def bulk(self, body: bytes, *, params: Any = None) -> dict:
-        self.bodies.append(body)
+        self.bodies.append(bytes(body))
         self.params.append(params)
         self.called.set()
         if self.answers:

@@ -29,7 +29,7 @@ def test_defaults_are_built_for_audit():
     )
     assert DEFAULT_INDEX == "porttrack-logs-%{+yyyy.MM.dd}"
     assert (options.retry_initial_interval, options.retry_max_interval, options.flush_size, options.flush_bytes) == (
-        2, 64, 500, 5 * 1024 * 1024,
+        2, 64, 5000, 5 * 1024 * 1024,
     )
 
 

@@ -256,3 +256,24 @@ def test_a_batch_with_nothing_to_send_makes_no_request(make_sink, dead_letters):
     assert sink.write([event(0, id="a"), event(1, id="b")]) == [DEAD, DEAD]
     assert conn.bodies == [] and dead_letters.synced == 1
     assert sink.write([]) == [] and conn.bodies == []
+
+
+def test_daily_indices_follow_each_events_own_day_in_any_order(make_sink):
+    """Days interleaved (27, 28, 27, 26, 28 late at night, 27 from another zone): each to its own UTC day."""
+    from datetime import datetime, timedelta, timezone
+
+    from porttrack_logs.event import Event
+
+    stamps = [
+        datetime(2026, 11, 27, 6, tzinfo=timezone.utc), datetime(2026, 11, 28, 0, tzinfo=timezone.utc),
+        datetime(2026, 11, 27, 23, 59, 59, 999999, tzinfo=timezone.utc), datetime(2026, 11, 26, 12, tzinfo=timezone.utc),
+        datetime(2026, 11, 28, 23, 59, tzinfo=timezone.utc),
+        datetime(2026, 11, 28, 1, tzinfo=timezone(timedelta(hours=3))),  # 2026-11-27T22:00Z
+    ]
+    sink, conn = make_sink([answer(*[201] * len(stamps))], index="audit-%{+yyyy.MM.dd}")
+
+    sink.write([Event({"@timestamp": ts, "message": str(i)}, metadata={"_porttrack": {"id": str(i)}}) for i, ts in enumerate(stamps)])
+
+    assert [a["create"]["_index"] for a, _ in conn.documents()] == [
+        "audit-2026.11.27", "audit-2026.11.28", "audit-2026.11.27", "audit-2026.11.26", "audit-2026.11.28", "audit-2026.11.27",
+    ]

@@ -1,4 +1,4 @@
-"""`python3 -m devservices start|stop|status|logs|reset|env|lock [es|kafka|all]`: run the development services.
+"""`python3 -m devservices start|stop|status|logs|reset|env|lock [es|es8|kafka|all]`: run the development services.
 
 start: fetch (once) and start, wait until healthy; stop: SIGTERM, wait, SIGKILL; status: exit 3 if stopped;
 logs: last lines of the server log; reset: stop and delete data; env: export lines for the test variables;
@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence, TypeVar
 
 from devservices.errors import ServiceError
-from devservices.registry import select
+from devservices.registry import FIXTURE_VARIABLES, select
 from devservices.service import Service
 from devservices.settings import ENVIRONMENT, Settings
 
@@ -95,8 +95,7 @@ def cmd_logs(services: list[Service], args: argparse.Namespace) -> int:
 
 def cmd_env(services: list[Service], args: argparse.Namespace) -> int:
     for service in services:
-        variable = {"elasticsearch": "PORTTRACK_ES_URL", "kafka": "PORTTRACK_KAFKA_BOOTSTRAP"}[service.name]
-        print(f"export {variable}={service.endpoint}")
+        print(f"export {FIXTURE_VARIABLES[service.name]}={service.endpoint}")
     print("# settings read by the tool:", file=sys.stderr)
     for variable, meaning in ENVIRONMENT.items():
         print(f"#   {variable}: {meaning}", file=sys.stderr)
@@ -107,7 +106,7 @@ def cmd_lock(services: list[Service], args: argparse.Namespace) -> int:
     from devservices.kafka import regenerate_lock
 
     if [s.name for s in services] != ["kafka"]:
-        raise ServiceError("only `lock kafka` exists: Elasticsearch is one pinned zip")
+        raise ServiceError("only `lock kafka` exists: each Elasticsearch is one pinned zip")
     print(f"wrote {regenerate_lock()}")
     return 0
 
@@ -119,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 1 failure, 3 `status` found a stopped service)."""
     parser = argparse.ArgumentParser(prog="python3 -m devservices", description=__doc__)
     parser.add_argument("command", choices=sorted(COMMANDS))
-    parser.add_argument("service", nargs="?", default="all", help="es, kafka or all (default)")
+    parser.add_argument("service", nargs="?", default="all", help="es (9.x), es8 (8.x), kafka or all (default: the three)")
     parser.add_argument("-n", "--lines", type=int, default=40, help="lines of log for `logs` (default 40)")
     args = parser.parse_args(argv)
     try:

@@ -1,7 +1,8 @@
-"""Find an Elasticsearch and a Kafka for integration tests: environment, this tool's servers, or testcontainers.
+"""Find an Elasticsearch 9, an Elasticsearch 8 and a Kafka for integration tests: environment, this tool, containers.
 
-Order, per service: PORTTRACK_ES_URL / PORTTRACK_KAFKA_BOOTSTRAP if set; else a server this tool started
-(its state file) or one answering on the tool's port; else a container when a Docker engine answers.
+Order, per service: PORTTRACK_ES_URL / PORTTRACK_ES8_URL / PORTTRACK_KAFKA_BOOTSTRAP if set; else a server this
+tool started (its state file) or one answering on the tool's port; else a container when a Docker engine answers.
+The Elasticsearch 8 one must also report an 8.x version, so a 9.x node on its port is not taken for it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import urllib.error
 import urllib.request
 from typing import Callable
 
-from devservices.elasticsearch import Elasticsearch
+from devservices.elasticsearch import ES8, Elasticsearch, Elasticsearch8, server_version
 from devservices.kafka import Kafka, metadata_answers
 from devservices.service import Service, port_open
 from devservices.settings import Settings
@@ -94,6 +95,22 @@ def _es_container() -> Callable[[], tuple[str, Callable[[], None]]]:
     return start_elasticsearch_container
 
 
+def _es8_container() -> Callable[[], tuple[str, Callable[[], None]]]:
+    from devservices.containers import ES8_IMAGE, start_elasticsearch_container
+
+    return lambda: start_elasticsearch_container(ES8_IMAGE)
+
+
+def elasticsearch_major_answers(major: int) -> Callable[[str], bool]:
+    """A probe: `url` has yellow/green health and reports version `major`.x."""
+
+    def answers(url: str) -> bool:
+        version = server_version(url)
+        return version is not None and version.split(".")[0] == str(major) and elasticsearch_answers(url)
+
+    return answers
+
+
 def _kafka_container() -> Callable[[], tuple[str, Callable[[], None]]]:
     from devservices.containers import start_kafka_container
 
@@ -105,6 +122,15 @@ def locate_elasticsearch(settings: Settings | None = None, *, allow_containers: 
     return _locate(
         Elasticsearch(settings or Settings.from_env()), "PORTTRACK_ES_URL", elasticsearch_answers,
         "does not answer with yellow/green cluster health", _es_container, allow_containers, "Elasticsearch", "es",
+    )
+
+
+def locate_elasticsearch8(settings: Settings | None = None, *, allow_containers: bool = True) -> Located:
+    """Where the tests' Elasticsearch 8 is, or why there is none."""
+    return _locate(
+        Elasticsearch8(settings or Settings.from_env()), "PORTTRACK_ES8_URL", elasticsearch_major_answers(ES8.major),
+        f"does not answer as an Elasticsearch {ES8.major}.x with yellow/green cluster health", _es8_container,
+        allow_containers, f"Elasticsearch {ES8.major}", "es8",
     )
 
 

@@ -31,6 +31,23 @@ def start_ticks(pid: int) -> int | None:
     return int(fields[19])
 
 
+def _threads_alive(pid: int) -> bool:
+    """Whether any thread of `pid` still runs: after SIGKILL the main thread turns zombie first while the others
+    are still tearing down (and still hold the process's sockets and file locks)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    for task in tasks:
+        try:
+            raw = Path(f"/proc/{pid}/task/{task}/stat").read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        if raw[raw.rfind(")") + 2 :].split()[0] not in ("Z", "X"):
+            return True
+    return False
+
+
 def group_members(pgid: int, not_before: int = 0) -> list[int]:
     """Live processes of process group `pgid` started at or after tick `not_before` (guards against pid reuse)."""
     members = []
@@ -38,7 +55,9 @@ def group_members(pgid: int, not_before: int = 0) -> list[int]:
         if not entry.name.isdigit():
             continue
         fields = _stat_fields(int(entry.name))
-        if fields and fields[0] not in ("Z", "X") and int(fields[2]) == pgid and int(fields[19]) >= not_before:
+        if not fields or int(fields[2]) != pgid or int(fields[19]) < not_before:
+            continue
+        if fields[0] not in ("Z", "X") or _threads_alive(int(entry.name)):
             members.append(int(entry.name))
     return members
 
@@ -155,6 +174,31 @@ class ServerProcess:
             raise ServiceError(f"processes {members} survived SIGKILL; state kept in {self.state_file}", service=self.name)
         self.state_file.unlink(missing_ok=True)
         return had_members
+
+    def kill(self, timeout: float = 10.0) -> list[int]:
+        """SIGKILL every process of the group at once, no SIGTERM first (a crash, for fault tests); the pids killed.
+
+        Waits until they are gone (ours reaped), then removes the state file, so `start` can run again at once.
+        """
+        state = self.read_state()
+        if state is None:
+            return []
+        pgid, since = state["pid"], state["ticks"] or 0
+        killed = members = group_members(pgid, since)
+        self._signal(members, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while members and time.monotonic() < deadline:
+            time.sleep(0.05)
+            if self._popen is not None:
+                self._popen.poll()
+            members = group_members(pgid, since)
+        if members:
+            raise ServiceError(f"processes {members} survived SIGKILL; state kept in {self.state_file}", service=self.name)
+        if self._popen is not None:
+            self._popen.poll()
+            self._popen = None
+        self.state_file.unlink(missing_ok=True)
+        return killed
 
     @staticmethod
     def _signal(pids: list[int], signum: int) -> None:

@@ -136,6 +136,11 @@ class Service:
         with self._exclusive():
             return self.process.stop()
 
+    def kill(self) -> list[int]:
+        """SIGKILL the server's whole process group without warning (fault tests); the pids killed ([] if none ran)."""
+        with self._exclusive():
+            return self.process.kill()
+
     def reset(self) -> bool:
         """Stop the server and delete its data, configuration and logs (the download cache stays)."""
         with self._exclusive():

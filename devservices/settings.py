@@ -15,13 +15,20 @@ ENVIRONMENT = {
     "PORTTRACK_ES_PORT": "Elasticsearch HTTP port (default 19200)",
     "PORTTRACK_ES_TRANSPORT_PORT": "Elasticsearch transport port (default 19300)",
     "PORTTRACK_ES_JAVA_HOME": "Java 21+ for Elasticsearch 9 (default: newest JDK >= 21 under /usr/lib/jvm)",
-    "PORTTRACK_ES_HEAP": "Elasticsearch heap, -Xms/-Xmx (default 1g)",
+    "PORTTRACK_ES_HEAP": "Elasticsearch 9 heap, -Xms/-Xmx (default 768m)",
+    "PORTTRACK_ES8_PORT": "Elasticsearch 8 HTTP port (default 19201)",
+    "PORTTRACK_ES8_TRANSPORT_PORT": "Elasticsearch 8 transport port (default 19301)",
+    "PORTTRACK_ES8_JAVA_HOME": "Java 17+ for Elasticsearch 8 (default: oldest JDK >= 17 found, JAVA_HOME or `java` on PATH first)",
+    "PORTTRACK_ES8_HEAP": "Elasticsearch 8 heap, -Xms/-Xmx (default 768m)",
     "PORTTRACK_KAFKA_PORT": "Kafka client (PLAINTEXT) port (default 19092)",
     "PORTTRACK_KAFKA_CONTROLLER_PORT": "Kafka KRaft controller port (default 19093)",
     "PORTTRACK_KAFKA_JAVA_HOME": "Java 17+ for Kafka 4 (default: JAVA_HOME, else `java` on PATH)",
     "PORTTRACK_KAFKA_HEAP": "Kafka heap, -Xms/-Xmx (default 512m)",
     "PORTTRACK_START_TIMEOUT": "seconds to wait for a server to become healthy (default 180)",
     "PORTTRACK_MAVEN_URL": "Maven repository to download from (default https://repo1.maven.org/maven2)",
+    "PORTTRACK_ES_URL": "test fixtures: an Elasticsearch 9 to use instead of this tool's (`./dev test` then starts none)",
+    "PORTTRACK_ES8_URL": "test fixtures: an Elasticsearch 8 to use instead of this tool's (`./dev test` then starts none)",
+    "PORTTRACK_KAFKA_BOOTSTRAP": "test fixtures: a Kafka (host:port) to use instead of this tool's",
 }
 
 
@@ -36,7 +43,11 @@ class Settings(BaseModel):
     es_port: int = Field(19200, gt=0, lt=65536)
     es_transport_port: int = Field(19300, gt=0, lt=65536)
     es_java_home: Path | None = None
-    es_heap: str = Field("1g", pattern=r"^\d+[kmgKMG]$")
+    es_heap: str = Field("768m", pattern=r"^\d+[kmgKMG]$")
+    es8_port: int = Field(19201, gt=0, lt=65536)
+    es8_transport_port: int = Field(19301, gt=0, lt=65536)
+    es8_java_home: Path | None = None
+    es8_heap: str = Field("768m", pattern=r"^\d+[kmgKMG]$")
     kafka_port: int = Field(19092, gt=0, lt=65536)
     kafka_controller_port: int = Field(19093, gt=0, lt=65536)
     kafka_java_home: Path | None = None
@@ -54,6 +65,10 @@ class Settings(BaseModel):
             "PORTTRACK_ES_TRANSPORT_PORT": "es_transport_port",
             "PORTTRACK_ES_JAVA_HOME": "es_java_home",
             "PORTTRACK_ES_HEAP": "es_heap",
+            "PORTTRACK_ES8_PORT": "es8_port",
+            "PORTTRACK_ES8_TRANSPORT_PORT": "es8_transport_port",
+            "PORTTRACK_ES8_JAVA_HOME": "es8_java_home",
+            "PORTTRACK_ES8_HEAP": "es8_heap",
             "PORTTRACK_KAFKA_PORT": "kafka_port",
             "PORTTRACK_KAFKA_CONTROLLER_PORT": "kafka_controller_port",
             "PORTTRACK_KAFKA_JAVA_HOME": "kafka_java_home",

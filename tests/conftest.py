@@ -8,14 +8,18 @@ from typing import TYPE_CHECKING, Iterator
 import pytest
 
 # =====================================================================================================
-# Integration services: a real Elasticsearch and Kafka (devservices, env vars, or testcontainers).
-# Resolution order per service: PORTTRACK_ES_URL / PORTTRACK_KAFKA_BOOTSTRAP, then servers started by
-# `python3 -m devservices start`, then testcontainers when a Docker engine answers. With CI set, a missing
-# service fails the test; otherwise it is skipped with the reason.
+# Integration services: a real Elasticsearch 9, Elasticsearch 8 and Kafka (devservices, env vars, or
+# testcontainers). Resolution order per service: PORTTRACK_ES_URL / PORTTRACK_ES8_URL /
+# PORTTRACK_KAFKA_BOOTSTRAP, then servers started by `python3 -m devservices start`, then testcontainers
+# when a Docker engine answers. With CI set, a missing service fails the test; otherwise it is skipped
+# with the reason. `es_url`/`es_client` are the 9.x node, `es8_url`/`es8_client` the 8.x one, and
+# `es_node` runs one test body against each (ids es9, es8).
 # =====================================================================================================
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+    from devservices.testing import ElasticsearchNode
 
 
 def _service_unavailable(reason: str) -> None:
@@ -55,6 +59,49 @@ def es_index_prefix(es_client: "Elasticsearch") -> Iterator[str]:
     prefix = unique_name() + "-"
     yield prefix
     remove_prefixed(es_client, prefix)
+
+
+@pytest.fixture(scope="session")
+def es8_url() -> Iterator[str]:
+    """Base URL of the Elasticsearch 8.x the integration tests use (session-wide): PORTTRACK_ES8_URL, else es8."""
+    from devservices.locate import locate_elasticsearch8
+
+    found = locate_elasticsearch8()
+    if found.address is None:
+        _service_unavailable(found.reason)
+    yield found.address
+    if found.close is not None:
+        found.close()
+
+
+@pytest.fixture(scope="session")
+def es8_client(es8_url: str) -> Iterator["Elasticsearch"]:
+    """The official (9.x) client connected to `es8_url`, its requests marked `compatible-with=8`."""
+    from devservices.testing import client_for
+
+    client = client_for(es8_url, 8)
+    yield client
+    client.close()
+
+
+ES_NODES = {"es9": ("es_url", "es_client", 9), "es8": ("es8_url", "es8_client", 8)}
+
+
+@pytest.fixture(params=sorted(ES_NODES, reverse=True))
+def es_node(request: pytest.FixtureRequest) -> Iterator["ElasticsearchNode"]:
+    """Each Elasticsearch in turn (ids es9, es8): `.url`, `.version`, `.major`, `.client`, and `.index_prefix`,
+    a prefix unique to this test whose indices, templates and pipelines are removed from that node after."""
+    from devservices.elasticsearch import server_version
+    from devservices.testing import ElasticsearchNode, remove_prefixed, unique_name
+
+    url_fixture, client_fixture, major = ES_NODES[request.param]
+    url = request.getfixturevalue(url_fixture)
+    version = server_version(url) or "unknown"
+    if version.split(".")[0] != str(major):
+        _service_unavailable(f"{url_fixture}={url} is Elasticsearch {version}, not {major}.x")
+    node = ElasticsearchNode(url, version, request.getfixturevalue(client_fixture), unique_name() + "-")
+    yield node
+    remove_prefixed(node.client, node.index_prefix)
 
 
 @pytest.fixture(scope="session")

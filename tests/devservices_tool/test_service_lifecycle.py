@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -250,3 +251,37 @@ def test_concurrent_starts_launch_one_server(standin):
         results = list(pool.map(lambda _: standin.start(), range(2)))
 
     assert (sorted(r.started for r in results), results[0].pid == results[1].pid) == ([False, True], True)
+
+
+def test_kill_is_sigkill_of_the_group_and_frees_the_port_for_a_restart(settings):
+    """`kill` sends SIGKILL at once (a SIGTERM-ignoring server and its helper child die too), waits until the
+    port is free, and a second start on the same port works."""
+    service = StandIn(settings, free_port(), env={"IGNORE_TERM": "1", "CHILD": "1"})
+    try:
+        first = service.start()
+        launcher = service.process._popen
+        killed = service.kill()
+        after = (launcher.returncode, group_members(first.pid), port_open("127.0.0.1", service.port), service.status())
+        second = service.start()
+    finally:
+        service.process.stop(grace=2)
+
+    assert (len(killed), after, second.started, second.pid != first.pid) == (2, (-9, [], False, None), True, True)
+
+
+def test_a_process_whose_main_thread_exited_counts_while_other_threads_run():
+    """After SIGKILL a JVM's main thread is a zombie before its other threads are gone (still holding its
+    sockets): such a process is still a member of its group, so stop/kill wait for it."""
+    code = "import ctypes, threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()\nctypes.CDLL(None).pthread_exit(None)\n"
+    child = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        zombie_leader = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        members = group_members(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+
+    assert (zombie_leader, members, group_members(child.pid)) == ("Z", [child.pid], [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,35 @@ def test_environment_overrides_ports_and_directories(tmp_path):
 
 
 def test_defaults_use_uncommon_loopback_ports():
-    """Without variables the services stay off the well-known 9200/9092 ports, on loopback."""
+    """Without variables the services stay off the well-known 9200/9092 ports, on loopback; 8.x sits beside 9.x."""
     settings = Settings.from_env({})
 
-    assert (settings.host, settings.es_port, settings.kafka_port) == ("127.0.0.1", 19200, 19092)
+    assert (settings.host, settings.es_port, settings.es8_port, settings.es8_transport_port, settings.kafka_port) == (
+        "127.0.0.1", 19200, 19201, 19301, 19092,
+    )
+
+
+def test_es8_variables_set_its_own_ports_heap_and_jdk(tmp_path):
+    """PORTTRACK_ES8_* reach the 8.x node's fields and leave the 9.x node's alone."""
+    settings = Settings.from_env({
+        "PORTTRACK_ES8_PORT": "29201", "PORTTRACK_ES8_TRANSPORT_PORT": "29301", "PORTTRACK_ES8_HEAP": "640m",
+        "PORTTRACK_ES8_JAVA_HOME": str(tmp_path),
+    })
+
+    assert (settings.es8_port, settings.es8_transport_port, settings.es8_heap, settings.es8_java_home, settings.es_port, settings.es_heap) == (
+        29201, 29301, "640m", tmp_path, 19200, "768m",
+    )
+
+
+def test_every_variable_the_settings_read_is_documented():
+    """Each PORTTRACK_* variable `from_env` maps is listed in ENVIRONMENT (what `devservices env` prints)."""
+    import inspect
+
+    from devservices.settings import ENVIRONMENT
+
+    read = set(re.findall(r'"(PORTTRACK_[A-Z0-9_]+)"', inspect.getsource(Settings.from_env)))
+
+    assert read - set(ENVIRONMENT) == set() and "PORTTRACK_ES8_URL" in ENVIRONMENT
 
 
 def test_bad_port_in_environment_is_rejected():
@@ -77,10 +103,25 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_status_of_stopped_services_exits_3(tmp_path):
-    """`status` on stopped services prints 'stopped' for each and exits 3, so scripts can test it."""
+    """`status` on stopped services prints 'stopped' for each of the three and exits 3, so scripts can test it."""
     done = run_cli(tmp_path, "status", "all")
 
-    assert (done.returncode, done.stdout.splitlines()) == (3, ["elasticsearch: stopped", "kafka: stopped"])
+    assert (done.returncode, done.stdout.splitlines()) == (3, ["elasticsearch: stopped", "elasticsearch8: stopped", "kafka: stopped"])
+
+
+def test_cli_env_prints_the_fixture_variables_of_all_three(tmp_path):
+    """`env` prints one export line per service, with the URL each fixture reads, at the configured ports."""
+    env_ports = {"PORTTRACK_ES_PORT": "29200", "PORTTRACK_ES8_PORT": "29201", "PORTTRACK_KAFKA_PORT": "29092"}
+    done = subprocess.run(
+        [sys.executable, "-m", "devservices", "env"], cwd=REPO, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **env_ports, "PORTTRACK_RUN_DIR": str(tmp_path / "run")},
+    )
+
+    assert done.stdout.splitlines() == [
+        "export PORTTRACK_ES_URL=http://127.0.0.1:29200",
+        "export PORTTRACK_ES8_URL=http://127.0.0.1:29201",
+        "export PORTTRACK_KAFKA_BOOTSTRAP=127.0.0.1:29092",
+    ]
 
 
 def test_cli_stop_of_stopped_service_succeeds(tmp_path):
@@ -94,7 +135,7 @@ def test_cli_unknown_service_is_an_error(tmp_path):
     """An unknown service name exits 1 with the accepted names."""
     done = run_cli(tmp_path, "start", "redis")
 
-    assert (done.returncode, "choose es, kafka or all" in done.stderr) == (1, True)
+    assert (done.returncode, "choose es, es8, kafka or all" in done.stderr) == (1, True)
 
 
 def test_cli_logs_prints_the_log_file_name_and_tail(tmp_path):

@@ -20,36 +20,40 @@ def test_unique_names_differ_and_are_valid_index_names():
     assert first != second and first.startswith("pt-x-") and first == first.lower()
 
 
-def test_remove_prefixed_deletes_indices_templates_and_pipelines_under_the_prefix(es_client):
-    """Everything named with the prefix goes: indices, the index template and the ingest pipeline."""
+def test_remove_prefixed_deletes_indices_templates_and_pipelines_under_the_prefix(es_node):
+    """Everything named with the prefix goes, on the 9.x and the 8.x node: indices, templates, the ingest pipeline."""
+    es = es_node.client
     prefix = unique_name() + "-"
-    es_client.indices.create(index=prefix + "a")
-    es_client.indices.create(index=prefix + "b")
-    es_client.indices.put_index_template(name=prefix + "tpl", index_patterns=[prefix + "logs-*"], template={"settings": {"number_of_replicas": 0}})
-    es_client.ingest.put_pipeline(id=prefix + "pipe", processors=[])
+    es.indices.create(index=prefix + "a")
+    es.indices.create(index=prefix + "b")
+    es.cluster.put_component_template(name=prefix + "part", template={"mappings": {"properties": {"message": {"type": "text"}}}})
+    es.indices.put_index_template(name=prefix + "tpl", index_patterns=[prefix + "logs-*"], composed_of=[prefix + "part"], template={"settings": {"number_of_replicas": 0}})
+    es.ingest.put_pipeline(id=prefix + "pipe", processors=[])
 
-    removed = remove_prefixed(es_client, prefix)
+    removed = remove_prefixed(es, prefix)
 
-    quiet = es_client.options(ignore_status=404)
+    quiet = es.options(ignore_status=404)
     left = (
         sorted(quiet.indices.get(index=prefix + "*", expand_wildcards="all").body),
         quiet.indices.exists_index_template(name=prefix + "tpl").body,
+        quiet.cluster.exists_component_template(name=prefix + "part").body,
         quiet.ingest.get_pipeline(id=prefix + "pipe").meta.status,
     )
-    assert (removed, left) == ([prefix + "a", prefix + "b"], ([], False, 404))
+    assert (removed, left) == ([prefix + "a", prefix + "b"], ([], False, False, 404))
 
 
-def test_remove_prefixed_leaves_other_indices_alone(es_client):
-    """An index outside the prefix survives the cleanup of a neighbouring prefix."""
+def test_remove_prefixed_leaves_other_indices_alone(es_node):
+    """An index outside the prefix survives the cleanup of a neighbouring prefix, on either node."""
+    es = es_node.client
     mine, other = unique_name() + "-", unique_name() + "-"
-    es_client.indices.create(index=mine + "a")
-    es_client.indices.create(index=other + "a")
+    es.indices.create(index=mine + "a")
+    es.indices.create(index=other + "a")
     try:
-        remove_prefixed(es_client, mine)
+        remove_prefixed(es, mine)
 
-        assert es_client.indices.exists(index=other + "a").body is True
+        assert es.indices.exists(index=other + "a").body is True
     finally:
-        remove_prefixed(es_client, other)
+        remove_prefixed(es, other)
 
 
 def test_delete_topic_removes_an_existing_topic(kafka_bootstrap):

@@ -177,7 +177,11 @@ def _outputs(args: argparse.Namespace, compiled: Any, dead_letters: DeadLetterQu
             if not callable(getattr(settings, "build", None)):
                 errors.append(str(ConfigError(f"output {node.name} is not available in this build", position=node.position)))
                 return None
-            sink = settings.build(SinkContext(dead_letters, plugin_id))
+            try:
+                sink = settings.build(SinkContext(dead_letters, plugin_id))
+            except ConfigError as exc:
+                errors.append(str(exc.at(node.position)))
+                return None
             stack.callback(sink.close)
             return sink
 

@@ -6,7 +6,8 @@
                 `metadata => true` shows `@metadata` too
 
 `codec => NAME` or `codec => NAME { option => value }` in the configuration; the options are
-validated as any plugin's. Other Logstash codecs are a start-up error naming these.
+validated as any plugin's. Another Logstash codec loads (so `check` reads such configurations) and
+is a start-up error of `run` naming these.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any, Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from ..errors import ConfigError
 from ..codec import encode, encode_event_into, encode_event_lines
 from ..event import Event, decode_lazy
 
-__all__ = ["CodecSettings", "JsonLinesCodec", "JsonCodec", "RubydebugCodec", "parse_codec", "CODECS", "Encoder"]
+__all__ = ["CodecSettings", "JsonLinesCodec", "JsonCodec", "RubydebugCodec", "UnavailableCodec", "parse_codec", "CODECS", "Encoder"]
 
 Encoder = Callable[[Sequence[Event]], bytes]
 
@@ -74,6 +76,17 @@ class RubydebugCodec(CodecSettings):
 CODECS: dict[str, type[CodecSettings]] = {"json_lines": JsonLinesCodec, "json": JsonCodec, "rubydebug": RubydebugCodec}
 
 
+class UnavailableCodec(CodecSettings):
+    """A Logstash codec these outputs do not have (`dots`, `line`, ...): the configuration still
+    loads and checks; building the output (`porttrack-logs run`) is the error."""
+
+    name: str
+    options: dict[str, Any] = {}
+
+    def encoder(self) -> Encoder:
+        raise ConfigError(f"codec '{self.name}' is not available for this output; available: {', '.join(CODECS)}")
+
+
 def parse_codec(value: Any, default: str) -> CodecSettings:
     """The codec settings for an option value: None (the default), "name", or {"name": {options}}."""
     if value is None:
@@ -89,7 +102,7 @@ def parse_codec(value: Any, default: str) -> CodecSettings:
         raise ValueError(f"expected a codec name or `name {{ options }}`, not {value!r}")
     model = CODECS.get(name)
     if model is None:
-        raise ValueError(f"codec '{name}' is not available for this output; available: {', '.join(CODECS)}")
+        return UnavailableCodec(name=name, options=options if isinstance(options, dict) else {})
     return model(**options)
 
 

@@ -268,3 +268,14 @@ def test_an_output_that_cannot_be_opened_is_one_line(tmp_path):
     assert result.returncode == 1
     [line] = result.stderr.decode().strip().splitlines()
     assert line.startswith(f"porttrack-logs: output {blocker / 'events.ndjson'}: cannot open")
+
+
+def test_an_output_codec_run_does_not_have_is_a_start_up_error_at_the_output(tmp_path):
+    """`stdout { codec => dots }` loads (check reads it) but `run` refuses it at its place."""
+    logs = tmp_path / "pod.log"
+    logs.write_bytes(b"x\n")
+    conf = tmp_path / "dots.conf"
+    conf.write_text("output {\n  stdout { codec => dots }\n}\n")
+    result = run("-f", str(conf), str(logs), cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{conf}:2:3: codec 'dots' is not available for this output" in result.stderr.decode()

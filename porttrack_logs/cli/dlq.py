@@ -262,6 +262,7 @@ def _decoder(fmt: str) -> Callable[[bytes, DeadLetter], Event]:
     import io
     import re
 
+    from ..sinks.base import provenance
     from ..sources.container_files import Rejected, decode_lines
 
     place = re.compile(r"^(.*)@(\d+)$")
@@ -275,10 +276,13 @@ def _decoder(fmt: str) -> Callable[[bytes, DeadLetter], Event]:
         [item] = decoded
         if isinstance(item, Rejected):
             raise ValueError(item.reason)
-        log = item.event.get("log")
-        if isinstance(log, dict) and log.get("offset") == 0 and match:
-            log["offset"] = offset
-        return Event.from_lazy(item.event)
+        if match and isinstance(item.get("[log][offset]"), int):
+            item.set("[log][offset]", offset)  # decoded alone, the line sits at 0: put it back at its place
+        info = provenance(item)  # the record's own place and id, not those of a one-line stream
+        info["place"] = record.place
+        if record.doc_id:
+            info["id"] = record.doc_id
+        return item
 
     return decode
 

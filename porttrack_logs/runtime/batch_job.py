@@ -1,63 +1,25 @@
-"""A batch job: container log files (or stdin) through a pipeline to NDJSON, rejects to the DLQ."""
+"""A batch job: container log files (or stdin) through a pipeline to its outputs, rejects to the DLQ."""
 
 from __future__ import annotations
 
 import gc
+import os
+import stat
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
-from ..event import Event
+from ..errors import ConfigError
 from ..pipeline import BATCH_SIZE, Pipeline
-from ..pipeline.steps import failure_of
 from ..sinks.dead_letter import DeadLetterQueue
-from ..sinks.ndjson import NdjsonWriter
-from ..sources.container_files import LogFormat, Record, Rejected, decode_lines
+from ..sinks.ndjson import NdjsonSink
+from ..sources.container_files import LogFormat, ReadBatch, open_log, read_batches
+from .loop import DELIVERY_SIZE, RunSummary, run_loop
+from .routing import Router
 
-__all__ = ["BatchSummary", "run_batch", "tune_gc_for_throughput"]
+__all__ = ["BatchSummary", "run_batch", "read_paths", "check_paths", "tune_gc_for_throughput"]
 
-
-@dataclass
-class BatchSummary:
-    """What a batch job did: counts in, out, dropped and rejected, by level and by tag."""
-
-    read: int = 0
-    emitted: int = 0
-    dropped: int = 0
-    rejected: int = 0
-    by_level: Counter = field(default_factory=Counter)
-    by_tag: Counter = field(default_factory=Counter)
-
-    def render(self) -> str:
-        lines = [
-            f"read {self.read}, emitted {self.emitted}, dropped by filters {self.dropped}, "
-            f"rejected to the dead letter queue {self.rejected}"
-        ]
-        if self.by_level:
-            lines.append("by level: " + ", ".join(f"{k} {v}" for k, v in self.by_level.most_common()))
-        if self.by_tag:
-            lines.append("by tag:   " + ", ".join(f"{k} {v}" for k, v in self.by_tag.most_common()))
-        return "\n".join(lines)
-
-
-def _records(paths: Iterable[str], fmt: LogFormat) -> Iterator[Record | Rejected]:
-    for path in paths:
-        if path == "-":
-            yield from decode_lines(sys.stdin.buffer, "<stdin>", fmt)
-        else:
-            with Path(path).open("rb") as fh:
-                yield from decode_lines(fh, path, fmt)
-
-
-def _level(event: Event) -> str | None:
-    level = event.get("[log][level]")
-    if level is None:
-        level = event.get("level")
-    if isinstance(level, list):
-        level = level[0] if level else None
-    return str(level) if level is not None else None
+BatchSummary = RunSummary  # the name this module gave it first
 
 
 def tune_gc_for_throughput() -> None:
@@ -69,50 +31,49 @@ def tune_gc_for_throughput() -> None:
     gc.set_threshold(200_000, 50, 100)
 
 
+def check_paths(paths: Iterable[str]) -> None:
+    """Raise one clear error for the first input that is missing or not a file ('-' is stdin)."""
+    for path in paths:
+        if path == "-":
+            continue
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            raise ConfigError(f"input {path}: no such file") from None
+        except OSError as exc:
+            raise ConfigError(f"input {path}: {exc.strerror}") from None
+        if stat.S_ISDIR(mode):
+            raise ConfigError(f"input {path}: is a directory; name the log files in it (a shell glob: {path}/*.log)")
+
+
+def read_paths(paths: Iterable[str | tuple[str, LogFormat]], fmt: LogFormat = "auto", batch_size: int = BATCH_SIZE) -> Iterator[ReadBatch]:
+    """Batches of every file in turn, each in `fmt` or the format paired with it; '-' reads
+    standard input as it arrives."""
+    for item in paths:
+        path, fmt_of = (item, fmt) if isinstance(item, str) else item
+        if path == "-":
+            stdin = sys.stdin.buffer
+            streaming = not stat.S_ISREG(os.fstat(stdin.fileno()).st_mode)
+            yield from read_batches(stdin, "<stdin>", fmt_of, batch_size, streaming=streaming)
+        else:
+            with open_log(path) as fh:
+                yield from read_batches(fh, path, fmt_of, batch_size)
+
+
 def run_batch(
     pipeline: Pipeline,
     paths: Iterable[str],
-    out: BinaryIO,
+    outputs: Router | BinaryIO,
     dead_letters: DeadLetterQueue,
     *,
     fmt: LogFormat = "auto",
     batch_size: int = BATCH_SIZE,
-) -> BatchSummary:
-    """Read every record, run them through the pipeline in batches, write what comes out."""
-    summary = BatchSummary()
-    writer = NdjsonWriter(out)
-    batch: list[Event] = []
-
-    def flush() -> None:
-        if not batch:
-            return
-        results = pipeline.process(batch)
-        summary.dropped += len(batch) - len(results)
-        good = []
-        for event in results:
-            reason = failure_of(event)
-            if reason is not None:
-                dead_letters.put(reason, place=str(event.get("[log][file][path]", "")), event=event)
-                summary.rejected += 1
-                continue
-            good.append(event)
-            level = _level(event)
-            if level is not None:
-                summary.by_level[level] += 1
-            summary.by_tag.update(event.tags)
-        summary.emitted += writer.write(good)
-        batch.clear()
-
-    for record in _records(paths, fmt):
-        summary.read += 1
-        if isinstance(record, Rejected):
-            dead_letters.put(record.reason, place=record.place, stage="decode", original=record.raw)
-            summary.rejected += 1
-            continue
-        batch.append(Event.from_lazy(record.event))
-        if len(batch) >= batch_size:
-            flush()
-    flush()
-    writer.flush()
-    dead_letters.flush()
-    return summary
+    delivery_size: int = DELIVERY_SIZE,
+    on_done: Callable[[dict[str, int]], Any] | None = None,
+) -> RunSummary:
+    """Read every record, run them through the pipeline in batches, deliver what comes out to the
+    router's outputs (or, given a binary stream, as NDJSON to it)."""
+    router = outputs if isinstance(outputs, Router) else Router([NdjsonSink(outputs)], (0,))
+    paths = list(paths)
+    check_paths(paths)
+    return run_loop(read_paths(paths, fmt, batch_size), pipeline, router, dead_letters, delivery_size=delivery_size, on_done=on_done)

@@ -9,23 +9,49 @@ from ..event import Event
 
 __all__ = ["BulkBody", "ActionLines"]
 
+_CACHE_LIMIT = 4096  # distinct index names remembered; daily indices repeat, so this is rarely reached
+
 
 class ActionLines:
-    """The action line for each index name, encoded once per name (daily indices repeat)."""
+    """Action lines for one operation (`index` or `create`): the part naming the index is encoded once
+    per name (daily indices repeat); `_id`, `routing` and `pipeline` are appended per document."""
 
-    __slots__ = ("op", "_cache")
+    __slots__ = ("op", "_cache", "_heads")
 
     def __init__(self, op: Literal["index", "create"] = "index") -> None:
         self.op = op
         self._cache: dict[str, bytes] = {}
+        self._heads: dict[str, bytes] = {}
 
     def __call__(self, index: str) -> bytes:
+        """The whole line for a document with no `_id` of ours (Elasticsearch picks one)."""
         line = self._cache.get(index)
         if line is None:
             line = encode({self.op: {"_index": index}}) + b"\n"
-            if len(self._cache) < 4096:
+            if len(self._cache) < _CACHE_LIMIT:
                 self._cache[index] = line
         return line
+
+    def head(self, index: str) -> bytes:
+        """`{"create":{"_index":"name"`: the start of a line that `line` completes."""
+        head = self._heads.get(index)
+        if head is None:
+            head = b'{"' + self.op.encode() + b'":{"_index":' + encode(index)
+            if len(self._heads) < _CACHE_LIMIT:
+                self._heads[index] = head
+        return head
+
+    def line(self, index: str, doc_id: str | None, routing: str | None = None, pipeline: str | None = None) -> bytes:
+        """The whole line with the document's `_id` and, when given, its `routing` and ingest `pipeline`."""
+        parts = [self.head(index)]
+        if doc_id is not None:
+            parts.append(b',"_id":' + encode(doc_id))
+        if routing is not None:
+            parts.append(b',"routing":' + encode(routing))
+        if pipeline is not None:
+            parts.append(b',"pipeline":' + encode(pipeline))
+        parts.append(b"}}\n")
+        return b"".join(parts)
 
 
 class BulkBody:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Sequence
 
+from ..codec import encode_event_lines
 from ..event import Event
-from ..codec import encode_event
+from .base import Outcome
 
-__all__ = ["NdjsonWriter"]
+__all__ = ["NdjsonWriter", "NdjsonSink"]
+
+
+def _ndjson(events: Iterable[Event]) -> tuple[bytes, int]:
+    events = events if isinstance(events, (list, tuple)) else list(events)
+    return encode_event_lines(events), len(events)
 
 
 class NdjsonWriter:
@@ -20,11 +26,35 @@ class NdjsonWriter:
         self.written = 0
 
     def write(self, events: Iterable[Event]) -> int:
-        chunk = [encode_event(e) for e in events]
-        if chunk:
-            self._stream.write(b"\n".join(chunk) + b"\n")
-        self.written += len(chunk)
-        return len(chunk)
+        data, count = _ndjson(events)
+        if count:
+            self._stream.write(data)
+        self.written += count
+        return count
 
     def flush(self) -> None:
+        self._stream.flush()
+
+
+class NdjsonSink:
+    """The `Sink` over an open binary stream the caller owns: NDJSON, flushed on every write."""
+
+    delivery_size = 1  #: a local write: each batch is written as it comes (see runtime.loop)
+    __slots__ = ("name", "_stream")
+
+    def __init__(self, stream: BinaryIO, name: str = "ndjson") -> None:
+        self.name = name
+        self._stream = stream
+
+    def write(self, events: Sequence[Event]) -> list[Outcome]:
+        data, count = _ndjson(events)
+        if count:
+            self._stream.write(data)
+            self._stream.flush()
+        return [Outcome.INDEXED] * count
+
+    def stop(self) -> None:
+        """Nothing to interrupt."""
+
+    def close(self) -> None:
         self._stream.flush()

@@ -1,40 +1,62 @@
-"""Container log files for batch jobs: Docker json-file, CRI, Filebeat NDJSON or plain lines.
+"""Container log files: Docker json-file, CRI, Filebeat NDJSON or plain lines, read into events.
 
 Each record becomes an event shaped as Filebeat's container input ships it (`message`, `stream`,
-`@timestamp` from the runtime's own time, `[log][file][path]`, `[log][offset]`); a Filebeat
-event keeps its own fields, its nested values left undecoded until read (`porttrack_logs.codec`). Partial lines
-(Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before decoding.
-A line that cannot be decoded becomes a `Rejected` record naming the file and byte offset.
+`@timestamp` from the runtime's own time, `[log][file][path]`, `[log][offset]`); a Filebeat event
+keeps its own fields, undecoded until read. Every event is built by the codec's builder
+(`codec.event_from_fields`) and carries its provenance in `[@metadata][_porttrack]`:
+
+    place     "path@offset", the byte offset where the record starts
+    id        "<file identity>-<offset>": the same for a copy or a renamed file, so a reprocessed
+              file gives the same document ids (see `file_identity`); unique per record, and
+              ids sharing a prefix are what Lucene looks up fastest (unlike random hashes)
+    original  the record's bytes exactly as read, its line terminator included (`unterminated`
+              gives them without; the dead letter queue stores them so, as it stores rejects)
+
+A JSON line whose `log` is a string and that has no `@timestamp` of its own is a Docker json-file
+line; any other JSON object is an event as shipped (Filebeat's). Partial lines (Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before
+decoding. A line that cannot be decoded becomes a `Rejected` record naming the file and byte offset.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
+import os
 import re
-from dataclasses import dataclass
+import select
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator, Literal
+from typing import BinaryIO, Iterable, Iterator, Literal
 
-from ..codec import JsonError, decode_object
-from ..event import decode_lazy
+from ..codec import LAZY, DecodeFailure, JsonError, decode_fields, decode_object, event_from_fields
+from ..event import Event, decode_lazy
+from ..sinks.base import PROVENANCE
 
-__all__ = ["Record", "Rejected", "read_container_log", "decode_lines", "LogFormat"]
+__all__ = [
+    "LogFormat",
+    "unterminated",
+    "ReadBatch",
+    "Rejected",
+    "decode_lines",
+    "file_identity",
+    "open_log",
+    "read_batches",
+    "read_container_log",
+    "IDENTITY_BYTES",
+]
 
 LogFormat = Literal["auto", "docker", "cri", "ndjson", "plain"]
+
+#: How much of a file's start identifies it, as Filebeat's fingerprint file identity (1 KiB).
+IDENTITY_BYTES = 1024
 
 _CRI = re.compile(rb"^(\S+) (stdout|stderr) ([PF])(?: (.*))?$", re.DOTALL)
 
 
 @dataclass(slots=True)
-class Record:
-    """One decoded event and the byte offset just past it (the position to acknowledge)."""
-
-    event: dict
-    offset: int
-
-
-@dataclass(slots=True)
 class Rejected:
-    """A line that could not be decoded: where it is, why, and its raw bytes."""
+    """A record that could not be decoded: where it is, why, and its bytes (without the line terminator)."""
 
     source: str
     offset: int
@@ -46,55 +68,227 @@ class Rejected:
         return f"{self.source}@{self.offset}"
 
 
-def read_container_log(path: str | Path, fmt: LogFormat = "auto") -> Iterator[Record | Rejected]:
-    """Decode a container log file record by record."""
+@dataclass(slots=True)
+class ReadBatch:
+    """Up to a batch of records of one source: events, rejects, and the byte offset just past the
+    last record (the position to acknowledge once all of them are done). `idle`: the source had
+    nothing more to read right away (a stream), so what is pending should be delivered now."""
+
+    source: str
+    end: int
+    events: list[Event] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    idle: bool = False
+
+
+def file_identity(head: bytes) -> str:
+    """A file's identity from the first `IDENTITY_BYTES` of its content (decompressed for .gz):
+    16 hex digits of their SHA-256. A copy or a renamed file has the same identity; a file
+    shorter than that is identified by what it has."""
+    return hashlib.sha256(head[:IDENTITY_BYTES]).hexdigest()[:16]
+
+
+def open_log(path: str | Path) -> BinaryIO:
+    """A log file opened for reading, decompressed when its name ends in `.gz`."""
     path = Path(path)
-    with path.open("rb") as fh:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb", buffering=1 << 18)  # fewer read calls than the default 8 KiB
+
+
+def read_container_log(path: str | Path, fmt: LogFormat = "auto") -> Iterator[Event | Rejected]:
+    """Decode a container log file record by record."""
+    with open_log(path) as fh:
         yield from decode_lines(fh, str(path), fmt)
 
 
-def decode_lines(stream: BinaryIO, source: str, fmt: LogFormat = "auto") -> Iterator[Record | Rejected]:
-    """Decode an open binary stream of log lines (a file or stdin)."""
+def decode_lines(stream: BinaryIO, source: str, fmt: LogFormat = "auto") -> Iterator[Event | Rejected]:
+    """Decode an open binary stream of log lines (a file or stdin), record by record."""
+    for batch in read_batches(stream, source, fmt):
+        yield from _in_order(batch)
+
+
+def _in_order(batch: ReadBatch) -> Iterator[Event | Rejected]:
+    records: list[tuple[int, Event | Rejected]] = [(_offset(e), e) for e in batch.events]
+    records += [(r.offset, r) for r in batch.rejected]
+    records.sort(key=lambda pair: pair[0])
+    for _, record in records:
+        yield record
+
+
+def _offset(event: Event) -> int:
+    return int(event.metadata[PROVENANCE]["place"].rpartition("@")[2])
+
+
+def read_batches(
+    stream: BinaryIO,
+    source: str,
+    fmt: LogFormat = "auto",
+    batch_size: int = 125,
+    *,
+    streaming: bool = False,
+) -> Iterator[ReadBatch]:
+    """Read `stream` into batches of up to `batch_size` records. The stream's identity comes from its
+    first `IDENTITY_BYTES` (a regular file is peeked at; a stream is identified by its first line).
+    With `streaming`, a batch is also handed over as soon as nothing more can be read at once."""
+    identity = None if streaming else file_identity(_peek(stream))
     offset = 0
-    pending: list[bytes] = []
+    pending: list[bytes] = []  # the pieces of a partial record, as read
     pending_start = 0
     pending_kind = ""
-    for raw in stream:
-        start, offset = offset, offset + len(raw)
-        line = raw.rstrip(b"\r\n")
-        if not line.strip():
+    batch = ReadBatch(source, 0)
+    events, rejected = batch.events, batch.rejected
+    count = 0
+    build, decode, json_first, docker_too = event_from_fields, decode_fields, fmt in ("auto", "ndjson"), fmt == "auto"
+    id_prefix = place_prefix = ""
+    for lines in _stream_chunks(stream) if streaming else _file_chunks(stream):
+        if lines is None:  # a stream went idle: hand over what there is
+            if count:
+                batch.end, batch.idle = offset, True
+                yield batch
+                batch = ReadBatch(source, offset)
+                events, rejected, count = batch.events, batch.rejected, 0
             continue
-        kind = fmt if fmt != "auto" else _detect(line)
-        try:
-            decoded = _decode(kind, line)
-        except ValueError as exc:
-            yield Rejected(source, start, f"{kind} line: {exc}", line)
-            continue
-        if decoded is None:  # a partial record: keep it until the final piece arrives
-            if not pending:
-                pending_start, pending_kind = start, kind
-            pending.append(line)
-            continue
-        if pending:
-            decoded = _join(pending_kind, pending + [line])
-            start = pending_start
-            pending = []
-        if "log" not in decoded:  # a Filebeat event carries its own [log]; others get one
-            decoded["log"] = {"file": {"path": source}, "offset": start}
-        yield Record(decoded, offset)
+        if identity is None:
+            identity = file_identity(lines[0])  # a stream: its first line (what one read returns varies)
+        if not id_prefix:
+            id_prefix, place_prefix = identity + "-", source + "@"
+        for raw in lines:  # each with its "\n", but the last line of a stream may have none
+            if count >= batch_size:  # the batch is full: it ends before this line
+                batch.end = offset if not pending else pending_start
+                yield batch
+                batch = ReadBatch(source, batch.end)
+                events, rejected, count = batch.events, batch.rejected, 0
+            start = offset
+            offset += len(raw)
+            if raw[0] == 123 and json_first and not pending:  # "{": a whole event, the codec's own path
+                try:
+                    fields = decode(raw)
+                except DecodeFailure:
+                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({_why(raw)})", _unterminated(raw)))
+                    count += 1
+                    continue
+                log = fields.get("log")
+                if log is None:
+                    fields["log"] = {"file": {"path": source}, "offset": start}
+                elif docker_too and "@timestamp" not in fields and _is_text(log):
+                    fields = _docker(fields)  # `log` a string, no @timestamp: a Docker json-file line
+                    if fields is None:  # a partial piece
+                        pending_start, pending_kind = start, "json"
+                        pending.append(raw)
+                        continue
+                    fields["log"] = {"file": {"path": source}, "offset": start}
+                event = build(fields)
+                at = str(start)
+                event._meta[PROVENANCE] = {"id": id_prefix + at, "original": raw, "place": place_prefix + at}
+                events.append(event)
+                count += 1
+                continue
+            line = raw.rstrip(b"\n")
+            if line[-1:] == b"\r":
+                line = line[:-1]
+            if not line or line.isspace():
+                continue
+            kind = fmt if fmt != "auto" else ("json" if line[0] == 123 else "cri" if _CRI.match(line) else "plain")
+            try:
+                fields = _decode(kind, line)
+            except ValueError as exc:
+                rejected.append(Rejected(source, start, f"{kind} line: {exc}", line))
+                count += 1
+                continue
+            original = raw
+            if fields is None:  # a partial record: keep it until the final piece arrives
+                if not pending:
+                    pending_start, pending_kind = start, kind
+                pending.append(raw)
+                continue
+            if pending:
+                pending.append(raw)
+                original = b"".join(pending)
+                start = pending_start
+                pending = []
+                try:
+                    fields = _join(pending_kind, _unterminated(original))
+                except ValueError as exc:
+                    rejected.append(Rejected(source, start, f"{pending_kind} line: {exc}", _unterminated(original)))
+                    count += 1
+                    continue
+            if "log" not in fields:  # a Filebeat event carries its own [log]; others get one
+                fields["log"] = {"file": {"path": source}, "offset": start}
+            event = build(fields)
+            at = str(start)
+            event._meta[PROVENANCE] = {"id": id_prefix + at, "original": original, "place": place_prefix + at}
+            events.append(event)
+            count += 1
     if pending:
-        yield Rejected(source, pending_start, "file ends inside a partial record", b"\n".join(pending))
+        rejected.append(Rejected(source, pending_start, "file ends inside a partial record", _unterminated(b"".join(pending))))
+        count += 1
+    if count or offset != batch.end:  # records left, or lines (blank ones) read past the last batch
+        batch.end = offset
+        yield batch
 
 
-def _detect(line: bytes) -> str:
-    if line[:1] == b"{":
-        return "json"
-    if _CRI.match(line):
-        return "cri"
-    return "plain"
+_CHUNK = 1 << 16  # lines of about 64 KiB at a time: a batch or so, still in the caches when decoded
+
+
+def _file_chunks(stream: BinaryIO) -> Iterator[list[bytes]]:
+    """A file's lines (each with its "\\n"), about `_CHUNK` bytes of them at a time."""
+    while True:
+        lines = stream.readlines(_CHUNK)
+        if not lines:
+            break
+        yield lines
+
+
+def _stream_chunks(stream: BinaryIO) -> Iterator[list[bytes] | None]:
+    """The lines of a stream (a pipe, a terminal) as they arrive; None whenever no more is ready at once."""
+    fd = stream.fileno()
+    tail = b""
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0)
+        if not ready:
+            yield None
+            select.select([fd], [], [])
+        data = os.read(fd, 65536)
+        if not data:
+            break
+        lines = io.BytesIO(tail + data).readlines()
+        tail = b"" if lines[-1][-1:] == b"\n" else lines.pop()
+        if lines:
+            yield lines
+    if tail:
+        yield [tail]
+
+
+def unterminated(data: bytes) -> bytes:
+    """Bytes as read without the line terminator at their end ("\\n" or "\\r\\n")."""
+    if data[-1:] == b"\n":
+        return data[:-2] if data[-2:-1] == b"\r" else data[:-1]
+    return data
+
+
+_unterminated = unterminated
+
+
+def _why(data: bytes) -> str:
+    """Why `data` is no JSON object, as `codec.decode_object` says it."""
+    try:
+        decode_object(data)
+    except JsonError as exc:
+        return str(exc)
+    return "not a JSON object"
+
+
+def _peek(stream: BinaryIO) -> bytes:
+    """The first bytes of a regular file without moving its position."""
+    position = stream.tell()
+    head = stream.read(IDENTITY_BYTES)
+    stream.seek(position)
+    return head
 
 
 def _decode(kind: str, line: bytes) -> dict | None:
+    """The record's top-level fields, or None for a partial piece. Raises ValueError."""
     if kind == "plain":
         return {"message": line.decode("utf-8", "replace")}
     if kind == "cri":
@@ -112,24 +306,43 @@ def _decode(kind: str, line: bytes) -> dict | None:
         doc = decode_object(line)
     except JsonError as exc:
         raise ValueError(f"invalid JSON ({exc})") from None
-    log = decode_lazy(doc["log"]) if kind in ("json", "docker") and "log" in doc else None
-    if isinstance(log, str):  # a Docker json-file line
-        if not log.endswith("\n"):
+    log = doc.get("log") if kind != "ndjson" else None
+    if log is not None and (kind == "docker" or "@timestamp" not in doc) and _is_text(log):  # a Docker json-file line
+        text = decode_lazy(log)
+        if not text.endswith("\n"):
             return None
-        event = {"message": log[:-1], "stream": decode_lazy(doc.get("stream", "stdout"))}
+        event = {"message": text[:-1], "stream": decode_lazy(doc.get("stream", "stdout"))}
         if "time" in doc:
             event["@timestamp"] = decode_lazy(doc["time"])
         return event
     if kind == "docker":
         raise ValueError("expected a Docker json-file object with a 'log' string")
-    if log is not None:
-        doc["log"] = log
     return doc
 
 
-def _join(kind: str, lines: list[bytes]) -> dict:
+def _is_text(value: object) -> bool:
+    """Whether an undecoded JSON value is a string."""
+    return value.__class__ is LAZY and memoryview(value)[0] == 34  # type: ignore[arg-type]
+
+
+def _docker(doc: dict) -> dict | None:
+    """The fields of a Docker json-file line (its `log` a string), or None for a partial piece."""
+    text = decode_lazy(doc["log"])
+    if not text.endswith("\n"):
+        return None
+    event = {"message": text[:-1], "stream": decode_lazy(doc.get("stream", "stdout"))}
+    if "time" in doc:
+        event["@timestamp"] = decode_lazy(doc["time"])
+    return event
+
+
+def _join(kind: str, data: bytes) -> dict:
+    """The fields of a record split into partial lines (`data`: the pieces as read)."""
+    lines = [line.rstrip(b"\r") for line in data.split(b"\n")]
     if kind == "cri":
         parts = [_CRI.match(line) for line in lines]
+        if any(p is None for p in parts):
+            raise ValueError("expected '<time> <stdout|stderr> <P|F> <text>'")
         last = parts[-1]
         return {
             "@timestamp": last.group(1).decode(),

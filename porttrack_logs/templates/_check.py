@@ -90,7 +90,7 @@ def sample_events(paths: Sequence[str | Path]) -> Iterator[tuple[str, Event | No
                 if isinstance(record, Rejected):
                     yield f"{path} record {n} (byte {record.offset})", None
                 else:
-                    yield f"{path} record {n}", Event.from_lazy(record.event)
+                    yield f"{path} record {n}", record
 
 
 def _leaves(value: Any, prefix: str, out: dict[str, Any]) -> dict[str, Any]:

@@ -1,11 +1,24 @@
-"""Container log files: Docker json-file, CRI, Filebeat NDJSON and plain lines."""
+"""Container log files: Docker json-file, CRI, Filebeat NDJSON and plain lines, with provenance."""
 
+import gzip
 import io
+import shutil
+from datetime import datetime, timezone
 
 import orjson
 
 from porttrack_logs import Event
-from porttrack_logs.sources.container_files import Record, Rejected, decode_lines
+from porttrack_logs.codec import decode_event
+from porttrack_logs.sinks.base import PROVENANCE
+from porttrack_logs.sources.container_files import (
+    IDENTITY_BYTES,
+    Rejected,
+    decode_lines,
+    file_identity,
+    read_batches,
+    read_container_log,
+    unterminated,
+)
 
 
 def decode(data: bytes, fmt="auto"):
@@ -16,44 +29,99 @@ def docker(text: str, time="2026-11-27T06:00:00.000000001Z", stream="stdout") ->
     return orjson.dumps({"log": text, "stream": stream, "time": time}) + b"\n"
 
 
+def info(event: Event) -> dict:
+    return event.metadata[PROVENANCE]
+
+
 def test_docker_line_becomes_message_with_runtime_time_and_stream():
-    """The `log` text (newline removed) is the message; `time` and `stream` are kept."""
-    [record] = decode(docker("2026-11-27T06:00:00Z ERROR crane down\n", stream="stderr"))
-    assert record.event["message"] == "2026-11-27T06:00:00Z ERROR crane down"
-    assert record.event["stream"] == "stderr"
-    assert record.event["@timestamp"] == "2026-11-27T06:00:00.000000001Z"
+    """The `log` text (newline removed) is the message; `time` (read as Event reads text) and `stream` are kept."""
+    [event] = decode(docker("2026-11-27T06:00:00Z ERROR crane down\n", stream="stderr"))
+    assert event.get("message") == "2026-11-27T06:00:00Z ERROR crane down"
+    assert event.get("stream") == "stderr"
+    assert event.get("@timestamp") == datetime(2026, 11, 27, 6, 0, 0, tzinfo=timezone.utc)
+    assert event.get("[log][file][path]") == "pod.log" and event.get("[log][offset]") == 0
 
 
-def test_docker_partial_lines_are_joined():
-    """Docker splits long lines without a trailing newline; the pieces make one event."""
+def test_docker_partial_lines_are_joined_and_original_is_the_exact_bytes():
+    """Docker splits long lines without a trailing newline; the pieces make one event whose
+    original is the bytes as read, both lines with their newlines."""
     data = docker("first half ") + docker("second half\n")
-    [record] = decode(data)
-    assert record.event["message"] == "first half second half"
-    assert record.event["log"]["offset"] == 0
-    assert record.offset == len(data)
+    [event] = decode(data)
+    assert event.get("message") == "first half second half"
+    assert event.get("[log][offset]") == 0
+    assert info(event)["original"] == data
+    assert info(event)["place"] == "pod.log@0"
 
 
 def test_cri_partial_and_full_lines_are_joined():
-    """CRI `P` pieces are joined up to the `F` piece."""
-    data = b"2026-11-27T06:00:00.1Z stdout P berth B04 \n2026-11-27T06:00:00.2Z stdout F assigned\n"
-    [record] = decode(data)
-    assert record.event["message"] == "berth B04 assigned"
-    assert record.event["@timestamp"] == "2026-11-27T06:00:00.2Z"
+    """CRI `P` pieces are joined up to the `F` piece; the time is the last piece's, in UTC."""
+    data = b"2026-11-27T06:00:00.1+01:00 stdout P berth B04 \n2026-11-27T06:00:00.2+01:00 stdout F assigned\n"
+    [event] = decode(data)
+    assert event.get("message") == "berth B04 assigned"
+    assert event.get("@timestamp") == datetime(2026, 11, 27, 5, 0, 0, 200000, tzinfo=timezone.utc)
+    assert info(event)["original"] == data
 
 
-def test_filebeat_ndjson_event_is_kept_as_shipped():
-    """A Filebeat event (no `log` string) passes through with its own fields, its own [log] kept."""
-    line = orjson.dumps({"message": "x", "kubernetes": {"namespace": "porttrack"}, "log": {"offset": 99}})
-    [record] = decode(line + b"\n")
-    event = Event.from_lazy(record.event)
+def test_filebeat_ndjson_event_is_the_codecs_event():
+    """A Filebeat event is decoded exactly as `codec.decode_event` decodes it: its own [log] kept."""
+    line = orjson.dumps(
+        {"@timestamp": "2026-11-27T06:00:00.5Z", "message": "x", "kubernetes": {"namespace": "porttrack"}, "log": {"offset": 99}}
+    )
+    [event] = decode(line + b"\n")
     assert event.get("[kubernetes][namespace]") == "porttrack"
     assert event.get("[log]") == {"offset": 99}
+    assert event.to_dict() == decode_event(line).to_dict()
+    assert info(event)["original"] == line + b"\n"
 
 
-def test_plain_line_is_a_message():
-    """A line that is neither JSON nor CRI is the message as is."""
-    [record] = decode(b"plain text line\n")
-    assert record.event["message"] == "plain text line"
+def test_plain_line_is_a_message_and_crlf_is_not_part_of_it():
+    """A line that is neither JSON nor CRI is the message as is; a CRLF terminator is not in the
+    message, and is in the original (the bytes as read), which `unterminated` takes off."""
+    [event] = decode(b"plain text line\r\n")
+    assert event.get("message") == "plain text line"
+    assert info(event)["original"] == b"plain text line\r\n"
+    assert unterminated(info(event)["original"]) == b"plain text line"
+
+
+def test_place_and_id_follow_the_byte_offset_of_each_record():
+    """place is path@offset of the record's start; ids differ per record and name the offset."""
+    data = b"one\n\ntwo\n"
+    first, second = decode(data)
+    assert info(first)["place"] == "pod.log@0" and info(second)["place"] == "pod.log@5"
+    identity = file_identity(data)
+    assert info(first)["id"] == f"{identity}-0" and info(second)["id"] == f"{identity}-5"
+
+
+def test_ids_are_the_same_for_a_renamed_copy_and_differ_for_other_content(tmp_path):
+    """The id comes from the content's start and the offset, not the file's name: a copy under
+    another name gives the same ids; a file with another start gives other ids."""
+    a = tmp_path / "a.log"
+    a.write_bytes(b"".join(docker(f"line {i}\n") for i in range(50)))
+    b = tmp_path / "renamed.log"
+    shutil.copy(a, b)
+    c = tmp_path / "c.log"
+    c.write_bytes(docker("another start\n") + a.read_bytes())
+    ids = lambda p: [info(e)["id"] for e in read_container_log(p)]  # noqa: E731
+    assert ids(a) == ids(b)
+    assert len(set(ids(a))) == 50
+    assert not set(ids(a)) & set(ids(c))
+
+
+def test_identity_reads_only_the_first_kib():
+    """Two files with the same first KiB but different tails share an identity (Filebeat's fingerprint)."""
+    head = b"x" * IDENTITY_BYTES
+    assert file_identity(head + b"tail one") == file_identity(head + b"tail two")
+    assert file_identity(head[:-1] + b"y") != file_identity(head)
+
+
+def test_gzip_file_is_read_decompressed_with_the_same_ids_as_the_plain_file(tmp_path):
+    """A .gz log is read decompressed: offsets, originals and ids are those of the plain file."""
+    data = b"".join(docker(f"entry {i}\n") for i in range(40))
+    plain, packed = tmp_path / "pod.log", tmp_path / "pod.log.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(data))
+    strip = lambda e: {k: v for k, v in info(e).items() if k != "place"}  # noqa: E731
+    assert [strip(e) for e in read_container_log(packed)] == [strip(e) for e in read_container_log(plain)]
 
 
 def test_undecodable_line_is_rejected_with_byte_offset_and_reason():
@@ -61,10 +129,11 @@ def test_undecodable_line_is_rejected_with_byte_offset_and_reason():
     good = docker("ok\n")
     data = good + b'{"log": "unterminated\n' + good
     records = decode(data)
-    assert [type(r) for r in records] == [Record, Rejected, Record]
+    assert [type(r) for r in records] == [Event, Rejected, Event]
     rejected = records[1]
     assert rejected.offset == len(good)
     assert rejected.place == f"pod.log@{len(good)}"
+    assert rejected.raw == b'{"log": "unterminated'
     assert "invalid JSON" in rejected.reason
 
 
@@ -78,3 +147,19 @@ def test_file_ending_inside_a_partial_record_is_reported():
     """A trailing partial record is not silently lost."""
     [rejected] = decode(docker("never finished "))
     assert isinstance(rejected, Rejected) and "partial" in rejected.reason
+
+
+def test_batches_carry_the_position_past_their_last_record_and_never_past_a_partial():
+    """Each batch's `end` is the offset just past its last record; a batch that ends while a
+    partial record is pending ends where that record starts (it is not done yet)."""
+    lines = [docker(f"n{i}\n") for i in range(3)]
+    half, rest, broken = docker("half "), docker("rest\n"), b'{"log": broken\n'
+    data = lines[0] + half + broken + rest + lines[1] + lines[2]
+    batches = list(read_batches(io.BytesIO(data), "pod.log", batch_size=2))
+    assert [(len(b.events), len(b.rejected)) for b in batches] == [(1, 1), (2, 0), (1, 0)]
+    assert batches[0].end == len(lines[0])  # the partial record from there on is not done
+    assert batches[1].end == len(data) - len(lines[2])
+    assert batches[-1].end == len(data)
+    joined = batches[1].events[0]
+    assert joined.get("message") == "half rest"
+    assert info(joined)["original"] == half + rest  # its pieces as read; the broken line is its own reject

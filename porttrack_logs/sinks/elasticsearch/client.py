@@ -13,13 +13,81 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 import orjson
+from elastic_transport import Serializer
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
 from ...errors import DeliveryError
 
-__all__ = ["Connection", "connect", "SUPPORTED_MAJORS"]
+__all__ = ["Connection", "connect", "SUPPORTED_MAJORS", "RequestFailed", "Unreachable", "parse_byte_size"]
 
 SUPPORTED_MAJORS = (8, 9)
+DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024  #: Elasticsearch's default `http.max_content_length` (100mb)
+
+
+class RequestFailed(DeliveryError):
+    """Elasticsearch answered a whole request with an HTTP error (`status`, the error's `error_type`)."""
+
+    def __init__(self, status: int, error_type: str, reason: str) -> None:
+        self.status = status
+        self.error_type = error_type
+        self.reason = reason
+        super().__init__(f"HTTP {status} {error_type}: {reason}")
+
+
+class Unreachable(DeliveryError):
+    """No answer: the connection failed or timed out (`reason` says which)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class _OrjsonCompat(Serializer):
+    """Responses in the versioned JSON media type read with orjson (the client's default is `json`)."""
+
+    mimetype = "application/vnd.elasticsearch+json"
+
+    def loads(self, data: bytes) -> Any:
+        return orjson.loads(data) if data else None
+
+    def dumps(self, data: Any) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        if isinstance(data, str):
+            return data.encode()
+        return orjson.dumps(data)
+
+
+class _NdjsonBytes(_OrjsonCompat):
+    """`_bulk` bodies go out as the bytes we built (the client's NDJSON serializer copies them twice)."""
+
+    mimetype = "application/vnd.elasticsearch+x-ndjson"
+
+
+def _failure(exc: ApiError) -> RequestFailed:
+    body = exc.body
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return RequestFailed(exc.meta.status, str(error.get("type", "error")), str(error.get("reason", "")))
+    if error:
+        text = str(error)
+    elif isinstance(body, (str, bytes)) and body:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    else:
+        text = "(no body)"
+    return RequestFailed(exc.meta.status, "http_error", text[:500])
+
+
+def parse_byte_size(text: str | int) -> int:
+    """Bytes in an Elasticsearch byte-size setting (`100mb`, `1gb`, `512kb`, `1024b`, a bare number)."""
+    if isinstance(text, int):
+        return text
+    value = str(text).strip().lower()
+    units = (("pb", 1024**5), ("tb", 1024**4), ("gb", 1024**3), ("mb", 1024**2), ("kb", 1024), ("b", 1))
+    for suffix, factor in units:
+        if value.endswith(suffix):
+            return int(float(value[: -len(suffix)]) * factor)
+    return int(value)
 
 
 def _media(kind: str, major: int) -> str:
@@ -60,8 +128,41 @@ class Connection:
         return response.body
 
     def bulk(self, body: bytes, *, params: Mapping[str, Any] | None = None) -> dict:
-        """POST a `_bulk` body as it is; the response as a dict (its `items` one-to-one with the actions)."""
-        return self.request("POST", "/_bulk", body=body, params=params, ndjson=True)
+        """POST a `_bulk` body as it is; the response as a dict (its `items` one-to-one with the actions).
+
+        Raises `RequestFailed` when the whole request is refused (429, 413, 5xx...) and `Unreachable`
+        when no node answered, so that the sink decides what to retry.
+        """
+        try:
+            response = self.client.perform_request("POST", "/_bulk", params=params, headers=self._ndjson, body=body)
+        except ApiError as exc:
+            raise _failure(exc) from exc
+        except TransportError as exc:
+            raise Unreachable(f"{type(exc).__name__}: {exc}") from exc
+        return response.body
+
+    def max_content_length(self) -> int:
+        """The smallest `http.max_content_length` of the cluster's nodes (set in their configuration, else
+        the cluster default), or Elasticsearch's default 100mb when the cluster does not say."""
+        try:
+            nodes = self.request("GET", "/_nodes/settings", params={"filter_path": "nodes.*.settings.http.max_content_length"})
+            found = [
+                parse_byte_size(node["settings"]["http"]["max_content_length"])
+                for node in (nodes or {}).get("nodes", {}).values()
+            ]
+            if found:
+                return min(found)
+            answer = self.request(
+                "GET", "/_cluster/settings",
+                params={"include_defaults": "true", "filter_path": "**.http.max_content_length"},
+            )
+            for scope in ("transient", "persistent", "defaults"):
+                value = ((answer or {}).get(scope) or {}).get("http", {}).get("max_content_length")
+                if value is not None:
+                    return parse_byte_size(value)
+        except (ApiError, TransportError, KeyError, TypeError, ValueError):
+            pass
+        return DEFAULT_MAX_CONTENT_LENGTH
 
     def close(self) -> None:
         self.client.close()
@@ -88,6 +189,7 @@ def connect(hosts: Sequence[str] | str, **client_options: Any) -> Connection:
 
     Raises `DeliveryError` naming the hosts when no node answers.
     """
+    client_options.setdefault("serializers", {_OrjsonCompat.mimetype: _OrjsonCompat(), _NdjsonBytes.mimetype: _NdjsonBytes()})
     client = Elasticsearch(hosts, **client_options)
     try:
         version = server_version(client)

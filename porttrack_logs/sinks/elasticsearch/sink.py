@@ -1,0 +1,488 @@
+"""The running `elasticsearch` output: one `_bulk` body per batch, one outcome per document, read item by item.
+
+    200, 201                       INDEXED
+    409 on a create                DUPLICATE (our deterministic `_id` is already there)
+    429, 5xx, anything unexpected  retried: only those documents are sent again, after a backoff
+    400, 404, dlq_custom_codes     DEAD_LETTERED, with the status, error type and reason
+
+A whole request that gets no answer, a 429 or a 5xx is sent again after the same backoff, forever:
+nothing is dropped, the output blocks (the pipeline and its sources wait behind it) and says so in
+its log at each retry. A 413 splits the request in halves; a document larger than the cluster's
+`http.max_content_length` goes to the dead letter queue without being sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import mmh3
+from orjson import dumps
+
+from ...codec import encode, encode_event, encode_event_into
+from ...errors import DeliveryError, DeliveryStopped
+from ...event import TIMESTAMP, Event, Template, field_ref
+from ..base import PROVENANCE, Outcome, SinkContext
+from ..bulk import ActionLines
+from .client import RequestFailed, Unreachable
+from .metrics import SinkMetrics
+
+if TYPE_CHECKING:
+    from .client import Connection
+    from .config import ElasticsearchOutput
+
+__all__ = ["ElasticsearchSink", "fingerprint", "BULK_PARAMS"]
+
+log = logging.getLogger("porttrack_logs.sinks.elasticsearch")
+
+INDEXED, DUPLICATE, DEAD_LETTERED = Outcome.INDEXED, Outcome.DUPLICATE, Outcome.DEAD_LETTERED
+
+#: Only what the outcomes need comes back: a few bytes per item instead of ~150.
+BULK_PARAMS = {"filter_path": "errors,items.*.status,items.*.error"}
+
+_EVENT_ORIGINAL = field_ref("[event][original]")
+_DAILY = re.compile(r"[^%]*%\{\+yyyy\.MM\.dd\}[^%]*\Z")  # an index name that changes once a UTC day
+_DAY = timedelta(days=1)
+_DS_TYPE, _DS_DATASET, _DS_NAMESPACE = (field_ref(f"[data_stream][{k}]") for k in ("type", "dataset", "namespace"))
+
+
+def fingerprint(data: bytes | str) -> str:
+    """A document id from content: MurmurHash3 x64 128-bit, 32 hex digits (stable across runs and hosts)."""
+    if data.__class__ is not bytes:
+        data = str(data).encode("utf-8", "surrogatepass")
+    return mmh3.mmh3_x64_128_digest(data).hex()
+
+
+class _Rejected(Exception):
+    """An event that cannot be sent at all (its index or action did not render): straight to the DLQ."""
+
+    def __init__(self, reason: str, error_type: str, index: str | None = None) -> None:
+        self.reason, self.error_type, self.index = reason, error_type, index
+        super().__init__(reason)
+
+
+class ElasticsearchSink:
+    """Writes batches of events with `_bulk` and returns one `Outcome` per event, in order (see module docstring)."""
+
+    __slots__ = (
+        "name", "connection", "_dlq", "_render_index", "_index_checked", "_document_id", "_action",
+        "_lines", "_routing", "_pipeline", "_flush_size", "_flush_bytes", "max_content_length",
+        "_dlq_codes", "_initial", "_max", "_stopping", "metrics", "_hosts", "_fast", "_daily",
+    )
+
+    def __init__(self, settings: "ElasticsearchOutput", context: SinkContext, connection: "Connection", *, max_content_length: int) -> None:
+        self.name = context.plugin_id
+        self.connection = connection
+        self._dlq = context.dead_letters
+        self._hosts = ", ".join(settings.hosts)
+        self._lines = {"index": ActionLines("index"), "create": ActionLines("create")}
+        if settings.uses_data_stream:
+            self._render_index = _data_stream_index(settings)
+            self._index_checked = False
+            action = "create"
+        else:
+            template = Template(settings.effective_index)
+            self._render_index = template.render
+            self._index_checked = settings.dlq_on_failed_indexname_interpolation and not template.constant
+            action = settings.action
+        self._action = _constant_or_render(action)
+        self._document_id = Template(settings.document_id).render if settings.document_id is not None else None
+        self._routing = Template(settings.routing).render if settings.routing is not None else None
+        self._pipeline = Template(settings.pipeline).render if settings.pipeline is not None else None
+        self._flush_size = settings.flush_size
+        self._flush_bytes = settings.flush_bytes
+        self.max_content_length = max_content_length
+        self._dlq_codes = frozenset({400, 404, *settings.dlq_custom_codes})
+        self._initial = float(settings.retry_initial_interval)
+        self._max = float(settings.retry_max_interval)
+        self._stopping = threading.Event()
+        self.metrics = SinkMetrics(context.registry, self.name)
+        self._fast = (
+            self._action.__class__ is str and self._document_id is None and self._routing is None and self._pipeline is None
+        )
+        self._daily = not settings.uses_data_stream and _DAILY.match(settings.effective_index) is not None
+        if settings.ecs_compatibility is not None:
+            log.info("%s: ecs_compatibility changes nothing here: the index and templates are PortTrack's", self.name)
+
+    # -- the Sink interface ----------------------------------------------------------------------
+    def write(self, events: Sequence[Event]) -> list[Outcome]:
+        """Deliver `events`; one outcome each, in order. Blocks while Elasticsearch refuses them."""
+        batch = _Batch(events)
+        started = time.process_time()
+        if self._fast:
+            self._encode_fast(batch)
+        else:
+            self._encode(batch)
+        if len(batch.body) > self.max_content_length:
+            self._drop_oversized(batch)
+        self.metrics.encode_seconds.inc(time.process_time() - started)
+        spans = batch.spans
+        spans.append(-1)
+        spans.append(len(batch.body))
+        sent = (len(spans) - 2) // 2
+        if sent and not batch.skipped and sent <= self._flush_size and len(batch.body) <= self._flush_bytes:
+            self._deliver(batch, list(range(sent)))  # the usual case: the whole batch in one request
+        elif sent:
+            self._deliver_chunked(batch, sent)
+        if batch.rejected:
+            self._dead_letter(batch)
+        outcomes = batch.outcomes
+        indexed = outcomes.count(INDEXED)
+        if indexed:
+            self.metrics.indexed.inc(indexed)
+        duplicates = outcomes.count(DUPLICATE)
+        if duplicates:
+            self.metrics.duplicate.inc(duplicates)
+        return outcomes
+
+    def _encode_batch(self, events: Sequence[Event]) -> "_Batch":
+        """The body `write` would send for `events`, sending nothing (benchmarks/es_bench.py measures it)."""
+        batch = _Batch(events)
+        if self._fast:
+            self._encode_fast(batch)
+        else:
+            self._encode(batch)
+        return batch
+
+    def _deliver_chunked(self, batch: "_Batch", sent: int) -> None:
+        """Requests of at most `flush_size` documents and `flush_bytes` bytes (one document over it goes alone)."""
+        spans, skipped = batch.spans, batch.skipped
+        flush_size, flush_bytes = self._flush_size, self._flush_bytes
+        chunk: list[int] = []
+        chunk_bytes = 0
+        for k in range(sent):
+            if k in skipped:
+                continue
+            size = spans[2 * k + 3] - spans[2 * k + 1]
+            if chunk and (len(chunk) >= flush_size or chunk_bytes + size > flush_bytes):
+                self._deliver(batch, chunk)
+                chunk, chunk_bytes = [], 0
+            chunk.append(k)
+            chunk_bytes += size
+        if chunk:
+            self._deliver(batch, chunk)
+
+    def stop(self) -> None:
+        """Make a blocked `write` raise `DeliveryStopped` (from any thread)."""
+        self._stopping.set()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # -- building the body -----------------------------------------------------------------------
+    def _encode_fast(self, batch: "_Batch") -> None:
+        """The default shape (constant action, no document_id, routing or pipeline): ids from the source.
+        With a daily index (`name-%{+yyyy.MM.dd}`), an event of the day last seen skips the render."""
+        render_index, checked, heads = self._render_index, self._index_checked, self._lines[self._action]
+        daily = self._daily
+        body, spans = batch.body, batch.spans
+        last_index, head = None, b""
+        day_start = day_end = None
+        for position, event in enumerate(batch.events):
+            if daily:
+                stamp = event.raw_fields().get(TIMESTAMP)
+                if stamp.__class__ is datetime and day_start is not None and day_start <= stamp < day_end:
+                    index = last_index
+                else:
+                    index = render_index(event)
+                    if stamp.__class__ is datetime:
+                        day = stamp.astimezone(timezone.utc)
+                        day_start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+                        day_end = day_start + _DAY
+            else:
+                index = render_index(event)
+            if index is not last_index:
+                if checked and "%{" in index:
+                    batch.reject(position, _unresolved(index), "index_interpolation", None, index)
+                    day_start = None
+                    continue
+                last_index, head = index, heads.head(index)
+            info = event.metadata.get(PROVENANCE)
+            doc_id = info.get("id") if info else None
+            spans.append(position)
+            spans.append(len(body))
+            body += head
+            if doc_id is not None:
+                body += b',"_id":'
+                body += dumps(doc_id)
+                body += b"}}\n"
+                encode_event_into(event, body)
+            else:
+                source = info.get("original") if info else None
+                if source is None:
+                    source = event.get(_EVENT_ORIGINAL)
+                if source is None:
+                    document = encode_event(event)
+                    body += b',"_id":"' + fingerprint(document).encode() + b'"}}\n'
+                    body += document
+                else:
+                    body += b',"_id":"' + fingerprint(source).encode() + b'"}}\n'
+                    encode_event_into(event, body)
+            body += b"\n"
+
+    def _encode(self, batch: "_Batch") -> None:
+        """Any shape: action, document_id, routing and pipeline rendered per event; a template that cannot
+        render for an event dead-letters that event."""
+        render_index, checked, document_id = self._render_index, self._index_checked, self._document_id
+        action, lines, routing, pipeline = self._action, self._lines, self._routing, self._pipeline
+        body, spans = batch.body, batch.spans
+        constant_lines = lines[action] if action.__class__ is str else None
+        for position, event in enumerate(batch.events):
+            try:
+                index = render_index(event)
+                if checked and "%{" in index:
+                    raise _Rejected(_unresolved(index), "index_interpolation", index)
+                if constant_lines is not None:
+                    actions = constant_lines
+                else:
+                    op = action(event)  # type: ignore[operator]
+                    actions = lines.get(op)
+                    if actions is None:
+                        raise _Rejected(f"action {op!r} rendered from the action option is not index or create", "action_interpolation", index)
+                document = None
+                if document_id is not None:
+                    doc_id = document_id(event)
+                else:
+                    info = event.metadata.get(PROVENANCE)
+                    doc_id = info.get("id") if info else None
+                    if doc_id is None:
+                        source = info.get("original") if info else None
+                        if source is None:
+                            source = event.get(_EVENT_ORIGINAL)
+                        if source is None:
+                            document = source = encode_event(event)
+                        doc_id = fingerprint(source)
+                line = actions.line(
+                    index, doc_id,
+                    routing(event) if routing is not None else None,
+                    pipeline(event) if pipeline is not None else None,
+                )
+            except _Rejected as exc:
+                batch.reject(position, exc.reason, exc.error_type, None, exc.index)
+                continue
+            except Exception as exc:  # a template that cannot render for this event (EventError and the like)
+                batch.reject(position, f"cannot build the bulk action: {exc}", type(exc).__name__, None, None)
+                continue
+            spans.append(position)
+            spans.append(len(body))
+            body += line
+            if document is None:
+                encode_event_into(event, body)
+            else:
+                body += document
+            body += b"\n"
+
+    def _drop_oversized(self, batch: "_Batch") -> None:
+        """Documents whose lines alone exceed `http.max_content_length`: never sent, dead-lettered (413)."""
+        spans, limit = batch.spans, self.max_content_length
+        ends = spans[3::2] + [len(batch.body)]
+        for k in range(len(spans) // 2):
+            size = ends[k] - spans[2 * k + 1]
+            if size > limit:
+                batch.skipped.add(k)
+                event = batch.events[spans[2 * k]]
+                batch.reject(
+                    spans[2 * k],
+                    f"document of {size} bytes is larger than the cluster's http.max_content_length ({limit} bytes); not sent",
+                    "document_too_large", 413, self._render_index(event),
+                )
+
+    # -- sending ---------------------------------------------------------------------------------
+    def _deliver(self, batch: "_Batch", todo: list[int]) -> None:
+        """Send documents `todo` (numbers into `spans`) until each has an outcome; retried ones again and again."""
+        interval = self._initial
+        attempt = 0
+        metrics = self.metrics
+        while todo:
+            if self._stopping.is_set():
+                raise DeliveryStopped(f"{self.name}: stopped with {len(todo)} documents not delivered")
+            payload = _payload(batch.body, batch.spans, todo)
+            started = time.perf_counter()
+            try:
+                response = self.connection.bulk(payload, params=BULK_PARAMS)
+            except RequestFailed as exc:
+                metrics.requests_failed.inc()
+                if exc.status == 413:
+                    self._split(batch, todo, exc)
+                    return
+                attempt += 1
+                interval = self._backoff(interval, attempt, len(todo), f"the bulk request was refused: {exc}")
+                continue
+            except Unreachable as exc:
+                metrics.requests_failed.inc()
+                attempt += 1
+                interval = self._backoff(interval, attempt, len(todo), f"Elasticsearch at {self._hosts} did not answer: {exc.reason}")
+                continue
+            finally:
+                metrics.request_seconds.observe(time.perf_counter() - started)
+            metrics.requests.inc()
+            started = time.process_time()
+            retry = self._read(batch, response, todo)
+            metrics.response_seconds.inc(time.process_time() - started)
+            if retry:
+                attempt += 1
+                statuses = sorted({status for _, status, _ in retry})
+                first = retry[0][2]
+                todo = [k for k, _, _ in retry]
+                interval = self._backoff(
+                    interval, attempt, len(todo),
+                    f"Elasticsearch answered {', '.join(map(str, statuses))} for {len(todo)} documents ({first})",
+                    items=True,
+                )
+            else:
+                todo = []
+
+    def _read(self, batch: "_Batch", response: Any, todo: list[int]) -> list[tuple[int, int, str]]:
+        """Outcomes from a bulk response's items, one-to-one with `todo`; returns the documents to retry."""
+        items = response.get("items") if isinstance(response, dict) else None
+        if items is None or len(items) != len(todo):
+            raise DeliveryError(
+                f"{self.name}: a bulk response had {len(items) if items is not None else 'no'} items for "
+                f"{len(todo)} documents; nothing of it is counted"
+            )
+        spans, outcomes = batch.spans, batch.outcomes
+        if not response.get("errors"):
+            for k in todo:
+                outcomes[spans[2 * k]] = INDEXED
+            return []
+        retry: list[tuple[int, int, str]] = []
+        dlq_codes = self._dlq_codes
+        for k, item in zip(todo, items):
+            for op, result in item.items():
+                status = result["status"]
+                position = spans[2 * k]
+                if status < 300:
+                    outcomes[position] = INDEXED
+                elif status == 409 and op == "create":
+                    outcomes[position] = DUPLICATE
+                elif status in dlq_codes or status == 409:
+                    error = result.get("error") or {}
+                    batch.reject(position, _reason(error), _error_type(error), status, self._render_index(batch.events[position]))
+                else:
+                    retry.append((k, status, _reason(result.get("error") or {})))
+        return retry
+
+    def _split(self, batch: "_Batch", todo: list[int], exc: RequestFailed) -> None:
+        """A 413 for a whole request: send each half on its own; one document alone is rejected."""
+        if len(todo) == 1:
+            position = batch.spans[2 * todo[0]]
+            batch.reject(position, f"request too large for Elasticsearch: {exc.reason}", exc.error_type, 413,
+                         self._render_index(batch.events[position]))
+            return
+        half = len(todo) // 2
+        log.warning("%s: Elasticsearch answered 413 for a bulk request of %d documents; sending it in halves", self.name, len(todo))
+        self._deliver(batch, todo[:half])
+        self._deliver(batch, todo[half:])
+
+    def _backoff(self, interval: float, attempt: int, count: int, why: str, *, items: bool = False) -> float:
+        """Wait between half and all of `interval` (jitter), or raise `DeliveryStopped`; the next interval."""
+        delay = min(interval, self._max)
+        delay = random.uniform(delay / 2, delay)
+        if items:
+            self.metrics.retried_items.inc(count)
+        else:
+            self.metrics.retried_requests.inc()
+        log.warning(
+            "%s is blocked: %s; retry %d of %d documents in %.1fs (the pipeline waits until Elasticsearch takes them)",
+            self.name, why, attempt, count, delay,
+        )
+        if self._stopping.wait(delay):
+            raise DeliveryStopped(f"{self.name}: stopped while blocked ({why})")
+        return min(interval * 2, self._max)
+
+    def _dead_letter(self, batch: "_Batch") -> None:
+        dlq, events, outcomes = self._dlq, batch.events, batch.outcomes
+        for position, reason, error_type, status, index in batch.rejected:
+            event = events[position]
+            info = event.metadata.get(PROVENANCE) or {}
+            original = info.get("original")
+            if original is None:
+                original = event.get(_EVENT_ORIGINAL)
+            log.warning("%s: document %s rejected (%s %s): %s", self.name, info.get("place") or f"#{position}", status, error_type, reason)
+            dlq.put(
+                reason, place=str(info.get("place") or ""), stage="output", original=original, event=event,
+                plugin=self.name, error_type=error_type, status=status, index=index,
+            )
+            outcomes[position] = DEAD_LETTERED
+        dlq.sync()
+        self.metrics.dead_lettered.inc(len(batch.rejected))
+
+
+class _Batch:
+    """One `write`: the events, the body being built, where each sent document's lines start, the outcomes."""
+
+    __slots__ = ("events", "body", "spans", "outcomes", "rejected", "skipped")
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self.events = events
+        self.body = bytearray()
+        self.spans: list[int] = []  # per document sent: its event's position, then where its action line starts
+        self.outcomes: list[Any] = [None] * len(events)
+        self.rejected: list[tuple[int, str, str, int | None, str | None]] = []
+        self.skipped: set[int] = set()  # documents in the body never to be sent (over max_content_length)
+
+    def reject(self, position: int, reason: str, error_type: str, status: int | None, index: str | None) -> None:
+        self.rejected.append((position, reason, error_type, status, index))
+
+
+def _unresolved(index: str) -> str:
+    return f"index name {index!r} kept an unresolved %{{...}} reference (dlq_on_failed_indexname_interpolation)"
+
+
+def _payload(body: bytearray, spans: list[int], todo: list[int]) -> bytes:
+    """The lines of documents `todo` (each an action line and a source line), one copy: bytes, because the
+    client's debug log of a request decodes its body (a memoryview would fail there)."""
+    first, last = todo[0], todo[-1]
+    if last - first + 1 == len(todo):
+        return bytes(memoryview(body)[spans[2 * first + 1] : spans[2 * last + 3]])
+    view = memoryview(body)
+    return b"".join(view[spans[2 * k + 1] : spans[2 * k + 3]] for k in todo)
+
+
+def _reason(error: dict) -> str:
+    if not isinstance(error, dict):
+        return str(error)
+    text = f"{error.get('type', 'error')}: {error.get('reason', '')}"
+    cause = error.get("caused_by")
+    if isinstance(cause, dict):
+        text += f"; caused by {cause.get('type', 'error')}: {cause.get('reason', '')}"
+    return text
+
+
+def _error_type(error: dict) -> str:
+    return str(error.get("type", "unknown")) if isinstance(error, dict) else "unknown"
+
+
+def _constant_or_render(text: str) -> str | Callable[[Event], str]:
+    template = Template(text)
+    return text if template.constant else template.render
+
+
+def _data_stream_index(settings: "ElasticsearchOutput") -> Callable[[Event], str]:
+    """`type-dataset-namespace` per event: the event's own `data_stream.*` fields when auto routing, else the
+    options'; with sync_fields the event's fields are set to the names used (as Logstash does)."""
+    kind, dataset, namespace = settings.data_stream_type, settings.data_stream_dataset, settings.data_stream_namespace
+    constant = f"{kind}-{dataset}-{namespace}"
+    routing, sync = settings.data_stream_auto_routing, settings.data_stream_sync_fields
+
+    def render(event: Event) -> str:
+        if not routing and not sync:
+            return constant
+        t, d, n = kind, dataset, namespace
+        if routing:
+            t = event.get(_DS_TYPE) or kind
+            d = event.get(_DS_DATASET) or dataset
+            n = event.get(_DS_NAMESPACE) or namespace
+        if sync:
+            event.set(_DS_TYPE, t)
+            event.set(_DS_DATASET, d)
+            event.set(_DS_NAMESPACE, n)
+        return f"{t}-{d}-{n}"
+
+    return render
+

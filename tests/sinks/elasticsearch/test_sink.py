@@ -1,0 +1,279 @@
+"""The elasticsearch sink's outcomes, read from real bulk answers (tests/data/es_responses/): one per event, in order."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from porttrack_logs.errors import DeliveryStopped
+from porttrack_logs.sinks.base import Outcome
+from porttrack_logs.sinks.elasticsearch.client import Unreachable
+from porttrack_logs.sinks.elasticsearch.sink import BULK_PARAMS, fingerprint
+from tests.sinks.elasticsearch.support import answer, event, load, refusal
+
+INDEXED, DUPLICATE, DEAD = Outcome.INDEXED, Outcome.DUPLICATE, Outcome.DEAD_LETTERED
+
+
+def sample(name, registry, **labels):
+    value = registry.get_sample_value(name, {"plugin": "elasticsearch@3:5", **labels})
+    return 0 if value is None else value
+
+
+@pytest.mark.parametrize("major", ["es9", "es8"])
+def test_all_created_answer_indexes_every_event_into_its_days_index_with_create_and_the_source_id(make_sink, major):
+    """The default: `create` into porttrack-logs-<event's day>, `_id` the source's id, filter_path asked."""
+    sink, conn = make_sink([load(f"all_created_{major}.json")])
+
+    outcomes = sink.write([event(i, id=f"topic/0@{i}") for i in range(3)])
+
+    assert outcomes == [INDEXED] * 3
+    assert [action for action, _ in conn.documents()] == [
+        {"create": {"_index": "porttrack-logs-2026.11.27", "_id": f"topic/0@{i}"}} for i in range(3)
+    ]
+    assert [doc["n"] for _, doc in conn.documents()] == [0, 1, 2] and conn.params == [BULK_PARAMS]
+
+
+@pytest.mark.parametrize("major", ["es9", "es8"])
+def test_mixed_answer_gives_each_event_its_own_outcome_and_dead_letters_the_rejected(make_sink, dead_letters, registry, major):
+    """201, 409 on create, 400, 404, 201 on index, 400: indexed, duplicate, dead-lettered with status and reason."""
+    sink, _ = make_sink([load(f"mixed_{major}.json")])
+    events = [event(i, id=f"f@{i}", original=f"raw {i}".encode()) for i in range(6)]
+
+    outcomes = sink.write(events)
+
+    assert outcomes == [INDEXED, DUPLICATE, DEAD, DEAD, INDEXED, DEAD]
+    entries = dead_letters.entries
+    assert [(e["status"], e["error_type"]) for e in entries] == [
+        (400, "document_parsing_exception"), (404, "index_not_found_exception"), (400, "document_parsing_exception"),
+    ]
+    assert "failed to parse field [n] of type [long]" in entries[0]["reason"]
+    assert "caused by illegal_argument_exception: For input string" in entries[0]["reason"]
+    assert "[require_alias] request flag is [true]" in entries[1]["reason"]
+    assert [e["original"] for e in entries] == [b"raw 2", b"raw 3", b"raw 5"]
+    assert [e["place"] for e in entries] == ["test@2", "test@3", "test@5"]
+    assert all(e["stage"] == "output" and e["plugin"] == "elasticsearch@3:5" for e in entries)
+    assert all(e["index"] == "porttrack-logs-2026.11.27" and e["event"] is events[i] for e, i in zip(entries, (2, 3, 5)))
+    assert dead_letters.synced == 1 and dead_letters.synced_count == 3  # durable before the outcomes are returned
+    assert (sample("porttrack_output_events_total", registry, outcome="indexed"),
+            sample("porttrack_output_events_total", registry, outcome="duplicate"),
+            sample("porttrack_output_events_total", registry, outcome="dead_lettered"),
+            sample("porttrack_output_bulk_requests_total", registry, result="answered")) == (2, 1, 3, 1)
+
+
+@pytest.mark.parametrize("major", ["es9", "es8"])
+def test_item_level_429s_resend_only_those_documents_in_order(make_sink, registry, major):
+    """A real answer with some items refused (429): the next request holds exactly those documents."""
+    first = load(f"item_429_{major}.json")
+    refused = [k for k, item in enumerate(first["items"]) if item["create"]["status"] == 429]
+    sink, conn = make_sink([first, answer(*[201] * len(refused))])
+
+    outcomes = sink.write([event(i, id=f"id-{i}") for i in range(len(first["items"]))])
+
+    assert outcomes == [INDEXED] * len(first["items"])
+    assert [action["create"]["_id"] for action, _ in conn.documents(1)] == [f"id-{k}" for k in refused]
+    assert sample("porttrack_output_retries_total", registry, cause="document") == len(refused)
+
+
+def test_item_level_503_is_retried_until_created(make_sink):
+    """Unavailable shards (a real 503 answer) twice, then created: indexed, three requests, same documents."""
+    sink, conn = make_sink([load("item_503_es9.json"), load("item_503_es9.json"), answer(201, 201)])
+
+    outcomes = sink.write([event(0, id="a"), event(1, id="b")])
+
+    assert outcomes == [INDEXED, INDEXED] and len(conn.bodies) == 3 and conn.bodies[0] == conn.bodies[2]
+
+
+def test_dlq_custom_codes_send_those_statuses_to_the_dead_letter_queue_instead_of_retrying(make_sink, dead_letters):
+    """dlq_custom_codes => [503]: the unavailable-shards answer dead-letters both documents at once."""
+    sink, conn = make_sink([load("item_503_es9.json")], dlq_custom_codes=[503])
+
+    outcomes = sink.write([event(0, id="a"), event(1, id="b")])
+
+    assert outcomes == [DEAD, DEAD] and len(conn.bodies) == 1
+    assert [(e["status"], e["error_type"]) for e in dead_letters.entries] == [(503, "unavailable_shards_exception")] * 2
+
+
+def test_whole_request_429_is_sent_again_whole_and_logged_as_blocked(make_sink, registry, caplog):
+    """The coordinating node refused the whole bulk (a real 8.19 429): the same body again, a warning saying why."""
+    sink, conn = make_sink([refusal("request_429_es8.json"), refusal("request_429_es8.json"), answer(201, 201, 201)])
+
+    with caplog.at_level(logging.WARNING, "porttrack_logs.sinks.elasticsearch"):
+        outcomes = sink.write([event(i, id=str(i)) for i in range(3)])
+
+    assert outcomes == [INDEXED] * 3 and conn.bodies[0] == conn.bodies[1] == conn.bodies[2]
+    blocked = [r.getMessage() for r in caplog.records if "is blocked" in r.getMessage()]
+    assert len(blocked) == 2 and "429 es_rejected_execution_exception" in blocked[0]
+    assert sample("porttrack_output_retries_total", registry, cause="request") == 2
+
+
+def test_no_answer_is_retried_with_growing_waits_and_nothing_is_dropped(make_sink, caplog):
+    """Connection refused five times, then an answer: indexed; the logged waits never exceed retry_max_interval."""
+    lost = Unreachable("ConnectionError: connection refused")
+    sink, conn = make_sink([lost] * 5 + [answer(201)], retry_initial_interval=0.001, retry_max_interval=0.004)
+
+    with caplog.at_level(logging.WARNING, "porttrack_logs.sinks.elasticsearch"):
+        outcomes = sink.write([event(0, id="a")])
+
+    assert outcomes == [INDEXED] and len(conn.bodies) == 6
+    messages = [r.getMessage() for r in caplog.records if "is blocked" in r.getMessage()]
+    assert len(messages) == 5 and all("did not answer: ConnectionError: connection refused" in m for m in messages)
+    assert [r.args[2] for r in caplog.records if "is blocked" in r.getMessage()] == [1, 2, 3, 4, 5]
+    assert all(r.args[4] <= 0.004 for r in caplog.records if "is blocked" in r.getMessage())
+
+
+def test_stop_from_another_thread_ends_a_blocked_write_with_delivery_stopped(make_sink):
+    """Elasticsearch never answers; stop() from another thread makes write raise DeliveryStopped."""
+    sink, conn = make_sink([], forever=Unreachable("ConnectionTimeout: timed out"), retry_initial_interval=30, retry_max_interval=60)
+    outcome: list = []
+
+    def run():
+        try:
+            sink.write([event(0, id="a")])
+        except DeliveryStopped as exc:
+            outcome.append(exc)
+
+    writer = threading.Thread(target=run)
+    writer.start()
+    conn.called.wait(10)
+    sink.stop()
+    writer.join(10)
+
+    assert not writer.is_alive() and len(outcome) == 1 and "stopped" in str(outcome[0])
+
+
+@pytest.mark.parametrize("major", ["es9", "es8"])
+def test_413_splits_the_request_in_halves_and_a_single_document_refused_goes_to_the_dead_letter_queue(make_sink, dead_letters, major):
+    """413 for 4 documents; halves of 2: the first indexed, the second 413 again, then 1 + 1: one 413 alone."""
+    too_big = refusal(f"request_413_{major}.json")
+    sink, conn = make_sink([too_big, answer(201, 201), too_big, answer(201), too_big])
+
+    outcomes = sink.write([event(i, id=str(i)) for i in range(4)])
+
+    assert outcomes == [INDEXED, INDEXED, INDEXED, DEAD]
+    assert [len(conn.documents(k)) for k in range(5)] == [4, 2, 2, 1, 1]
+    assert [(e["status"], e["event"].get("n")) for e in dead_letters.entries] == [(413, 3)]
+
+
+def test_a_document_larger_than_max_content_length_is_dead_lettered_without_being_sent(make_sink, dead_letters):
+    """The cluster takes 2 KB requests: a 5 KB document is never sent; the others are, in one request."""
+    sink, conn = make_sink([answer(201, 201)], max_content_length=2048)
+
+    outcomes = sink.write([event(0, id="a"), event(1, id="b", blob="x" * 5000), event(2, id="c")])
+
+    assert outcomes == [INDEXED, DEAD, INDEXED]
+    assert [a["create"]["_id"] for a, _ in conn.documents()] == ["a", "c"]
+    assert dead_letters.entries[0]["status"] == 413 and "http.max_content_length (2048 bytes)" in dead_letters.entries[0]["reason"]
+
+
+def test_requests_are_bounded_by_count_and_by_bytes(make_sink):
+    """flush_size => 2 over 5 documents: 2 + 2 + 1; flush_bytes => 1024 with ~600-byte documents: one each."""
+    sink, conn = make_sink([answer(201, 201), answer(201, 201), answer(201)], flush_size=2)
+    assert sink.write([event(i, id=str(i)) for i in range(5)]) == [INDEXED] * 5
+    assert [len(conn.documents(k)) for k in range(3)] == [2, 2, 1]
+
+    sink, conn = make_sink([answer(201)] * 3, flush_bytes=1024)
+    assert sink.write([event(i, id=str(i), pad="p" * 500) for i in range(3)]) == [INDEXED] * 3
+    assert [len(conn.documents(k)) for k in range(3)] == [1, 1, 1]
+
+
+def test_document_ids_come_from_document_id_then_the_source_then_a_fingerprint_of_the_input(make_sink):
+    """document_id wins; else the provenance id; else a fingerprint of original bytes, [event][original], the document."""
+    sink, conn = make_sink([answer(*[201] * 4)])
+    plain = event(3)
+    sink.write([
+        event(0, id="src-0"),
+        event(1, original=b"the raw line"),
+        event(2, event={"original": "from the event"}),
+        plain,
+    ])
+    ids = [a["create"]["_id"] for a, _ in conn.documents()]
+    assert ids[:3] == ["src-0", fingerprint(b"the raw line"), fingerprint("from the event")]
+    lines = conn.bodies[0].split(b"\n")
+    assert ids[3] == fingerprint(lines[7])  # the document exactly as sent
+
+    sink, conn = make_sink([answer(201)], document_id="%{message}-x")
+    sink.write([event(5, id="ignored")])
+    assert conn.documents()[0][0]["create"]["_id"] == "line 5-x"
+
+
+def test_the_same_input_twice_gets_the_same_ids(make_sink):
+    """Replaying: identical ids for identical input, different ids for different input."""
+    sink, conn = make_sink([answer(201, 201), answer(201, 201)])
+    sink.write([event(1, original=b"a"), event(2)])
+    sink.write([event(1, original=b"a"), event(2)])
+    first, second = ([a["create"]["_id"] for a, _ in conn.documents(k)] for k in (0, 1))
+    assert first == second and first[0] != first[1]
+
+
+def test_an_index_name_that_kept_a_reference_is_dead_lettered_without_being_sent(make_sink, dead_letters):
+    """index => "app-%{service}": an event without `service` is dead-lettered (dlq_on_failed_indexname_interpolation)."""
+    sink, conn = make_sink([answer(201)], index="app-%{service}")
+
+    outcomes = sink.write([event(0, id="a", service="gate"), event(1, id="b")])
+
+    assert outcomes == [INDEXED, DEAD]
+    assert conn.documents()[0][0]["create"]["_index"] == "app-gate"
+    assert dead_letters.entries[0]["error_type"] == "index_interpolation" and dead_letters.entries[0]["index"] == "app-%{service}"
+
+
+def test_an_action_template_picks_index_or_create_per_event_and_anything_else_is_rejected(make_sink, dead_letters):
+    """action => "%{op}": index and create as rendered; "delete" is dead-lettered, never sent."""
+    sink, conn = make_sink([answer(201, 201)], action="%{op}")
+
+    outcomes = sink.write([event(0, id="a", op="index"), event(1, id="b", op="delete"), event(2, id="c", op="create")])
+
+    assert outcomes == [INDEXED, DEAD, INDEXED]
+    assert [next(iter(a)) for a, _ in conn.documents()] == ["index", "create"]
+    assert dead_letters.entries[0]["error_type"] == "action_interpolation"
+
+
+def test_routing_and_pipeline_are_rendered_into_the_action_line(make_sink):
+    """routing => "%{host}", pipeline => "audit": both in the action line beside _index and _id."""
+    sink, conn = make_sink([answer(201)], routing="%{host}", pipeline="audit")
+
+    sink.write([event(0, id='odd"id', host="h1")])
+
+    assert conn.documents()[0][0] == {"create": {"_index": "porttrack-logs-2026.11.27", "_id": 'odd"id', "routing": "h1", "pipeline": "audit"}}
+
+
+def test_data_stream_creates_into_the_stream_named_by_the_event_or_the_options(make_sink):
+    """data_stream => true: logs-generic-default, or the event's own data_stream fields (auto routing), synced."""
+    sink, conn = make_sink([answer(201, 201)], data_stream=True, data_stream_dataset="porttrack")
+    routed = event(1, id="b", data_stream={"dataset": "gate"})
+
+    sink.write([event(0, id="a"), routed])
+
+    assert [a["create"]["_index"] for a, _ in conn.documents()] == ["logs-porttrack-default", "logs-gate-default"]
+    assert conn.documents()[0][1]["data_stream"] == {"type": "logs", "dataset": "porttrack", "namespace": "default"}
+
+
+def test_a_batch_with_nothing_to_send_makes_no_request(make_sink, dead_letters):
+    """Every event rejected before sending: no bulk request, all dead-lettered, synced once."""
+    sink, conn = make_sink([], index="x-%{missing}")
+
+    assert sink.write([event(0, id="a"), event(1, id="b")]) == [DEAD, DEAD]
+    assert conn.bodies == [] and dead_letters.synced == 1
+    assert sink.write([]) == [] and conn.bodies == []
+
+
+def test_daily_indices_follow_each_events_own_day_in_any_order(make_sink):
+    """Days interleaved (27, 28, 27, 26, 28 late at night, 27 from another zone): each to its own UTC day."""
+    from datetime import datetime, timedelta, timezone
+
+    from porttrack_logs.event import Event
+
+    stamps = [
+        datetime(2026, 11, 27, 6, tzinfo=timezone.utc), datetime(2026, 11, 28, 0, tzinfo=timezone.utc),
+        datetime(2026, 11, 27, 23, 59, 59, 999999, tzinfo=timezone.utc), datetime(2026, 11, 26, 12, tzinfo=timezone.utc),
+        datetime(2026, 11, 28, 23, 59, tzinfo=timezone.utc),
+        datetime(2026, 11, 28, 1, tzinfo=timezone(timedelta(hours=3))),  # 2026-11-27T22:00Z
+    ]
+    sink, conn = make_sink([answer(*[201] * len(stamps))], index="audit-%{+yyyy.MM.dd}")
+
+    sink.write([Event({"@timestamp": ts, "message": str(i)}, metadata={"_porttrack": {"id": str(i)}}) for i, ts in enumerate(stamps)])
+
+    assert [a["create"]["_index"] for a, _ in conn.documents()] == [
+        "audit-2026.11.27", "audit-2026.11.28", "audit-2026.11.27", "audit-2026.11.26", "audit-2026.11.28", "audit-2026.11.27",
+    ]

@@ -175,3 +175,30 @@ def test_an_ingest_pipeline_runs_on_each_document(es_node):
     hits = es_node.client.search(index=index, query={"term": {"stamped": "yes"}}, size=0)["hits"]["total"]["value"]
     assert hits == 10
     sink.close()
+
+
+def test_replaying_dead_letters_after_a_fix_indexes_each_rejected_event_once(es_node):
+    """200 events, every 4th with text in the long `n`: 50 dead letters. Replayed from their records (the
+    event as rejected, the original input for its id) with the fix applied (the text moved to `n_text`):
+    50 indexed; replayed once more: 50 duplicates; the index holds 200."""
+    index = es_node.index_prefix + "replay-fix"
+    es_node.client.indices.create(index=index, mappings={"properties": {"n": {"type": "long"}}})
+    dead = RecordingDeadLetters()
+    sink = build(es_node, dead, index=index)
+    first = sink.write([audit_event(i, n=f"text {i}" if i % 4 == 0 else i) for i in range(200)])
+    assert first.count(DEAD) == len(dead.entries) == 50
+
+    def replay() -> list[Outcome]:
+        events = []
+        for entry in dead.entries:
+            fields = dict(entry["event"].to_dict())
+            fields["n_text"] = fields.pop("n")  # the fix
+            events.append(Event(fields, metadata={PROVENANCE: {"original": entry["original"], "place": entry["place"]}}))
+        replayer = build(es_node, RecordingDeadLetters(), index=index)
+        try:
+            return replayer.write(events)
+        finally:
+            replayer.close()
+
+    assert (replay(), replay(), count(es_node, index)) == ([INDEXED] * 50, [DUPLICATE] * 50, 200)
+    sink.close()

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import mmh3
+from prometheus_client import CollectorRegistry
 from orjson import dumps
 
 from ...codec import encode, encode_event, encode_event_into
@@ -101,7 +102,8 @@ class ElasticsearchSink:
         self._initial = float(settings.retry_initial_interval)
         self._max = float(settings.retry_max_interval)
         self._stopping = threading.Event()
-        self.metrics = SinkMetrics(context.registry, self.name)
+        # enable_metric => false (Logstash's): counted in a registry nobody collects
+        self.metrics = SinkMetrics(context.registry if settings.enable_metric else CollectorRegistry(), self.name)
         self._fast = (
             self._action.__class__ is str and self._document_id is None and self._routing is None and self._pipeline is None
         )

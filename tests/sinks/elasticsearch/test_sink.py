@@ -277,3 +277,11 @@ def test_daily_indices_follow_each_events_own_day_in_any_order(make_sink):
     assert [a["create"]["_index"] for a, _ in conn.documents()] == [
         "audit-2026.11.27", "audit-2026.11.28", "audit-2026.11.27", "audit-2026.11.26", "audit-2026.11.28", "audit-2026.11.27",
     ]
+
+
+def test_enable_metric_false_keeps_the_outputs_counts_out_of_the_registry(make_sink, registry):
+    """enable_metric => false, as Logstash's: nothing of this output appears in the context's registry."""
+    sink, _ = make_sink([answer(201)], enable_metric=False)
+
+    assert sink.write([event(0, id="a")]) == [INDEXED]
+    assert registry.get_sample_value("porttrack_output_events_total", {"plugin": "elasticsearch@3:5", "outcome": "indexed"}) is None

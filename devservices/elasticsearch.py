@@ -70,8 +70,8 @@ ES9 = Release(
     pinned_sha512="2c624e913bb8712fb1698fc1ab3a241c868228183f089ff3cde17ad7bc7b5a9663454c2af939c65e075663826371e3d4344dca43a55a8aab9594f9a64b01d2c7",
 )
 # 8.19.21 is the newest 8.19 on Maven Central (2026-12-01) and comes with a .sha1 (and a .sha512 equal to this pin).
-# 8.x runs on Java 17 to 24; the oldest JDK >= 17 is taken so that a newer one the 8.x line was never built for is
-# not picked by default (PORTTRACK_ES8_JAVA_HOME chooses another).
+# It runs on Java 17+ (checked on 17.0.15 and 25.0.3); the first JDK found is taken (JAVA_HOME, `java` on PATH,
+# /usr/lib/jvm), which is the machine's default Java 17 unless JAVA_HOME says otherwise.
 ES8 = Release(
     "8.19.21", java_min=17, prefer_newest_java=False, prefix="es8", env_java_home=None, cluster_name="porttrack-dev-8",
     pinned_sha512="cf6b0a93860d329937ae7f913ec5073b0c726c77639764b93fc83a304aa1dd9d4defcfa2849948eea3b0b47c2065f994908603939fc2a4774c9c4d868c5ec1dd",

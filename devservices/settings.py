@@ -18,7 +18,7 @@ ENVIRONMENT = {
     "PORTTRACK_ES_HEAP": "Elasticsearch 9 heap, -Xms/-Xmx (default 768m)",
     "PORTTRACK_ES8_PORT": "Elasticsearch 8 HTTP port (default 19201)",
     "PORTTRACK_ES8_TRANSPORT_PORT": "Elasticsearch 8 transport port (default 19301)",
-    "PORTTRACK_ES8_JAVA_HOME": "Java 17+ for Elasticsearch 8 (default: oldest JDK >= 17 found, JAVA_HOME or `java` on PATH first)",
+    "PORTTRACK_ES8_JAVA_HOME": "Java 17+ for Elasticsearch 8 (default: the first found of JAVA_HOME, `java` on PATH, /usr/lib/jvm)",
     "PORTTRACK_ES8_HEAP": "Elasticsearch 8 heap, -Xms/-Xmx (default 768m)",
     "PORTTRACK_KAFKA_PORT": "Kafka client (PLAINTEXT) port (default 19092)",
     "PORTTRACK_KAFKA_CONTROLLER_PORT": "Kafka KRaft controller port (default 19093)",

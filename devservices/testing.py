@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from elastic_transport import Transport
     from elasticsearch import Elasticsearch
 
+    from devservices.elasticsearch import Elasticsearch as ElasticsearchService
     from devservices.elasticsearch import SettingValue
     from devservices.settings import Settings
 
@@ -145,7 +146,7 @@ class ThrowawayElasticsearch:
 
     __slots__ = ("service", "major", "url")
 
-    def __init__(self, service: Any, major: int) -> None:
+    def __init__(self, service: "ElasticsearchService", major: int) -> None:
         self.service = service
         self.major = major
         self.url: str = service.endpoint

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from .errors import JsonError
 from .event import Event, register_lazy
 
 __all__ = ["decode_event", "decode_object", "encode", "encode_event", "encode_event_into", "JsonError", "LAZY"]
@@ -23,10 +24,6 @@ _TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _FULL = msgspec.json.Decoder()
 _TIMESTAMP = msgspec.json.Decoder(datetime)  # RFC 3339 text straight to an aware datetime, in C
 register_lazy(LAZY, _FULL.decode)
-
-
-class JsonError(ValueError):
-    """Input that is not a JSON object; the message names the byte offset."""
 
 
 def decode_object(data: bytes | str) -> dict[str, Any]:

@@ -159,7 +159,7 @@ def parse_condition():
 def eval_condition(parse_condition):
     """A function: (condition text, event fields, metadata=, strict=) -> the compiled condition's answer."""
     from porttrack_logs.event import Event
-    from porttrack_logs.filters.conditions import compile_condition
+    from porttrack_logs.pipeline.conditions import compile_condition
 
     def run(text: str, fields: dict, *, metadata: dict | None = None, strict: bool = False) -> bool:
         return compile_condition(parse_condition(text), strict=strict)(Event(dict(fields), metadata=metadata))

@@ -7,7 +7,7 @@ import sys
 from typing import Sequence
 
 from ..errors import PortTrackError
-from . import check, grok, run
+from . import check, dlq, grok, run, templates
 
 __all__ = ["main"]
 
@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.register(commands)
     check.register(commands)
     grok.register(commands)
+    dlq.register(commands)
+    templates.register(commands)
     return parser
 
 

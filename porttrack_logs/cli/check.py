@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..pipeline import Pipeline
 from ..pipeline.lint import lint
 
@@ -20,6 +21,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("-f", "--config", required=True, nargs="+", help="pipeline files or a directory")
     parser.add_argument("--strict", action="store_true", help="exit 1 when there are warnings too")
+    parser.add_argument(
+        "--template", metavar="DIR",
+        help="also run the pipeline over sample events and predict, offline, which documents Elasticsearch "
+        "would reject under these index templates (component/*.json, index/*.json; e.g. index_templates); "
+        "exit 1 when any would be",
+    )
+    parser.add_argument(
+        "--es-major", type=int, choices=(8, 9), default=8,
+        help="the Elasticsearch major to predict for with --template (default: %(default)s, PortTrack's cluster)",
+    )
+    parser.add_argument(
+        "--sample", metavar="FILE", action="append",
+        help="sample log file for --template (repeatable; default: every file in pipelines/samples/)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -33,4 +48,47 @@ def handle(args: argparse.Namespace) -> int:
         f"Configuration OK: {len(pipeline.filters)} filters, {len(findings)} warning(s)",
         file=sys.stderr,
     )
+    if args.sample and args.template is None:
+        raise ConfigError("--sample is read by --template: give the template directory too")
+    if args.template is not None:
+        rejected = _check_mappings(pipeline, args)
+        if rejected:
+            return 1
     return 1 if args.strict and findings else 0
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is under it (shorter in findings)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _check_mappings(pipeline: Pipeline, args: argparse.Namespace) -> int:
+    """The --template part: findings on stderr, a summary line; returns how many documents would be rejected."""
+    from ..templates import Mappings, check_pipeline, sample_events
+    from .defaults import REPO_ROOT
+
+    samples = args.sample or sorted(_shown(p) for p in (REPO_ROOT / "pipelines" / "samples").iterdir() if p.is_file())
+    for sample in samples:
+        if not Path(sample).is_file():
+            raise ConfigError(f"--sample {sample}: no such file")
+    report = check_pipeline(
+        pipeline, sample_events(samples), Mappings.from_directory(args.template), major=args.es_major
+    )
+    total = len(report.documents)
+    for finding in report.findings:
+        print(finding.render(total), file=sys.stderr)
+    for name in sorted(report.untemplated):
+        print(f"warning: index {name} matches no index template in {args.template}: its mapping would be all dynamic", file=sys.stderr)
+    for what in sorted(report.unchecked):
+        print(f"note: not checked: {what}", file=sys.stderr)
+    rejected = len(report.rejected)
+    print(
+        f"Mappings: {report.events_in} sample events, {total} documents, {rejected} would be rejected by Elasticsearch, "
+        f"{report.dropped} dropped by filters, {report.failed} failed in filters (dead letter queue), "
+        f"{report.undecodable} undecodable",
+        file=sys.stderr,
+    )
+    return rejected

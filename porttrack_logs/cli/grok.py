@@ -6,9 +6,7 @@ import argparse
 import sys
 
 from ..errors import ConfigError
-from ..grok import Grok
-from ..grok._explain import explain
-from ..grok._grok import build_patterns
+from ..grok import Grok, build_patterns, explain
 from ..codec import encode
 
 

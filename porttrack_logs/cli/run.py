@@ -23,7 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="*", metavar="FILE", help="log files, '-' for stdin (default: the sample logs)")
     parser.add_argument("-f", "--config", default=str(DEFAULT_CONFIG), help="pipeline file or directory (default: %(default)s)")
     parser.add_argument("-o", "--output", default="out/events.ndjson", help="NDJSON output file, '-' for stdout (default: %(default)s)")
-    parser.add_argument("--dead-letters", default="out/dead-letters.ndjson", help="dead letter queue file (default: %(default)s)")
+    parser.add_argument("--dead-letters", default="out/dead_letter_queue", help="dead letter queue directory (default: %(default)s)")
     parser.add_argument("--format", default="auto", choices=["auto", "docker", "cri", "ndjson", "plain"], help="input format (default: detect per line)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="events per pipeline batch (default: %(default)s, as Logstash)")
     parser.set_defaults(handler=handle)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Union
 
 from ..errors import Position
+from ..event import parse_field_ref
 
 __all__ = [
     "NOWHERE",
@@ -139,7 +140,8 @@ class Selector:
 
     @property
     def path(self) -> tuple[str, ...]:
-        return tuple(part for part in self.text[1:-1].split("]["))
+        """The reference as a path of keys (`event.parse_field_ref`, the one parser of them)."""
+        return parse_field_ref(self.text, lenient=True)
 
 
 @dataclass(frozen=True, slots=True)

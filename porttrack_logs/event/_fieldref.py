@@ -11,6 +11,7 @@ __all__ = ["FieldRef", "parse_field_ref", "METADATA", "MISSING", "register_lazy"
 
 METADATA = "@metadata"
 _TOKEN = re.compile(r"\[([^\[\]]+)\]")
+_SEGMENT = re.compile(r"[^\[\]]+")
 _MISSING = object()
 MISSING = _MISSING  #: what `FieldRef.resolve` returns for an absent field
 
@@ -36,8 +37,11 @@ def decode_lazy(value: Any) -> Any:
     return _LAZY_DECODE(value) if type(value) is _LAZY_TYPE else value
 
 
-def parse_field_ref(text: str) -> tuple[str, ...]:
-    """Split a field reference into its path: `[a][b]` -> ('a', 'b'); a bare `a.b` stays one key."""
+def parse_field_ref(text: str, *, lenient: bool = False) -> tuple[str, ...]:
+    """Split a field reference into its path: `[a][b]` -> ('a', 'b'); a bare `a.b` stays one key.
+    `lenient` reads any text, as Logstash reads a grok capture's name: `a[b]` -> ('a', 'b')."""
+    if lenient:
+        return tuple(_SEGMENT.findall(text)) or (text,) if "[" in text or "]" in text else (text,)
     if not text:
         raise EventError("an empty field reference names nothing", field=repr(text))
     if text[0] != "[":

@@ -8,36 +8,11 @@ from typing import Any, Callable
 
 from ..errors import EventError
 from ._event import TIMESTAMP, Event, field_ref
+from ._ruby import value_to_text
 
 __all__ = ["Template", "value_to_text"]
 
 _REF = re.compile(r"%\{([^}]+)\}")
-
-
-def value_to_text(value: Any) -> str:
-    """How Logstash prints a field value inside a template."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return _iso(value)
-    if isinstance(value, list):
-        return ",".join(value_to_text(v) for v in value)
-    if isinstance(value, dict):
-        import json
-
-        return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
-    return str(value)
-
-
-def _iso(value: datetime) -> str:
-    """Logstash's Timestamp text: UTC, `Z`, milliseconds, or microseconds when they are not zero."""
-    utc = value.astimezone(timezone.utc)
-    spec = "milliseconds" if utc.microsecond % 1000 == 0 else "microseconds"
-    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 class Template:

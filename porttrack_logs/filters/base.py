@@ -8,15 +8,20 @@ per event. `apply` returns True when the filter "matched": only then does the ba
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable, Protocol, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .._options import StrList, StrMap, as_hash, as_list
 from ..errors import ConfigError
-from ..event import Event, Template, field_ref
+from ..event import Event, FieldRef, Template, field_ref, parse_field_ref
 
-__all__ = ["Filter", "FilterOptions", "StrList", "StrMap", "as_list", "as_hash", "validation_to_config_error"]
+__all__ = ["Filter", "FilterOptions", "StrList", "StrMap", "as_list", "as_hash", "validation_to_config_error", "ANY_FIELD",
+           "Path", "CodeWriter"]
+
+Path = tuple[str, ...]  #: a field reference as its keys (`event.parse_field_ref`)
+#: in `Filter.fields_written`: the filter may create any field (json without a target, say)
+ANY_FIELD: Path = ("*",)
 
 
 class FilterOptions(BaseModel):
@@ -47,6 +52,40 @@ def validation_to_config_error(plugin: str, exc: ValidationError) -> ConfigError
             got = err.get("input")
             lines.append(f"option '{loc}' of {plugin}: {err['msg']} (got {got!r})")
     return ConfigError("; ".join(lines), option=first_option)
+
+
+class CodeWriter(Protocol):
+    """What `Filter.emit` writes a filter's per-event code with (`pipeline.codegen` implements it).
+    The generated function's locals are the writer's: code reaches the event as `event`, its
+    fields through `get`/`set`, and reports the filter's outcome through `outcome`."""
+
+    event: str  #: the name of the event being processed, in the generated code
+
+    def const(self, value: Any, hint: str = "k") -> str:
+        """A name under which `value` is visible to the generated code (one name per object)."""
+
+    def temp(self, hint: str = "t") -> str:
+        """A fresh local variable name."""
+
+    def line(self, indent: int, text: str) -> None:
+        """One line of code, `indent` levels deep."""
+
+    def outcome(self, indent: int, matched: str) -> None:
+        """Code recording whether the filter matched (a Python expression); common options follow it."""
+
+    def get(self, indent: int, ref: FieldRef, var: str) -> str | None:
+        """Code leaving the value at `ref` in `var` (None when absent); for a two-level reference,
+        returns the variable holding the parent, for `set(..., parent=)`."""
+
+    def get_expr(self, ref: FieldRef) -> str:
+        """An expression for the value at `ref` (None when absent)."""
+
+    def set(self, indent: int, ref: FieldRef, value: str, parent: str | None = None) -> None:
+        """Code writing the variable `value` at `ref`, creating hashes on the way; `parent` is what
+        `get` returned for the same reference, when nothing since may have replaced it."""
+
+    def tag(self, indent: int, tags: Sequence[str]) -> None:
+        """Code adding constant tags as `Event.tag` does."""
 
 
 class Filter:
@@ -92,7 +131,19 @@ class Filter:
         """Whether the filter has common options (add_field, add_tag, ...) to apply on success."""
         return self._decorates
 
+    def fields_written(self) -> set[Path]:
+        """The field paths this filter may create (`ANY_FIELD` when it may create any), its common
+        options' included: what `check` knows of the fields a condition may test."""
+        found = {parse_field_ref(str(key), lenient=True) for key in self.options.add_field}
+        if self.options.add_tag:
+            found.add(("tags",))
+        return found | self._writes()
+
     # -- to implement ---------------------------------------------------------------------
+    def _writes(self) -> set[Path]:
+        """The field paths the filter itself may create; by default, any."""
+        return {ANY_FIELD}
+
     def _compile(self, options: Any) -> None:
         """Turn validated options into compiled state, once, at start-up."""
 
@@ -100,10 +151,10 @@ class Filter:
         """Change the event; return True when the filter matched (then common options apply)."""
         raise NotImplementedError
 
-    def emit(self, g: Any, indent: int) -> bool | None:
-        """Write this filter's per-event code into a generated pipeline function (see
-        `pipeline.codegen`), leaving whether it matched in `_ok`, and return True; or return None
-        to be called instead. It must behave exactly as `apply`. By default: be called."""
+    def emit(self, g: CodeWriter, indent: int) -> bool | None:
+        """Write this filter's per-event code with `g`, ending each path with `g.outcome`, and
+        return True; or return None to be called instead. It must behave exactly as `apply`
+        (the generated-versus-steps tests hold it to that). By default: be called."""
         return None
 
     # -- running --------------------------------------------------------------------------

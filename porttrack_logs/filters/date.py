@@ -14,9 +14,8 @@ from typing import Any, Callable
 from pydantic import ConfigDict, field_validator
 
 from ..errors import ConfigError
-from ..event import Event, Template, field_ref
-from ..event._joda import NAMED_FORMATS, compile_parser, resolve_timezone
-from .base import Filter, FilterOptions, StrList
+from ..event import NAMED_FORMATS, Event, Template, compile_parser, field_ref, parse_field_ref, resolve_timezone
+from .base import CodeWriter, Filter, FilterOptions, Path, StrList
 
 __all__ = ["DateFilter"]
 
@@ -95,7 +94,10 @@ class DateFilter(Filter):
                 self._zones[name] = parsers
         return parsers
 
-    def emit(self, g: Any, indent: int) -> bool | None:
+    def _writes(self) -> set[Path]:
+        return {parse_field_ref(self.options.target, lenient=True), ("tags",)}
+
+    def emit(self, g: CodeWriter, indent: int) -> bool | None:
         """Inline code for the generated pipeline (see pipeline.codegen); a static zone only."""
         if self._dynamic_zone is not None:
             return None
@@ -103,23 +105,23 @@ class DateFilter(Filter):
         v, t = g.temp("v"), g.temp("t")
         failures = "(ValueError, TypeError, OverflowError, ArithmeticError)"
         g.get(indent, src, v)
-        g.emit(indent, f"if {v} is None:")
-        g.emit(indent + 1, "_ok = False")
-        g.emit(indent, "else:")
+        g.line(indent, f"if {v} is None:")
+        g.outcome(indent + 1, "False")
+        g.line(indent, "else:")
         # each pattern in turn, as nested tries: the first that reads the value wins
         depth = indent + 1
         for parser in self._parsers:
-            g.emit(depth, "try:")
-            g.emit(depth + 1, f"{t} = {g.const(parser, 'parse')}({v})")
-            g.emit(depth, f"except {failures}:")
+            g.line(depth, "try:")
+            g.line(depth + 1, f"{t} = {g.const(parser, 'parse')}({v})")
+            g.line(depth, f"except {failures}:")
             depth += 1
         g.tag(depth, self._failure_tags)
-        g.emit(depth, "_ok = False")
+        g.outcome(depth, "False")
         for _ in self._parsers:
             depth -= 1
-            g.emit(depth, "else:")
+            g.line(depth, "else:")
             g.set(depth + 1, dst, t)
-            g.emit(depth + 1, "_ok = True")
+            g.outcome(depth + 1, "True")
         return True
 
     def apply(self, event: Event) -> bool:

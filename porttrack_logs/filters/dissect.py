@@ -16,9 +16,8 @@ from typing import Any, Callable
 from pydantic import ConfigDict, field_validator
 
 from ..errors import ConfigError
-from ..event import Event, FieldRef, field_ref
-from ._ruby import ruby_text
-from .base import Filter, FilterOptions, StrList, StrMap
+from ..event import Event, FieldRef, field_ref, parse_field_ref, ruby_text
+from .base import ANY_FIELD, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["DissectFilter", "Dissector", "DissectField"]
 
@@ -204,6 +203,11 @@ class DissectFilter(Filter):
             (field_ref(field), _CONVERTERS[kind], field, kind) for field, kind in options.convert_datatype.items()
         )
         self._failure_tags = tuple(options.tag_on_failure)
+
+    def _writes(self) -> set[Path]:
+        fields = [f for _, dissector in self._mappings for f in dissector.fields if f.kind != SKIP]
+        # an indirect field's key is another field's value: it may create any field
+        return {("tags",)} | {ANY_FIELD if f.kind == INDIRECT else parse_field_ref(f.name, lenient=True) for f in fields}
 
     def apply(self, event: Event) -> bool:
         # Mappings run in order, each writing as it fits, as Logstash's do: a later mapping can

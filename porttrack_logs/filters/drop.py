@@ -7,7 +7,7 @@ import random
 from pydantic import Field
 
 from ..event import Event
-from .base import Filter, FilterOptions
+from .base import Filter, FilterOptions, Path
 
 __all__ = ["DropFilter"]
 
@@ -29,6 +29,9 @@ class DropFilter(Filter):
         self._always = options.percentage == 100
         self._fraction = options.percentage / 100.0
         self._random = random.random
+
+    def _writes(self) -> set[Path]:
+        return set()
 
     def apply(self, event: Event) -> bool:
         if self._always or self._random() < self._fraction:

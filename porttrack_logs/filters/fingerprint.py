@@ -17,10 +17,9 @@ from typing import Any, Callable, Literal
 
 from pydantic import ConfigDict, model_validator
 
-from ..event import Event, field_ref
+from ..event import Event, field_ref, parse_field_ref, ruby_text
 import mmh3
-from ._ruby import ruby_text
-from .base import Filter, FilterOptions, StrList
+from .base import Filter, FilterOptions, Path, StrList
 
 __all__ = ["FingerprintFilter", "concatenated_text"]
 
@@ -133,11 +132,15 @@ class FingerprintFilter(Filter):
 
     name = "fingerprint"
     Options = FingerprintOptions
-    __slots__ = ("_run",)
+    __slots__ = ("_run", "_target")
+
+    def _writes(self) -> set[Path]:
+        return {parse_field_ref(self._target.text)}
 
     def _compile(self, options: FingerprintOptions) -> None:
         default_target = "[event][hash]" if options.ecs_compatibility in ("v1", "v8") else "fingerprint"
         target = field_ref(options.target or default_target)
+        self._target = target
         method = options.method
         if method == "UUID":
             self._run = lambda event: event.set(target, str(uuid.uuid4()))

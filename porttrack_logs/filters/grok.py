@@ -17,13 +17,10 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import field_validator
 
-from ..errors import ConfigError, EventError, GrokError
-from ..event import Event, FieldRef, field_ref
-from ..grok import Grok, MatchTimeout
-from ..grok._engine import LONG_TEXT
-from ..grok._grok import build_patterns, field_path, write_capture
-from ._ruby import ruby_text
-from .base import Filter, FilterOptions, StrList, StrMap
+from ..errors import ConfigError, EventError, GrokError, MatchTimeout
+from ..event import Event, FieldRef, field_ref, parse_field_ref, ruby_text
+from ..grok import LONG_TEXT, Grok, build_patterns, write_capture
+from .base import CodeWriter, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["GrokFilter", "GrokOptions"]
 
@@ -101,7 +98,7 @@ class GrokFilter(Filter):
         # timeout_scope => event: as in Logstash, one budget covers every pattern tried on one
         # field value (any one pattern may use all of it); the clock is read between patterns.
         event_scope = options.timeout_scope == "event"
-        target = field_path(options.target) if options.target else ()
+        target = parse_field_ref(options.target, lenient=True) if options.target else ()
         overwrite = frozenset(options.overwrite)
         fields = []
         for field, texts in expressions.items():
@@ -135,7 +132,11 @@ class GrokFilter(Filter):
         """The compiled expressions per source field (for `--explain` and debugging)."""
         return [(ref.text, [c.grok for c in compiled]) for ref, compiled in self._fields]
 
-    def emit(self, g: Any, indent: int) -> bool | None:
+    def _writes(self) -> set[Path]:
+        target = parse_field_ref(self.options.target, lenient=True) if self.options.target else ()
+        return {target + cap.path for _, groks in self.groks for grok in groks for cap in grok.captures} | {("tags",)}
+
+    def emit(self, g: CodeWriter, indent: int) -> bool | None:
         """Inline code for the generated pipeline (see pipeline.codegen): one field, one pattern,
         a string value; anything else goes through `apply`, as does a non-string value."""
         if len(self._fields) != 1 or len(self._fields[0][1]) != 1 or self._event_budget_s or self._keep_empty:
@@ -144,62 +145,62 @@ class GrokFilter(Filter):
         v, groups, cap = g.temp("v"), g.temp("g"), g.temp("c")
         timeout = g.const(_TIMEOUT, "timeout")
         g.get(indent, source, v)
-        g.emit(indent, f"if {v}.__class__ is str:")
+        g.line(indent, f"if {v}.__class__ is str:")
         body = indent + 1
-        g.emit(body, "try:")
+        g.line(body, "try:")
         compiled = item.grok.compiled
         if compiled.bounded_search is not None:  # the engine's bounded search, for short lines
             m = g.temp("m")
-            g.emit(body + 1, f"if len({v}) <= {LONG_TEXT}:")
-            g.emit(body + 2, f"{m} = {g.const(compiled.bounded_search, 'bounded')}({v})")
-            g.emit(body + 2, f"{groups} = None if {m} is None else {m}.groups()")
-            g.emit(body + 1, "else:")
-            g.emit(body + 2, f"{groups} = {g.const(item.search, 'search')}({v})")
-            g.emit(body, f"except {g.const(compiled.limit_errors, 'limits')}:")
-            g.emit(body + 1, f"{groups} = {timeout}")
+            g.line(body + 1, f"if len({v}) <= {LONG_TEXT}:")
+            g.line(body + 2, f"{m} = {g.const(compiled.bounded_search, 'bounded')}({v})")
+            g.line(body + 2, f"{groups} = None if {m} is None else {m}.groups()")
+            g.line(body + 1, "else:")
+            g.line(body + 2, f"{groups} = {g.const(item.search, 'search')}({v})")
+            g.line(body, f"except {g.const(compiled.limit_errors, 'limits')}:")
+            g.line(body + 1, f"{groups} = {timeout}")
         else:
-            g.emit(body + 1, f"{groups} = {g.const(item.search, 'search')}({v})")
-        g.emit(body, f"except {g.const(MatchTimeout, 'MatchTimeout')}:")
-        g.emit(body + 1, f"{groups} = {timeout}")
-        g.emit(body, "except Exception:  # as apply: a value that cannot be matched is a miss")
-        g.emit(body + 1, f"{groups} = None")
-        g.emit(body, f"if {groups} is None:")
-        g.emit(body + 1, "_ok = False")
+            g.line(body + 1, f"{groups} = {g.const(item.search, 'search')}({v})")
+        g.line(body, f"except {g.const(MatchTimeout, 'MatchTimeout')}:")
+        g.line(body + 1, f"{groups} = {timeout}")
+        g.line(body, "except Exception:  # as apply: a value that cannot be matched is a miss")
+        g.line(body + 1, f"{groups} = None")
+        g.line(body, f"if {groups} is None:")
+        g.outcome(body + 1, "False")
         g.tag(body + 1, self._failure_tags)
-        g.emit(body, f"elif {groups} is {timeout}:")
-        g.emit(body + 1, "_ok = False")
-        g.emit(body + 1, f"ev.tag({g.const(self._timeout_tag, 'tag')})")
-        g.emit(body, "else:")
-        g.emit(body + 1, "_ok = True")
+        g.line(body, f"elif {groups} is {timeout}:")
+        g.outcome(body + 1, "False")
+        g.line(body + 1, f"{g.event}.tag({g.const(self._timeout_tag, 'tag')})")
+        g.line(body, "else:")
+        g.outcome(body + 1, "True")
         if item.plan:
             self._emit_captures(g, body + 1, item.plan, groups, cap)
-        g.emit(indent, "else:")
-        g.emit(indent + 1, f"_ok = {g.const(self.apply, 'apply')}(ev)")
+        g.line(indent, "else:")
+        g.outcome(indent + 1, f"{g.const(self.apply, 'apply')}({g.event})")
         return True
 
-    def _emit_captures(self, g: Any, indent: int, plan: tuple, groups: str, cap: str) -> None:
+    def _emit_captures(self, g: CodeWriter, indent: int, plan: tuple, groups: str, cap: str) -> None:
         """The captures of a match written in turn. As in `_match`, a write that fails keeps the
         captures written so far and makes the field a miss."""
         current = g.temp("cur")
-        g.emit(indent, "try:")
+        g.line(indent, "try:")
         for index, ref, in_meta, coerce, overwrite in plan:
-            g.emit(indent + 1, f"{cap} = {groups}[{index}]")
+            g.line(indent + 1, f"{cap} = {groups}[{index}]")
             if coerce is not None:
-                g.emit(indent + 1, f"if {cap} is not None: {cap} = {g.const(coerce, 'coerce')}({cap})")
-            g.emit(indent + 1, f"if {cap} is not None and {cap} != '':")
+                g.line(indent + 1, f"if {cap} is not None: {cap} = {g.const(coerce, 'coerce')}({cap})")
+            g.line(indent + 1, f"if {cap} is not None and {cap} != '':")
             if overwrite:
                 g.set(indent + 2, ref, cap)
             else:  # write_capture's rule, written out
                 parent = g.get(indent + 2, ref, current)
-                g.emit(indent + 2, f"if {current} is None:")
+                g.line(indent + 2, f"if {current} is None:")
                 g.set(indent + 3, ref, cap, parent)
-                g.emit(indent + 2, f"elif {current}.__class__ is list:")
-                g.emit(indent + 3, f"{current}.append({cap})")
-                g.emit(indent + 2, f"elif isinstance({current}, str):")
-                g.emit(indent + 3, f"{current} = [{current}, {cap}]")
+                g.line(indent + 2, f"elif {current}.__class__ is list:")
+                g.line(indent + 3, f"{current}.append({cap})")
+                g.line(indent + 2, f"elif isinstance({current}, str):")
+                g.line(indent + 3, f"{current} = [{current}, {cap}]")
                 g.set(indent + 3, ref, current, parent)
-        g.emit(indent, f"except {g.const(EventError, 'EventError')}:")
-        g.emit(indent + 1, "_ok = False")
+        g.line(indent, f"except {g.const(EventError, 'EventError')}:")
+        g.outcome(indent + 1, "False")
         g.tag(indent + 1, self._failure_tags)
 
     def apply(self, event: Event) -> bool:

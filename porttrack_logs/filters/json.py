@@ -14,9 +14,8 @@ import msgspec
 from pydantic import ConfigDict
 
 from ..errors import EventError
-from ..event import TIMESTAMP, Event, field_ref, parse_timestamp
-from ._ruby import ruby_text
-from .base import Filter, FilterOptions, StrList
+from ..event import TIMESTAMP, Event, field_ref, parse_field_ref, parse_timestamp, ruby_text
+from .base import ANY_FIELD, Filter, FilterOptions, Path, StrList
 
 __all__ = ["JsonFilter"]
 
@@ -48,6 +47,10 @@ class JsonFilter(Filter):
         self._target = field_ref(options.target) if options.target else None
         self._skip_invalid = options.skip_on_invalid_json
         self._failure_tags = tuple(options.tag_on_failure)
+
+    def _writes(self) -> set[Path]:
+        target = self.options.target
+        return {parse_field_ref(target, lenient=True) if target else ANY_FIELD, ("tags",)}
 
     def apply(self, event: Event) -> bool:
         raw = event.get(self._source)

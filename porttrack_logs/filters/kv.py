@@ -12,8 +12,8 @@ from typing import Any, Callable, Literal
 from pydantic import ConfigDict, field_validator
 
 from ..errors import ConfigError, EventError
-from ..event import Event, Template, field_ref
-from .base import Filter, FilterOptions, StrList, StrMap
+from ..event import Event, Template, field_ref, parse_field_ref
+from .base import ANY_FIELD, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["KvFilter"]
 
@@ -157,6 +157,10 @@ class KvFilter(Filter):
         self._defaults = dict(options.default_keys)
         self._recursive = options.recursive
         self._failure_tags = tuple(options.tag_on_failure)
+
+    def _writes(self) -> set[Path]:
+        target = self.options.target
+        return {parse_field_ref(target, lenient=True) if target else ANY_FIELD, ("tags",)}
 
     def apply(self, event: Event) -> bool:
         value = event.get(self._source)

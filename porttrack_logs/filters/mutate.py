@@ -13,9 +13,11 @@ from typing import Any, Callable
 from pydantic import ConfigDict, Field, field_validator
 
 from ..errors import ConfigError, EventError
-from ..event import Event, FieldRef, Template, field_ref
-from ._ruby import compile_ruby_regex, ruby_replacement, ruby_split, ruby_strip, ruby_text
-from .base import Filter, FilterOptions, StrList, StrMap
+from ..event import (
+    Event, FieldRef, Template, field_ref, parse_field_ref, ruby_replacement, ruby_split, ruby_strip, ruby_text,
+)
+from ..grok import compile_ruby_regex
+from .base import CodeWriter, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["MutateFilter", "ORDER", "CONVERSIONS"]
 
@@ -443,13 +445,18 @@ class MutateFilter(Filter):
         )
         self._failure_tag = options.tag_on_failure
 
-    def emit(self, g: Any, indent: int) -> bool | None:
+    def _writes(self) -> set[Path]:
+        o = self.options
+        written = (*o.rename.values(), *o.copy_.values(), *o.replace.keys(), *o.merge.keys())
+        return {parse_field_ref(str(field), lenient=True) for field in written}
+
+    def emit(self, g: CodeWriter, indent: int) -> bool | None:
         """Inline code for the generated pipeline (see pipeline.codegen): the case changes and
         copies written out when they are all the filter does, its steps called in order otherwise."""
         o = self.options
         inline = {"uppercase", "capitalize", "lowercase", "copy"}
         used = [name for name in ORDER if getattr(o, _ATTRIBUTE.get(name, name))]
-        g.emit(indent, "try:")
+        g.line(indent, "try:")
         if set(used) <= inline:
             for name in used:
                 if name == "copy":
@@ -458,36 +465,36 @@ class MutateFilter(Filter):
                     self._emit_case(g, indent + 1, getattr(o, name), _CASES[name])
         else:
             for step in self._steps:
-                g.emit(indent + 1, f"{g.const(step, 'mutate')}(ev)")
+                g.line(indent + 1, f"{g.const(step, 'mutate')}({g.event})")
         if not used:
-            g.emit(indent + 1, "pass")
-        g.emit(indent, f"except {g.const(_FAILURES, 'failures')}:")
-        g.emit(indent + 1, f"ev.tag({g.const(self._failure_tag, 'tag')})")
-        g.emit(indent + 1, "_ok = False")
-        g.emit(indent, "else:")
-        g.emit(indent + 1, "_ok = True")
+            g.line(indent + 1, "pass")
+        g.line(indent, f"except {g.const(_FAILURES, 'failures')}:")
+        g.line(indent + 1, f"{g.event}.tag({g.const(self._failure_tag, 'tag')})")
+        g.outcome(indent + 1, "False")
+        g.line(indent, "else:")
+        g.outcome(indent + 1, "True")
         return True
 
-    def _emit_case(self, g: Any, indent: int, fields: list[str], change: Callable[[str], str]) -> None:
+    def _emit_case(self, g: CodeWriter, indent: int, fields: list[str], change: Callable[[str], str]) -> None:
         fn = g.const(change, "change")
         for field in fields:
             ref, x = field_ref(field), g.temp("x")
             parent = g.get(indent, ref, x)
-            g.emit(indent, f"if isinstance({x}, str):")
-            g.emit(indent + 1, f"{x} = {fn}({x})")
+            g.line(indent, f"if isinstance({x}, str):")
+            g.line(indent + 1, f"{x} = {fn}({x})")
             g.set(indent + 1, ref, x, parent)
-            g.emit(indent, f"elif isinstance({x}, list):")
-            g.emit(indent + 1, f"{x} = [{fn}(v) if isinstance(v, str) else v for v in {x}]")
+            g.line(indent, f"elif isinstance({x}, list):")
+            g.line(indent + 1, f"{x} = [{fn}(v) if isinstance(v, str) else v for v in {x}]")
             g.set(indent + 1, ref, x, parent)
 
-    def _emit_copy(self, g: Any, indent: int) -> None:
+    def _emit_copy(self, g: CodeWriter, indent: int) -> None:
         immutable, deepcopy = g.const(_IMMUTABLE, "immutable"), g.const(_copy.deepcopy, "deepcopy")
         for source, target in self.options.copy_.items():
             src, dst = field_ref(source), field_ref(_text_of(target))
             x = g.temp("x")
             g.get(indent, src, x)
-            g.emit(indent, f"if {x} is not None:")
-            g.emit(indent + 1, f"if {x}.__class__ not in {immutable}: {x} = {deepcopy}({x})")
+            g.line(indent, f"if {x} is not None:")
+            g.line(indent + 1, f"if {x}.__class__ not in {immutable}: {x} = {deepcopy}({x})")
             g.set(indent + 1, dst, x)
 
     def apply(self, event: Event) -> bool:

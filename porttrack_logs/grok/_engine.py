@@ -22,10 +22,10 @@ import time
 from functools import lru_cache
 from typing import Callable, Protocol
 
-from ..errors import PortTrackError
+from ..errors import MatchTimeout
 from ._translate import PCRE, RE, Translated, translate
 
-__all__ = ["MatchTimeout", "CompiledRegex", "compile_regex", "ENGINES", "pcre_available"]
+__all__ = ["CompiledRegex", "compile_regex", "ENGINES", "pcre_available"]
 
 try:
     import pcre as _pcre
@@ -43,10 +43,6 @@ except ImportError:  # pragma: no cover - pypcre is a declared dependency
 ENGINES = ("pcre", "re")
 _PCRE_DEFAULT_LIMIT = 10_000_000
 _RE_FLAGS = re.DOTALL | re.MULTILINE
-
-
-class MatchTimeout(PortTrackError):
-    """A grok match ran out of its time budget (`timeout_millis`)."""
 
 
 class CompiledRegex(Protocol):

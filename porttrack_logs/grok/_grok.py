@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Iterable, Mapping
 
-from ..errors import GrokError
-from ..event import FieldRef
+from ..errors import GrokError, MatchTimeout
+from ..event import COERCIONS, FieldRef, parse_field_ref
 from ._bank import bank, chomp as _chomp, flavour_of, load_pattern_files
-from ._engine import CompiledRegex, MatchTimeout, compile_regex
+from ._engine import CompiledRegex, compile_regex
 from ._expand import Element, capture_name_parts, expand
-from ._ruby import COERCIONS
 
-__all__ = ["Grok", "Capture", "field_path", "build_patterns", "write_capture"]
-
-_SEGMENT = re.compile(r"[^\[\]]+")
-
-
-def field_path(text: str) -> tuple[str, ...]:
-    """A capture's field name as a path, read leniently as Logstash does:
-    `[process][pid]` -> ('process', 'pid'), `pid` -> ('pid',), `a[b]` -> ('a', 'b')."""
-    if "[" not in text and "]" not in text:
-        return (text,)
-    return tuple(_SEGMENT.findall(text)) or (text,)
+__all__ = ["Grok", "Capture", "build_patterns", "write_capture"]
 
 
 def build_patterns(
@@ -52,7 +40,7 @@ class Capture:
         self.group = group
         self.name = name
         self.field = field
-        self.path = field_path(field)
+        self.path = parse_field_ref(field, lenient=True)
         self.ref = FieldRef("".join(f"[{p}]" for p in self.path))
         self.coerce: Callable[[str], Any] | None = COERCIONS.get(coercion or "")
 

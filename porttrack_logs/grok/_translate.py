@@ -1,10 +1,11 @@
-"""Oniguruma (Ruby/Logstash) regex syntax to PCRE2 or Python `re`, with named groups made positional.
+"""Oniguruma (Ruby/Logstash) regex syntax to PCRE2 or Python `re`: the one translator of the dialect.
 
-Logstash compiles grok with Oniguruma; the banks and users' patterns rely on its dialect.
-`translate` rewrites the constructs whose meaning differs (ASCII `\\w\\d\\s`, `\\h`, nested
-sets, mid-pattern `(?m)`, `\\z`/`\\Z`, `.?*`) and turns every named group into a plain
-capturing group, reporting the names in group order, so any capture name works and
-captures can be read by index.
+Logstash compiles grok, conditions' `=~` and mutate's `gsub` with Oniguruma; the banks and users'
+patterns rely on its dialect. `translate` rewrites the constructs whose meaning differs (ASCII
+`\\w\\d\\s`, `\\h`, nested sets, mid-pattern `(?m)`, `\\z`/`\\Z`, `.?*`). For grok it turns every
+named group into a plain capturing group, reporting the names in group order, so any capture
+name works and captures can be read by index; `compile_ruby_regex` keeps the names (a `gsub`
+replacement refers to them) for the regexes of conditions and mutate.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Translated", "TranslateError", "translate", "PCRE", "RE"]
+from ..errors import ConfigError, TranslateError
+
+__all__ = ["Translated", "TranslateError", "translate", "compile_ruby_regex", "PCRE", "RE"]
 
 PCRE = "pcre"
 RE = "re"
@@ -59,14 +62,6 @@ _BACKREF = re.compile(r"\\[1-9]")
 _NESTED_REPEAT = re.compile(r"(?<!\\)\(\?:(\[\^?\]?(?:\\.|[^\]\\])*\])\+\)([+*])(?![+?])")
 
 
-class TranslateError(ValueError):
-    """A construct the target engine cannot express; `position` is its offset in the source."""
-
-    def __init__(self, message: str, position: int) -> None:
-        self.position = position
-        super().__init__(f"{message} (at character {position + 1})")
-
-
 @dataclass(frozen=True, slots=True)
 class Translated:
     """A regex in the target dialect; `names[i]` is the Oniguruma name of capturing group i+1."""
@@ -75,25 +70,37 @@ class Translated:
     names: tuple[str, ...]
 
 
-def translate(pattern: str, dialect: str = PCRE) -> Translated:
-    """Rewrite an Oniguruma regex for `dialect` ("pcre" or "re"); raise TranslateError if impossible."""
-    return _Translator(pattern, dialect).run()
+def translate(pattern: str, dialect: str = PCRE, *, keep_names: bool = False) -> Translated:
+    """Rewrite an Oniguruma regex for `dialect` ("pcre" or "re"); raise TranslateError if impossible.
+    For grok (dot-all on), named groups become positional; with `keep_names`, as Ruby compiles a
+    regex literal, groups keep their names (plain ones capture when none is named), `(?m)` is dot-all."""
+    return _Translator(pattern, dialect, keep_names).run()
+
+
+def compile_ruby_regex(pattern: str, option: str) -> re.Pattern[str]:
+    """A Ruby regex of a configuration (a condition's `=~`, mutate's `gsub`) as Python `re`, with
+    Ruby's line anchors; a ConfigError naming `option` when it cannot be compiled."""
+    try:
+        return re.compile(translate(pattern, RE, keep_names=True).source, re.MULTILINE)
+    except (re.error, TranslateError) as exc:
+        raise ConfigError(f"bad regular expression {pattern!r}: {exc}", option=option) from None
 
 
 class _Translator:
-    __slots__ = ("src", "dialect", "out", "names", "has_named", "keep_plain_groups", "i", "last_quant")
+    __slots__ = ("src", "dialect", "keep_names", "out", "names", "has_named", "keep_plain_groups", "i", "last_quant")
 
-    def __init__(self, src: str, dialect: str) -> None:
+    def __init__(self, src: str, dialect: str, keep_names: bool = False) -> None:
         if dialect not in (PCRE, RE):
             raise ValueError(f"unknown regex dialect {dialect!r}; expected 'pcre' or 're'")
         self.src = src
         self.dialect = dialect
+        self.keep_names = keep_names
         self.out: list[str] = []
         self.names: list[str] = []
         # Oniguruma stops numbering plain groups once named ones exist; keep them only when
         # nothing is named (then numbered back-references may refer to them).
         self.has_named = re.search(r"\(\?(<[^=!]|')", src) is not None
-        self.keep_plain_groups = not self.has_named and _BACKREF.search(src) is not None
+        self.keep_plain_groups = not self.has_named and (keep_names or _BACKREF.search(src) is not None)
         self.i = 0
         self.last_quant = ""
 
@@ -225,7 +232,8 @@ class _Translator:
             if end < 0:
                 raise TranslateError("unterminated group name", i)
             self.names.append(src[i + 3 : end])
-            self.out.append("(")
+            name = self.names[-1]
+            self.out.append((f"(?P<{name}>" if self.dialect == RE else f"(?<{name}>") if self.keep_names else "(")
             self.i = end + 1
             return
         if nxt.startswith("P"):
@@ -240,8 +248,8 @@ class _Translator:
 
     def _flags(self, m: re.Match) -> None:
         on, off, end = m.group(1), m.group(2) or "", m.group(3)
-        # Ruby's `m` is dot-all; dot-all is already on for the whole expression.
-        on = on.replace("m", "")
+        # Ruby's `m` is dot-all; for grok, dot-all is already on for the whole expression.
+        on = on.replace("m", "s" if self.keep_names else "")
         off = off.replace("m", "s")
         self.i = m.end()
         if end == ":":

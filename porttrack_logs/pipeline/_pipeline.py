@@ -9,8 +9,8 @@ from ..config import PipelineConfig, load, parse
 from ..event import Event
 from ..filters.base import Filter
 from .codegen import generate
-from .compiler import CompiledConfig, compile_config, plugins
-from .steps import run_steps
+from .compiler import CompiledConfig, build_steps, compile_config, plugins
+from .steps import Step, run_steps
 
 __all__ = ["Pipeline", "BATCH_SIZE"]
 
@@ -33,7 +33,7 @@ class Pipeline:
     def __init__(self, config: PipelineConfig, compiled: CompiledConfig, *, generate_code: bool = True) -> None:
         self.config = config
         self.compiled = compiled
-        self._steps = compiled.steps
+        self._steps: list[Step] | None = None
         self._run = None
         self.source: str | None = None  # the generated Python, when generate_code
         if generate_code:
@@ -66,11 +66,18 @@ class Pipeline:
         """The filter instances, in source order (those inside conditionals included)."""
         return [p.instance for p in plugins(self.compiled.filters)]
 
+    @property
+    def steps(self) -> list[Step]:
+        """The filter section as step-by-step steps, built on first use."""
+        if self._steps is None:
+            self._steps = build_steps(self.compiled.filters)
+        return self._steps
+
     def process(self, events: Iterable[Event | dict]) -> list[Event]:
         """Run a batch through the filters; returns the events that came out, in input order."""
         batch = [e if isinstance(e, Event) else Event(e) for e in events]
         if self._run is not None:
             self._run(batch)
         else:
-            run_steps(self._steps, batch)
+            run_steps(self.steps, batch)
         return [e for e in batch if not e.cancelled]

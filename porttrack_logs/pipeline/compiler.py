@@ -1,14 +1,16 @@
-"""From the configuration tree to runnable steps: every plugin validated and compiled once.
+"""From the configuration tree to a compiled tree: every plugin and every condition validated and
+compiled once, for the generated code, the step-by-step steps (built only when asked for) and the
+runtime's routing of events to outputs (`CompiledConfig.outputs`) alike.
 
-Errors from every plugin are gathered, each placed at the option (or plugin) at fault with a
-caret snippet, and raised together as one `ConfigError`.
+Errors from every plugin and condition are gathered, each placed at the option (or plugin) at
+fault with a caret snippet, and raised together as one `ConfigError`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -16,12 +18,13 @@ from ..config import Branch, If, PipelineConfig, Plugin, Statement, plugin_optio
 from ..errors import ConfigError, EventError, Position
 from ..filters import filter_class
 from ..filters.base import Filter, validation_to_config_error
-from ..filters.conditions import compile_condition
 from ..sinks.settings import OUTPUTS
 from ..sources.settings import INPUTS
+from .conditions import Condition, compile_condition
 from .steps import ConditionalStep, FilterStep, Step
 
-__all__ = ["CompiledPlugin", "CompiledIf", "Node", "compile_config", "ConfigErrors"]
+__all__ = ["CompiledPlugin", "CompiledIf", "CompiledBranch", "Node", "CompiledConfig", "compile_config", "ConfigErrors",
+           "build_steps", "plugins", "walk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +36,20 @@ class CompiledPlugin:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledBranch:
+    """One branch of a conditional: its node, its compiled condition (None for `else`), its body."""
+
+    node: Branch
+    condition: Condition | None
+    body: tuple["Node", ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledIf:
-    """A conditional: its node, and each branch's condition node and compiled body."""
+    """A conditional: its node and its compiled branches, in order."""
 
     node: If
-    branches: tuple[tuple[Branch, tuple["Node", ...]], ...]
+    branches: tuple[CompiledBranch, ...]
 
 
 Node = Union[CompiledPlugin, CompiledIf]
@@ -143,54 +155,43 @@ def _compile_body(
     for statement in body:
         if isinstance(statement, Plugin):
             nodes.append(CompiledPlugin(statement, make(statement)))
-        else:
-            branches = tuple((branch, _compile_body(branch.body, make, errors)) for branch in statement.branches)
-            nodes.append(CompiledIf(statement, branches))
-    return tuple(nodes)
-
-
-def _conditions(nodes: Sequence[Node], errors: ConfigErrors) -> list[Step]:
-    steps: list[Step] = []
-    for node in nodes:
-        if isinstance(node, CompiledPlugin):
-            if node.instance is not None:
-                steps.append(FilterStep(node.instance))
             continue
         branches = []
-        for branch, body in node.branches:
+        for branch in statement.branches:
             condition = None
             if branch.condition is not None:
                 try:
                     condition = compile_condition(branch.condition)
                 except ConfigError as exc:
                     errors.add(exc.at(branch.position))
-                    continue
-            branches.append((condition, _conditions(body, errors)))
-        position = node.node.position
-        steps.append(ConditionalStep(branches, where=f"condition at {position}"))
-    return steps
+            branches.append(CompiledBranch(branch, condition, _compile_body(branch.body, make, errors)))
+        nodes.append(CompiledIf(statement, tuple(branches)))
+    return tuple(nodes)
 
 
-def _check_conditions(nodes: Sequence[Node], errors: ConfigErrors) -> None:
+def build_steps(nodes: Sequence[Node]) -> list[Step]:
+    """The step-by-step form of a compiled filter section (the reference the generated code is
+    tested against); built only when asked for."""
+    steps: list[Step] = []
     for node in nodes:
-        if isinstance(node, CompiledIf):
-            for branch, body in node.branches:
-                if branch.condition is not None:
-                    try:
-                        compile_condition(branch.condition)
-                    except ConfigError as exc:
-                        errors.add(exc.at(branch.position))
-                _check_conditions(body, errors)
+        if isinstance(node, CompiledPlugin):
+            if node.instance is not None:
+                steps.append(FilterStep(node.instance))
+            continue
+        branches = [
+            (None if b.condition is None else b.condition.test, build_steps(b.body)) for b in node.branches
+        ]
+        steps.append(ConditionalStep(branches, where=f"condition at {node.node.position}"))
+    return steps
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledConfig:
-    """Everything a configuration compiles to."""
+    """Everything a configuration compiles to: each section as a compiled tree."""
 
     inputs: tuple[Node, ...]
     filters: tuple[Node, ...]
     outputs: tuple[Node, ...]
-    steps: tuple[Step, ...]
 
 
 def compile_config(config: PipelineConfig, texts: dict[str, str] | None = None) -> CompiledConfig:
@@ -199,20 +200,19 @@ def compile_config(config: PipelineConfig, texts: dict[str, str] | None = None) 
     inputs = _compile_body(config.of_kind("input"), lambda p: _settings(p, "input", INPUTS, errors), errors)
     filters = _compile_body(config.of_kind("filter"), lambda p: _filter(p, errors), errors)
     outputs = _compile_body(config.of_kind("output"), lambda p: _settings(p, "output", OUTPUTS, errors), errors)
-    steps = tuple(_conditions(filters, errors))
-    _check_conditions(outputs, errors)  # the runtime evaluates them; they must compile now
     errors.raise_if_any()
-    return CompiledConfig(inputs, filters, outputs, steps)
+    return CompiledConfig(inputs, filters, outputs)
+
+
+def walk(nodes: Sequence[Node]) -> Iterator[Node]:
+    """Every node under `nodes`, depth first, in source order."""
+    for node in nodes:
+        yield node
+        if isinstance(node, CompiledIf):
+            for branch in node.branches:
+                yield from walk(branch.body)
 
 
 def plugins(nodes: Sequence[Node]) -> list[CompiledPlugin]:
     """Every plugin under `nodes`, depth first, in source order."""
-    found: list[CompiledPlugin] = []
-    for node in nodes:
-        if isinstance(node, CompiledPlugin):
-            found.append(node)
-        else:
-            for _, body in node.branches:
-                found.extend(plugins(body))
-    return found
-
+    return [node for node in walk(nodes) if isinstance(node, CompiledPlugin)]

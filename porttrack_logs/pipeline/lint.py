@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from functools import partial
+from typing import Any, Iterator
 
 from ..config import Attribute, Plugin, Selector, language_traps, to_python
 from ..errors import Position
 from ..event import Template, parse_field_ref
-from .compiler import CompiledIf, CompiledPlugin, Node
+from ..filters.base import ANY_FIELD
+from .compiler import CompiledIf, CompiledPlugin, walk
 
 __all__ = ["Finding", "lint", "INPUT_FIELDS"]
 
@@ -30,9 +32,7 @@ INPUT_FIELDS = frozenset(
         "service", "orchestrator", "error", "path",
     }
 )
-_ANYTHING = ("*",)
 _DATE_KEYWORDS = {"ISO8601", "UNIX", "UNIX_MS", "TAI64N"}
-_DISSECT_KEY = re.compile(r"%\{([^}]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,61 +46,11 @@ class Finding:
         return f"{self.position}: {self.message}"
 
 
-def _path(text: str) -> tuple[str, ...]:
-    try:
-        return parse_field_ref(text)
-    except Exception:
-        return (text,)
+_path = partial(parse_field_ref, lenient=True)
 
 
 def _attribute(plugin: Plugin, name: str) -> Attribute | None:
     return next((a for a in plugin.attributes if a.name == name), None)
-
-
-def _walk(nodes: Sequence[Node]) -> Iterator[Node]:
-    for node in nodes:
-        yield node
-        if isinstance(node, CompiledIf):
-            for _, body in node.branches:
-                yield from _walk(body)
-
-
-def _fields_set(plugin: CompiledPlugin) -> set[tuple[str, ...]]:
-    """The field paths a filter may create; `_ANYTHING` when it can create any field."""
-    filt = plugin.instance
-    opts = filt.options
-    found: set[tuple[str, ...]] = {_path(str(k)) for k in opts.add_field}
-    if opts.add_tag:
-        found.add(("tags",))
-    name = plugin.node.name
-    if name == "grok":
-        for _, groks in filt.groks:
-            for grok in groks:
-                target = _path(opts.target) if opts.target else ()
-                found.update(target + cap.path for cap in grok.captures)
-        found.add(("tags",))
-    elif name == "mutate":
-        for destinations in (opts.rename.values(), opts.copy_.values(), opts.replace.keys(), opts.merge.keys()):
-            found.update(_path(str(d)) for d in destinations)
-    elif name == "date":
-        found.add(_path(opts.target or "@timestamp"))
-        found.add(("tags",))
-    elif name in ("json", "kv"):
-        target = getattr(opts, "target", None)
-        found.add(_path(target) if target else _ANYTHING)
-        found.add(("tags",))
-    elif name == "dissect":
-        for pattern in (opts.mapping or {}).values():
-            for key in _DISSECT_KEY.findall(str(pattern)):
-                key = key.lstrip("+?&*").split("->")[0].split("/")[0]
-                if key:
-                    found.add(_path(key))
-        found.add(("tags",))
-    elif name == "fingerprint":
-        found.add(_path(opts.target))
-    else:
-        found.add(_ANYTHING)
-    return found
 
 
 def _selectors(expr: Any) -> Iterator[Selector]:
@@ -191,10 +141,10 @@ def lint(pipeline: Any) -> list[Finding]:
     """Every warning for a compiled `Pipeline`, in source order."""
     findings: list[Finding] = []
     filters = pipeline.compiled.filters
-    plugins = [n for n in _walk(filters) if isinstance(n, CompiledPlugin) and n.instance is not None]
+    plugins = [n for n in walk(filters) if isinstance(n, CompiledPlugin) and n.instance is not None]
     everything: set[tuple[str, ...]] = set()
     for p in plugins:
-        everything |= _fields_set(p)
+        everything |= p.instance.fields_written()
     known: set[tuple[str, ...]] = {("message",)}
     for p in plugins:  # source order: a field set by an earlier filter "already holds a value"
         findings.extend(_template_traps(p))
@@ -202,13 +152,14 @@ def lint(pipeline: Any) -> list[Finding]:
             findings.extend(_grok_traps(p, known))
         elif p.node.name == "date":
             findings.extend(_date_traps(p))
-        known |= {f for f in _fields_set(p) if f != _ANYTHING}
-    anything = _ANYTHING in everything
-    for node in _walk(filters):
+        known |= {f for f in p.instance.fields_written() if f != ANY_FIELD}
+    anything = ANY_FIELD in everything
+    for node in walk(filters):
         if not isinstance(node, CompiledIf):
             continue
         seen = []
-        for branch, _ in node.branches:
+        for compiled in node.branches:
+            branch = compiled.node
             cond = branch.condition
             if cond is not None and cond in seen:
                 findings.append(

@@ -7,11 +7,12 @@ import pytest
 
 from porttrack_logs.cli import main
 from porttrack_logs.cli.defaults import DEFAULT_SAMPLES
+from porttrack_logs.sinks.dead_letter import read
 
 
 def test_run_on_embedded_default_writes_events_and_summary(tmp_path, capsys):
     """`run` with no inputs processes the sample logs through porttrack.conf and summarises."""
-    out, dlq = tmp_path / "events.ndjson", tmp_path / "dlq.ndjson"
+    out, dlq = tmp_path / "events.ndjson", tmp_path / "dlq"
     assert main(["run", "-o", str(out), "--dead-letters", str(dlq)]) == 0
     events = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     samples = DEFAULT_SAMPLES.read_bytes().splitlines()
@@ -29,12 +30,12 @@ def test_run_sends_undecodable_lines_to_dead_letters_and_goes_on(tmp_path, capsy
     logs = tmp_path / "pod.log"
     good = orjson.dumps({"log": "2026-11-27T06:00:00Z ERROR gate 4 jammed\n", "stream": "stdout"})
     logs.write_bytes(good + b"\n" + b'{"log": broken\n' + good + b"\n")
-    out, dlq = tmp_path / "events.ndjson", tmp_path / "dlq.ndjson"
+    out, dlq = tmp_path / "events.ndjson", tmp_path / "dlq"
     assert main(["run", str(logs), "-o", str(out), "--dead-letters", str(dlq)]) == 0
     assert len(out.read_bytes().splitlines()) == 2
-    [entry] = [json.loads(line) for line in dlq.read_text().splitlines()]
-    assert entry["place"] == f"{logs}@{len(good) + 1}" and "invalid JSON" in entry["reason"]
-    assert entry["original"] == '{"log": broken'
+    [entry] = list(read(dlq))
+    assert entry.place == f"{logs}@{len(good) + 1}" and "invalid JSON" in entry.reason
+    assert entry.original == b'{"log": broken' and entry.stage == "decode"
 
 
 def test_check_accepts_a_good_config_and_warns_about_the_trap(tmp_path, capsys):

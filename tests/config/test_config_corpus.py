@@ -8,7 +8,7 @@ import pytest
 
 import porttrack_logs.config as config
 from porttrack_logs.config import If, Plugin, load, parse, plugin_options, to_source
-from porttrack_logs.filters.conditions import compile_condition
+from porttrack_logs.pipeline.conditions import compile_condition
 
 CORPUS = sorted((Path(__file__).resolve().parents[1] / "data" / "configs").glob("*.conf"))
 KNOWN_FILTERS = {"grok", "mutate", "date", "json", "dissect", "kv", "drop", "fingerprint"}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from porttrack_logs.config import load, parse
 from porttrack_logs.errors import ConfigError
 from porttrack_logs.event import Event
-from porttrack_logs.filters.conditions import compile_condition
+from porttrack_logs.pipeline.conditions import compile_condition
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CORPUS = sorted((Path(__file__).resolve().parents[1] / "data" / "configs").glob("*.conf"))

@@ -17,7 +17,7 @@ import pytest
 
 from porttrack_logs.codec import decode_event
 from porttrack_logs.event import Event
-from porttrack_logs.filters._ruby import timestamp_text
+from porttrack_logs.event import timestamp_text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "filters"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from porttrack_logs import ConfigError, Event
-from porttrack_logs.filters.base import Filter, FilterOptions
+from porttrack_logs.filters.base import ANY_FIELD, Filter, FilterOptions
 
 
 class Probe(Filter):
@@ -125,3 +125,23 @@ def test_a_template_that_cannot_render_fails_other_filters_event(generate_code):
     bad, fine = Pipeline.from_config(text, generate_code=generate_code).process([{"message": "gate"}, {"message": "x y"}])
     assert "%{w[0]}" in failure_of(bad) and "brackets inside a bare name" in failure_of(bad)
     assert failure_of(fine) is None and fine.tags == ["_grokparsefailure"]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ('grok { match => { "message" => "%{WORD:[svc][name]}" } target => "[g]" }', {("g", "svc", "name"), ("tags",)}),
+        ('date { match => ["t", "ISO8601"] target => "[@metadata][t]" }', {("@metadata", "t"), ("tags",)}),
+        ('mutate { rename => { "a" => "[b][c]" } add_field => { "x" => "1" } }', {("b", "c"), ("x",)}),
+        ('json { source => "message" add_tag => ["j"] }', {ANY_FIELD, ("tags",)}),
+        ('dissect { mapping => { "message" => "%{a} %{?skip} %{+a} %{[n][m]}" } }', {("a",), ("n", "m"), ("tags",)}),
+        ('fingerprint { source => ["message"] ecs_compatibility => "v8" }', {("event", "hash")}),
+        ("drop { }", set()),
+    ],
+)
+def test_each_filter_says_which_fields_it_may_create(config, expected):
+    """`fields_written` is the filter's own knowledge of what it creates, common options included."""
+    from porttrack_logs.pipeline import Pipeline
+
+    [filt] = Pipeline.from_config(f"filter {{ {config} }}").filters
+    assert filt.fields_written() == expected

@@ -14,8 +14,8 @@ import pytest
 from ._grok_upstream import SKIP_REASON, available, cases
 from porttrack_logs.event import Event
 from porttrack_logs.filters.grok import GrokFilter
-from porttrack_logs.filters._ruby import ruby_text as to_s
-from porttrack_logs.grok._ruby import to_i
+from porttrack_logs.event import ruby_text as to_s
+from porttrack_logs.event import to_i
 
 CASES = cases()
 pytestmark = pytest.mark.skipif(not available(), reason=SKIP_REASON)

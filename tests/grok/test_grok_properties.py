@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from porttrack_logs.grok import Grok
-from porttrack_logs.grok._ruby import to_f, to_i
+from porttrack_logs.event import to_f, to_i
 
 FEW = settings(max_examples=60, deadline=None)
 

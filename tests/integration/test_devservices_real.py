@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from devservices.elasticsearch import Elasticsearch
+from devservices.elasticsearch import Elasticsearch, Elasticsearch8, server_version
 from devservices.kafka import Kafka, metadata_answers
 from devservices.locate import elasticsearch_answers
 from devservices.process import group_members
@@ -38,9 +38,10 @@ def free_ports(count: int) -> list[int]:
 def private_settings_in(directory) -> Settings:
     """The environment's settings (shared download cache) with a private run directory and free ports."""
     base = Settings.from_env()
-    es, es_transport, kafka, controller = free_ports(4)
+    es, es_transport, es8, es8_transport, kafka, controller = free_ports(6)
     return base.model_copy(update={
         "run_dir": directory / "run", "es_port": es, "es_transport_port": es_transport, "es_heap": "512m",
+        "es8_port": es8, "es8_transport_port": es8_transport, "es8_heap": "512m",
         "kafka_port": kafka, "kafka_controller_port": controller,
     })
 
@@ -66,9 +67,9 @@ def kafka_service(private_settings):
     service.stop()
 
 
-@pytest.fixture
-def es_service(private_settings):
-    service = Elasticsearch(private_settings, die_with_caller=True)
+@pytest.fixture(params=[Elasticsearch, Elasticsearch8], ids=["es9", "es8"])
+def es_service(request, private_settings):
+    service = request.param(private_settings, die_with_caller=True)
     yield service
     service.stop()
 
@@ -128,10 +129,14 @@ def test_kafka_restart_keeps_topics(kafka_service):
 
 
 def test_elasticsearch_stop_ends_launcher_and_server_jvms(es_service):
-    """Elasticsearch runs as a launcher JVM plus a server JVM; stop ends both and frees the HTTP port."""
+    """Each Elasticsearch runs as a launcher JVM plus a server JVM on its own settings' port, reporting its release's
+    version; stop ends both and frees the HTTP port."""
     result = es_service.start()
-    running = (elasticsearch_answers(result.endpoint), len(group_members(result.pid)))
+    port = es_service.release.http_port(es_service.settings)
+    running = (result.endpoint, server_version(result.endpoint), elasticsearch_answers(result.endpoint), len(group_members(result.pid)))
 
     es_service.stop()
 
-    assert (running, group_members(result.pid), port_open("127.0.0.1", es_service.settings.es_port)) == ((True, 2), [], False)
+    assert (running, group_members(result.pid), port_open("127.0.0.1", port)) == (
+        (f"http://127.0.0.1:{port}", es_service.version, True, 2), [], False,
+    )

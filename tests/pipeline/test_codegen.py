@@ -213,3 +213,23 @@ def test_generated_conditions_agree_with_compiled_ones(condition, a, c, tags, me
     generated = Pipeline.from_config(text).process([Event(copy.deepcopy(event))])
     reference = Pipeline.from_config(text, generate_code=False).process([Event(copy.deepcopy(event))])
     assert [e.tags for e in generated] == [e.tags for e in reference]
+
+
+def test_the_writer_alone_names_the_generated_locals():
+    """Filters and conditions write through the CodeWriter: renaming its locals changes no event."""
+    from porttrack_logs.pipeline.codegen import SourceWriter, generate
+
+    class Renamed(SourceWriter):
+        event, fields, meta, ok = "the_event", "the_fields", "the_meta", "the_outcome"
+
+    pipeline = Pipeline.from_config(ROOT / "pipelines" / "porttrack.conf")
+    run, source = generate(pipeline.compiled.filters, Renamed())
+    assert "the_outcome" in source and not any(f" {name} " in source for name in ("ev", "d", "m", "_ok"))
+    lines = [
+        '{"@timestamp":"2026-11-27T06:00:01.000Z","message":"2026-11-27T06:00:01Z ERROR crane QC-7 down"}',
+        '{"@timestamp":"2026-11-27T06:00:02.000Z","message":"no level here","tags":["x"]}',
+    ]
+    renamed = [decode_event(line) for line in lines]
+    run(renamed)
+    expected = pipeline.process([decode_event(line) for line in lines])
+    assert [e.to_dict() for e in renamed if not e.cancelled] == [e.to_dict() for e in expected]

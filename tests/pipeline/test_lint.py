@@ -91,3 +91,16 @@ def test_a_template_reference_that_does_not_parse_is_reported_at_its_option():
 }"""
     [warning] = findings(text)
     assert warning.startswith("<string>:4:5:") and "%{message[0]}" in warning and "_mutate_error" in warning
+
+
+def test_a_filter_that_writes_nothing_hides_no_typo():
+    """drop creates no field (its fields_written is empty): a condition on a field nothing sets is still reported."""
+    text = 'filter { drop { percentage => 50 } if [levle] == "ERROR" { mutate { add_tag => ["x"] } } }'
+    [warning] = findings(text)
+    assert "[levle]" in warning
+
+
+def test_a_dissect_indirect_field_can_set_anything():
+    """`%{&key}` writes to the field another field's value names: any field may exist after it."""
+    text = 'filter { dissect { mapping => { "message" => "%{?k} %{&k}" } } if [whatever] { drop {} } }'
+    assert findings(text) == []

@@ -1,4 +1,4 @@
-"""The NDJSON writer and the dead letter queue."""
+"""The NDJSON writer (the dead letter queue has its own tests: test_dead_letter*.py)."""
 
 import io
 from datetime import datetime, timezone
@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 import orjson
 
 from porttrack_logs import Event
-from porttrack_logs.sinks.dead_letter import DeadLetterQueue
 from porttrack_logs.sinks.ndjson import NdjsonWriter
 
 
@@ -22,16 +21,3 @@ def test_ndjson_writes_one_object_per_line_without_metadata_and_utc_z():
     assert first["@timestamp"] == "2026-11-27T06:00:00.332000Z"
     assert orjson.loads(lines[1])["message"] == "b"
 
-
-def test_dead_letter_round_trip_keeps_reason_place_and_original(tmp_path):
-    """What goes into the queue comes back out with its reason, place and original bytes."""
-    path = tmp_path / "dlq" / "dead.ndjson"
-    dlq = DeadLetterQueue(path)
-    dlq.put("invalid JSON", place="pod.log@120", stage="decode", original=b'{"log": ')
-    dlq.put("mapping conflict", place="es", stage="deliver", event=Event({"message": "m"}))
-    dlq.close()
-    entries = list(DeadLetterQueue.read(path))
-    assert [e["reason"] for e in entries] == ["invalid JSON", "mapping conflict"]
-    assert entries[0]["original"] == '{"log": ' and entries[0]["place"] == "pod.log@120"
-    assert entries[1]["event"]["message"] == "m" and entries[1]["stage"] == "deliver"
-    assert dlq.count == 2

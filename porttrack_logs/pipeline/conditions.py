@@ -1,4 +1,5 @@
-"""Compile a condition of the configuration tree into one plain closure over an Event, once.
+"""Compile a condition of the configuration tree once: a closure over an Event, and the same test
+as a Python expression for generated code.
 
 Semantics follow Logstash's compiled conditions:
 - a missing field reads as nil;
@@ -7,8 +8,8 @@ Semantics follow Logstash's compiled conditions:
 - `<` `<=` `>` `>=`: numbers with numbers, strings with strings (by code point). On any other pair
   (nil included) Logstash 8.16+ logs an error and drops the event; here the comparison is false,
   or, with `strict=True`, raises EventError so the caller can drop or dead-letter the event;
-- `=~` / `!~`: only a string field can match (`!~` is its negation); Ruby regex flavour:
-  `^`/`$` match at line breaks, `(?<name>...)`, `\\h`, `\\z`, `\\Z` are translated;
+- `=~` / `!~`: only a string field can match (`!~` is its negation); the regex is Ruby's, read by
+  grok's Oniguruma translator (`^`/`$` at line breaks, ASCII `\\w`, POSIX classes, `(?m)` dot-all);
 - `in`: a field in an array literal compares as text (`[code] in [200, 404]` is true for 200
   and for "200"); a string in a string field is a substring test; a value in an array field is
   membership; a field holding an array or hash is never "in" anything;
@@ -20,6 +21,7 @@ Semantics follow Logstash's compiled conditions:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
@@ -40,12 +42,14 @@ from ..config import (
     to_python,
 )
 from ..errors import ConfigError, EventError, Position
-from ..event import Event, FieldRef, field_ref
-from ._ruby import compile_ruby_regex
+from ..event import Event, FieldRef, field_ref, scalar_text
+from ..filters.base import CodeWriter
+from ..grok import compile_ruby_regex
 
-__all__ = ["compile_condition", "emit_condition", "truthy", "values_equal", "ruby_regex"]
+__all__ = ["Condition", "compile_condition", "truthy", "values_equal", "ruby_regex"]
 
-Condition = Callable[[Event], bool]
+Test = Callable[[Event], bool]
+Emit = Callable[[CodeWriter], str]  #: a code writer -> the test as a Python expression over its locals
 
 
 # -- value semantics (shared with tests and other filters) ---------------------------------------
@@ -90,17 +94,6 @@ def _ordered(a: Any, b: Any) -> bool:
     return isinstance(a, datetime) and isinstance(b, datetime) and (a.tzinfo is None) == (b.tzinfo is None)
 
 
-def _as_text(value: Any) -> str | None:
-    """A scalar as Logstash prints it for `in [list]` (None for nil, arrays and hashes)."""
-    if value is None or isinstance(value, (list, dict)):
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    return str(value)
-
-
 def ruby_regex(pattern: str, position: Position | None = None) -> re.Pattern[str]:
     """Compile a Ruby-flavoured regex from a configuration into a Python one (line anchors on)."""
     try:
@@ -110,107 +103,70 @@ def ruby_regex(pattern: str, position: Position | None = None) -> re.Pattern[str
 
 
 # -- compiler ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A condition compiled once. `test(event)` answers it (the steps, the output routing);
+    `expression(w)` is the same test as Python source for generated code (`pipeline.codegen`):
+    an inline expression for the shapes pipelines use most, a call of `test` for the rest."""
+
+    node: object
+    test: Test
+    emit: Emit | None = None
+
+    def __call__(self, event: Event) -> bool:
+        return self.test(event)
+
+    def expression(self, w: CodeWriter) -> str:
+        """The test as an expression over the writer's locals (see `CodeWriter`)."""
+        return self.emit(w) if self.emit is not None else f"{w.const(self.test, 'cond')}({w.event})"
+
+
 def compile_condition(expr: object, *, strict: bool = False) -> Condition:
-    """Turn a condition node into `f(event) -> bool`, compiling field references and regexes once.
-
-    With `strict`, ordering comparisons between values Logstash cannot order raise EventError
-    (Logstash drops such an event with an error); otherwise they are false.
-    """
-    return _Compiler(strict).condition(expr)
-
-
-def emit_condition(expr: object, g: Any) -> str | None:
-    """The condition as a Python expression over the generated code's `d` (fields) and `m`
-    (metadata), for the shapes pipelines use most; None for the rest (the caller then calls
-    the compiled closure). Same semantics as `compile_condition`, which validated it already."""
-    return _Emitter(g).condition(expr)
+    """A condition node compiled once (field references, regexes) into the form the steps, the
+    generated code and the output routing share. With `strict`, ordering comparisons between
+    values Logstash cannot order raise EventError (Logstash drops such an event); else false."""
+    test, emit = _Compiler(strict).condition(expr)
+    return Condition(expr, test, emit)
 
 
-class _Emitter:
-    __slots__ = ("g",)
-
-    def __init__(self, g: Any) -> None:
-        self.g = g
-
-    def get(self, node: Selector) -> str:
-        return self.g.get_expr(field_ref(node.text))
-
-    def condition(self, node: object) -> str | None:
-        g = self.g
-        if isinstance(node, Selector):
-            v = g.temp("v")
-            return (
-                f"(({v} := {self.get(node)}) is not None and {v} is not False"
-                f" and (not isinstance({v}, str) or ({v} != '' and {v} != 'false')))"
-            )
-        if isinstance(node, Not):
-            inner = self.condition(node.operand)
-            return None if inner is None else f"(not {inner})"
-        if isinstance(node, BoolOp) and node.op in ("and", "or"):
-            parts = [self.condition(o) for o in node.operands]
-            if any(p is None for p in parts):
-                return None
-            return "(" + f" {node.op} ".join(parts) + ")"  # type: ignore[arg-type]
-        if isinstance(node, Compare) and node.op in ("==", "!="):
-            for side, other in ((node.left, node.right), (node.right, node.left)):
-                if isinstance(side, Selector) and isinstance(other, String):
-                    return f"({self.get(side)} {node.op} {other.value!r})"
-            return None
-        if isinstance(node, Match) and isinstance(node.left, Selector):
-            right = node.right
-            pattern = right.pattern if isinstance(right, Regex) else right.value
-            search = g.const(ruby_regex(pattern, right.position).search, "search")
-            v = g.temp("v")
-            test = f"(isinstance({v} := {self.get(node.left)}, str) and {search}({v}) is not None)"
-            return f"(not {test})" if node.op == "!~" else test
-        if isinstance(node, In):
-            test = None
-            if isinstance(node.left, Selector) and isinstance(node.right, Array):
-                values = to_python(node.right)
-                texts = g.const(frozenset(t for t in map(_as_text, values) if t is not None), "texts")
-                t, u = g.temp("t"), g.temp("u")
-                as_text = g.const(_as_text, "as_text")
-                test = (  # a string is its own text: only other values go through _as_text
-                    f"(({t} in {texts}) if ({t} := {self.get(node.left)}).__class__ is str"
-                    f" else (({u} := {as_text}({t})) is not None and {u} in {texts}))"
-                )
-            elif isinstance(node.left, String) and isinstance(node.right, Selector):
-                c = g.temp("c")
-                test = f"(isinstance({c} := {self.get(node.right)}, (list, str)) and {node.left.value!r} in {c})"
-            if test is None:
-                return None
-            return f"(not {test})" if node.negated else test
-        return None
+def _const(result: bool) -> tuple[Test, None]:
+    return ((lambda event: True) if result else (lambda event: False)), None
 
 
-def _const(result: bool) -> Condition:
-    return (lambda event: True) if result else (lambda event: False)
+def _truthy_expr(w: CodeWriter, ref: FieldRef) -> str:
+    v = w.temp("v")
+    return (
+        f"(({v} := {w.get_expr(ref)}) is not None and {v} is not False"
+        f" and (not isinstance({v}, str) or ({v} != '' and {v} != 'false')))"
+    )
 
 
 class _Compiler:
+    """Each node to (test, emit): the closure, and a writer of the same test as source (or None)."""
+
     __slots__ = ("strict",)
 
     def __init__(self, strict: bool) -> None:
         self.strict = strict
 
-    def condition(self, node: object) -> Condition:
+    def condition(self, node: object) -> tuple[Test, Emit | None]:
         if isinstance(node, BoolOp):
             return self.boolean(node)
         if isinstance(node, Not):
-            inner = self.condition(node.operand)
-            return lambda event: not inner(event)
+            inner, emit = self.condition(node.operand)
+            return (lambda event: not inner(event)), (None if emit is None else lambda w: f"(not {emit(w)})")
         if isinstance(node, Compare):
             return self.compare(node)
         if isinstance(node, Match):
             return self.match(node)
         if isinstance(node, In):
-            test = self.membership(node)
-            if node.negated:
-                return lambda event: not test(event)
-            return test
+            test, emit = self.membership(node)
+            if not node.negated:
+                return test, emit
+            return (lambda event: not test(event)), (None if emit is None else lambda w: f"(not {emit(w)})")
         if isinstance(node, Selector):
             ref = self.ref(node)
-            return lambda event: truthy(event.get(ref))
+            return (lambda event: truthy(event.get(ref))), (lambda w: _truthy_expr(w, ref))
         if isinstance(node, Regex):
             raise ConfigError(
                 "a regex alone is not a condition; write [field] =~ /regex/", position=node.position
@@ -236,19 +192,24 @@ class _Compiler:
             )
         return None, to_python(node)
 
-    def boolean(self, node: BoolOp) -> Condition:
-        parts = tuple(self.condition(o) for o in node.operands)
+    def boolean(self, node: BoolOp) -> tuple[Test, Emit | None]:
+        compiled = [self.condition(o) for o in node.operands]
+        parts = tuple(test for test, _ in compiled)
+        emits = tuple(emit for _, emit in compiled)
         op = node.op
+        emit: Emit | None = None
+        if op in ("and", "or") and all(e is not None for e in emits):
+            emit = lambda w: "(" + f" {op} ".join(e(w) for e in emits) + ")"  # type: ignore[misc]  # noqa: E731
         if op == "and":
             if len(parts) == 2:
                 a, b = parts
-                return lambda event: a(event) and b(event)
-            return lambda event: all(p(event) for p in parts)
+                return (lambda event: a(event) and b(event)), emit
+            return (lambda event: all(p(event) for p in parts)), emit
         if op == "or":
             if len(parts) == 2:
                 a, b = parts
-                return lambda event: a(event) or b(event)
-            return lambda event: any(p(event) for p in parts)
+                return (lambda event: a(event) or b(event)), emit
+            return (lambda event: any(p(event) for p in parts)), emit
         if op == "xor":
             def xor(event: Event) -> bool:
                 result = False
@@ -256,12 +217,12 @@ class _Compiler:
                     result ^= bool(p(event))
                 return result
 
-            return xor
+            return xor, None
         if op == "nand":
-            return lambda event: not all(p(event) for p in parts)
+            return (lambda event: not all(p(event) for p in parts)), None
         raise ConfigError(f"unknown boolean operator {op!r}", position=node.position)
 
-    def compare(self, node: Compare) -> Condition:
+    def compare(self, node: Compare) -> tuple[Test, Emit | None]:
         lref, lconst = self.operand(node.left)
         rref, rconst = self.operand(node.right)
         op = node.op
@@ -269,20 +230,16 @@ class _Compiler:
             negate = op == "!="
             if lref is None and rref is None:
                 return _const(values_equal(lconst, rconst) != negate)
-            if rref is None and isinstance(rconst, str):
-                ref, c = lref, rconst
+            if (rref is None and isinstance(rconst, str)) or (lref is None and isinstance(lconst, str)):
+                ref, c = (lref, rconst) if rref is None else (rref, lconst)
+                emit = lambda w: f"({w.get_expr(ref)} {op} {c!r})"  # noqa: E731
                 if negate:
-                    return lambda event: event.get(ref) != c
-                return lambda event: event.get(ref) == c
-            if lref is None and isinstance(lconst, str):
-                ref, c = rref, lconst
-                if negate:
-                    return lambda event: event.get(ref) != c
-                return lambda event: event.get(ref) == c
+                    return (lambda event: event.get(ref) != c), emit
+                return (lambda event: event.get(ref) == c), emit
             left, right = _getter(lref, lconst), _getter(rref, rconst)
             if negate:
-                return lambda event: not values_equal(left(event), right(event))
-            return lambda event: values_equal(left(event), right(event))
+                return (lambda event: not values_equal(left(event), right(event))), None
+            return (lambda event: values_equal(left(event), right(event))), None
         check = _ORDER[op]
         strict = self.strict
         where = f"{node.position}: " if node.position.line else ""
@@ -307,14 +264,12 @@ class _Compiler:
         if rref is None:
             ref, c = lref, rconst
             if _is_number(c):
-                return lambda event: (
-                    check(v, c) if _is_number(v := event.get(ref)) else order(v, c)
-                )
-            return lambda event: order(event.get(ref), c)
+                return (lambda event: (check(v, c) if _is_number(v := event.get(ref)) else order(v, c))), None
+            return (lambda event: order(event.get(ref), c)), None
         left, right = _getter(lref, lconst), _getter(rref, rconst)
-        return lambda event: order(left(event), right(event))
+        return (lambda event: order(left(event), right(event))), None
 
-    def match(self, node: Match) -> Condition:
+    def match(self, node: Match) -> tuple[Test, Emit | None]:
         right = node.right
         pattern = right.pattern if isinstance(right, Regex) else right.value
         search = ruby_regex(pattern, right.position).search
@@ -324,35 +279,54 @@ class _Compiler:
             matched = isinstance(lconst, str) and search(lconst) is not None
             return _const(matched != negate)
         ref = lref
-        if negate:
-            return lambda event: not (isinstance(v := event.get(ref), str) and search(v) is not None)
-        return lambda event: isinstance(v := event.get(ref), str) and search(v) is not None
 
-    def membership(self, node: In) -> Condition:
+        def emit(w: CodeWriter) -> str:
+            v = w.temp("v")
+            test = f"(isinstance({v} := {w.get_expr(ref)}, str) and {w.const(search, 'search')}({v}) is not None)"
+            return f"(not {test})" if negate else test
+
+        if negate:
+            return (lambda event: not (isinstance(v := event.get(ref), str) and search(v) is not None)), emit
+        return (lambda event: isinstance(v := event.get(ref), str) and search(v) is not None), emit
+
+    def membership(self, node: In) -> tuple[Test, Emit | None]:
         lref, lconst = self.operand(node.left)
         rref, rconst = self.operand(node.right)
         if rref is None:
             if isinstance(rconst, list):
-                texts = frozenset(t for t in map(_as_text, rconst) if t is not None)
+                texts = frozenset(t for t in map(scalar_text, rconst) if t is not None)
                 if lref is None:
-                    text = _as_text(lconst)
+                    text = scalar_text(lconst)
                     return _const(text is not None and text in texts)
                 ref = lref
-                return lambda event: (t := _as_text(event.get(ref))) is not None and t in texts
-            haystack = _as_text(rconst)
+
+                def emit(w: CodeWriter) -> str:  # a string is its own text: only other values go through scalar_text
+                    t, u, known = w.temp("t"), w.temp("u"), w.const(texts, "texts")
+                    return (
+                        f"(({t} in {known}) if ({t} := {w.get_expr(ref)}).__class__ is str"
+                        f" else (({u} := {w.const(scalar_text, 'as_text')}({t})) is not None and {u} in {known}))"
+                    )
+
+                return (lambda event: (t := scalar_text(event.get(ref))) is not None and t in texts), emit
+            haystack = scalar_text(rconst)
             if haystack is None:
                 raise ConfigError("the right side of 'in' must be a field, an array or a string", position=node.position)
             if lref is None:
                 return _const(isinstance(lconst, str) and lconst in haystack)
             ref = lref
-            return lambda event: isinstance(v := event.get(ref), str) and v in haystack
+            return (lambda event: isinstance(v := event.get(ref), str) and v in haystack), None
         container_ref = rref
         if lref is None and isinstance(lconst, str):
             # the common `"tag" in [tags]`: a string only equals a string, so Python's `in` is exact
             text = lconst
-            return lambda event: isinstance(c := event.get(container_ref), (list, str)) and text in c
+
+            def emit_in(w: CodeWriter) -> str:
+                c = w.temp("c")
+                return f"(isinstance({c} := {w.get_expr(container_ref)}, (list, str)) and {text!r} in {c})"
+
+            return (lambda event: isinstance(c := event.get(container_ref), (list, str)) and text in c), emit_in
         item = _getter(lref, lconst)
-        return lambda event: _contains(event.get(container_ref), item(event))
+        return (lambda event: _contains(event.get(container_ref), item(event))), None
 
 
 def _contains(container: Any, item: Any) -> bool:

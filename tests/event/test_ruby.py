@@ -1,17 +1,17 @@
-"""The Ruby details filters must reproduce: regex dialect, gsub replacements, to_s, strip, split."""
+"""The Ruby details filters must reproduce: regex dialect, gsub replacements, to_s (and the text
+rules of sprintf and conditions beside it), strip, split."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import pytest
 
 from porttrack_logs.errors import ConfigError
-from porttrack_logs.filters._ruby import (
-    compile_ruby_regex,
-    ruby_replacement,
-    ruby_split,
-    ruby_strip,
-    ruby_text,
+from porttrack_logs.event import (
+    Event, Template, parse_field_ref, ruby_replacement, ruby_split, ruby_strip, ruby_text, scalar_text, value_to_text,
 )
+from porttrack_logs.grok import compile_ruby_regex
 
 
 def _gsub(pattern: str, replacement: str, text: str) -> str:
@@ -76,3 +76,38 @@ def test_ruby_strip_keeps_unicode_spaces():
 def test_ruby_split(text, separator, parts):
     """split drops trailing empty parts and splits on whitespace runs for a single space."""
     assert ruby_split(text, separator) == parts
+
+
+STAMP = datetime(2026, 11, 27, 6, 0, 1, 332000, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("x", "x"), (True, "true"), (3, "3"), (1.5, "1.5"), (1e20, "1.0e+20"), (float("nan"), "NaN"),
+     (STAMP, "2026-11-27T06:00:01.332Z")],
+)
+def test_every_rule_prints_a_scalar_alike(value, text):
+    """sprintf, Ruby's to_s and the conditions' `in` give a scalar the same text."""
+    assert value_to_text(value) == ruby_text(value) == scalar_text(value) == text
+
+
+def test_containers_print_as_each_place_prints_them():
+    """sprintf joins arrays and writes hashes as JSON; to_s inspects them; `in` never texts them."""
+    assert value_to_text(["a", 1.0]) == "a,1.0" and ruby_text(["a", 1.0]) == '["a", 1.0]'
+    assert value_to_text({"k": None}) == '{"k":null}' and ruby_text({"k": None}) == '{"k"=>nil}'
+    assert scalar_text(["a"]) is None and scalar_text({}) is None and scalar_text(None) is None
+    assert value_to_text(None) == ruby_text(None) == ""
+
+
+def test_a_float_in_a_template_prints_as_logstash_prints_it():
+    """A float field renders in a template with Ruby's float form, as Logstash's to_s gives it."""
+    assert Template("%{f}").render(Event({"f": 1e20})) == "1.0e+20"
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [("pid", ("pid",)), ("[process][pid]", ("process", "pid")), ("a[b]", ("a", "b")), ("[]", ("[]",))],
+)
+def test_lenient_field_paths_read_as_grok_names_them(text, path):
+    """A grok capture name is read leniently: brackets anywhere split it, none that do leave it whole."""
+    assert parse_field_ref(text, lenient=True) == path

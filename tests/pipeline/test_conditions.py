@@ -9,7 +9,7 @@ import pytest
 from porttrack_logs.config import BoolOp, Compare, Number, Selector, parse
 from porttrack_logs.errors import ConfigError, EventError
 from porttrack_logs.event import Event
-from porttrack_logs.filters.conditions import compile_condition, ruby_regex, truthy
+from porttrack_logs.pipeline.conditions import compile_condition, ruby_regex, truthy
 
 SEMANTICS = [
     # (behaviour, condition, event fields, expected)
@@ -241,7 +241,7 @@ def test_malformed_field_reference_is_a_config_error() -> None:
 
 def test_regexes_are_compiled_once(monkeypatch) -> None:
     """Compiling a condition compiles its regex; evaluating it many times compiles nothing more."""
-    import porttrack_logs.filters.conditions as conditions
+    import porttrack_logs.pipeline.conditions as conditions
 
     calls = []
     real = conditions.ruby_regex
@@ -274,3 +274,18 @@ def test_truthy_function(value, expected) -> None:
 def test_ruby_big_z_allows_a_final_newline() -> None:
     """Ruby's \\Z matches before a final newline; \\z only at the very end."""
     assert (bool(ruby_regex(r"a\Z").search("a\n")), bool(ruby_regex(r"a\z").search("a\n"))) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "expected"),
+    [
+        (r"[a] =~ /^\w+$/", {"a": "caf\u00e9"}, False),  # Ruby's \w is ASCII
+        (r"[a] =~ /^\w+$/", {"a": "cafe"}, True),
+        (r"[a] =~ /^[[:alpha:]]+$/", {"a": "abc"}, True),  # POSIX classes, which Python's re lacks
+        ("[a] =~ /a.b/", {"a": "a\nb"}, False),  # `.` stops at a line break
+        ("[a] =~ /(?m)a.b/", {"a": "a\nb"}, True),  # Ruby's m flag is dot-all
+    ],
+)
+def test_condition_regexes_use_rubys_dialect(eval_condition, text, fields, expected) -> None:
+    """`=~` reads its regex as Ruby does, through the one Oniguruma translator grok uses."""
+    assert eval_condition(text, fields) is expected

@@ -82,6 +82,7 @@ class ElasticsearchSink:
         self._dlq = context.dead_letters
         self._hosts = ", ".join(settings.hosts)
         self._lines = {"index": ActionLines("index"), "create": ActionLines("create")}
+        index_may_fail = True  # rendering the index can raise for some event: only the general loop catches that
         if settings.uses_data_stream:
             self._render_index = _data_stream_index(settings)
             self._index_checked = False
@@ -90,6 +91,7 @@ class ElasticsearchSink:
             template = Template(settings.effective_index)
             self._render_index = template.render
             self._index_checked = settings.dlq_on_failed_indexname_interpolation and not template.constant
+            index_may_fail = bool(template.problems)
             action = settings.action
         self._action = _constant_or_render(action)
         self._document_id = Template(settings.document_id).render if settings.document_id is not None else None
@@ -105,7 +107,8 @@ class ElasticsearchSink:
         # enable_metric => false (Logstash's): counted in a registry nobody collects
         self.metrics = SinkMetrics(context.registry if settings.enable_metric else CollectorRegistry(), self.name)
         self._fast = (
-            self._action.__class__ is str and self._document_id is None and self._routing is None and self._pipeline is None
+            not index_may_fail and self._action.__class__ is str
+            and self._document_id is None and self._routing is None and self._pipeline is None
         )
         self._daily = not settings.uses_data_stream and _DAILY.match(settings.effective_index) is not None
         if settings.ecs_compatibility is not None:

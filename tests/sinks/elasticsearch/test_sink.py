@@ -285,3 +285,14 @@ def test_enable_metric_false_keeps_the_outputs_counts_out_of_the_registry(make_s
 
     assert sink.write([event(0, id="a")]) == [INDEXED]
     assert registry.get_sample_value("porttrack_output_events_total", {"plugin": "elasticsearch@3:5", "outcome": "indexed"}) is None
+
+
+def test_a_data_stream_event_whose_fields_cannot_be_synced_is_dead_lettered_alone(make_sink, dead_letters):
+    """data_stream with sync_fields: an event whose `data_stream` is a string cannot take the stream's fields:
+    that one is dead-lettered (EventError), the others are sent."""
+    sink, conn = make_sink([answer(201, 201)], data_stream=True)
+
+    outcomes = sink.write([event(0, id="a"), event(1, id="b", data_stream="not a hash"), event(2, id="c")])
+
+    assert outcomes == [INDEXED, DEAD, INDEXED] and len(conn.documents()) == 2
+    assert dead_letters.entries[0]["error_type"] == "EventError" and "data_stream" in dead_letters.entries[0]["reason"]

@@ -177,23 +177,28 @@ def test_an_ingest_pipeline_runs_on_each_document(es_node):
     sink.close()
 
 
-def test_replaying_dead_letters_after_a_fix_indexes_each_rejected_event_once(es_node):
-    """200 events, every 4th with text in the long `n`: 50 dead letters. Replayed from their records (the
-    event as rejected, the original input for its id) with the fix applied (the text moved to `n_text`):
-    50 indexed; replayed once more: 50 duplicates; the index holds 200."""
+def test_replaying_dead_letters_after_a_fix_indexes_each_rejected_event_once(es_node, tmp_path):
+    """200 events without source ids, every 4th with text in the long `n`: 50 records in the real dead letter
+    queue. Replayed from the records (the event as rejected, with the `_id` it was sent with) with the fix
+    applied (the text moved to `n_text`): 50 indexed; replayed once more: 50 duplicates; the index holds 200."""
+    from porttrack_logs.sinks.dead_letter import DeadLetterQueue
+
     index = es_node.index_prefix + "replay-fix"
     es_node.client.indices.create(index=index, mappings={"properties": {"n": {"type": "long"}}})
-    dead = RecordingDeadLetters()
-    sink = build(es_node, dead, index=index)
-    first = sink.write([audit_event(i, n=f"text {i}" if i % 4 == 0 else i) for i in range(200)])
-    assert first.count(DEAD) == len(dead.entries) == 50
+    dlq = DeadLetterQueue(tmp_path / "dlq")
+    sink = build(es_node, dlq, index=index)
+    first = sink.write([audit_event(i, with_id=False, n=f"text {i}" if i % 4 == 0 else i) for i in range(200)])
+    records = list(dlq.read())
+    assert first.count(DEAD) == len(records) == 50
+    assert {(r.status, r.error_type, r.index, r.stage) for r in records} == {(400, "document_parsing_exception", index, "output")}
+    assert all(r.doc_id is not None and len(r.doc_id) == 32 for r in records)
 
     def replay() -> list[Outcome]:
         events = []
-        for entry in dead.entries:
-            fields = dict(entry["event"].to_dict())
+        for record in records:
+            fields = dict(record.event)
             fields["n_text"] = fields.pop("n")  # the fix
-            events.append(Event(fields, metadata={PROVENANCE: {"original": entry["original"], "place": entry["place"]}}))
+            events.append(Event(fields))  # its @metadata comes along: provenance, with the id it was sent with
         replayer = build(es_node, RecordingDeadLetters(), index=index)
         try:
             return replayer.write(events)
@@ -201,4 +206,7 @@ def test_replaying_dead_letters_after_a_fix_indexes_each_rejected_event_once(es_
             replayer.close()
 
     assert (replay(), replay(), count(es_node, index)) == ([INDEXED] * 50, [DUPLICATE] * 50, 200)
+    found = es_node.client.mget(index=index, ids=[r.doc_id for r in records])["docs"]
+    assert [d["found"] for d in found] == [True] * 50  # under the very ids the first attempt used
     sink.close()
+    dlq.close()

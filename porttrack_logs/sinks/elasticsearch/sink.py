@@ -28,7 +28,7 @@ from orjson import dumps
 from ...codec import encode, encode_event, encode_event_into
 from ...errors import DeliveryError, DeliveryStopped
 from ...event import TIMESTAMP, Event, Template, field_ref
-from ..base import PROVENANCE, Outcome, SinkContext
+from ..base import PROVENANCE, Outcome, SinkContext, provenance
 from ..bulk import ActionLines
 from .client import RequestFailed, Unreachable
 from .metrics import SinkMetrics
@@ -400,11 +400,30 @@ class ElasticsearchSink:
             raise DeliveryStopped(f"{self.name}: stopped while blocked ({why})")
         return min(interval * 2, self._max)
 
+    def _id_of(self, event: Event) -> str | None:
+        """The `_id` this event is (or would be) sent with; None when it cannot be rendered."""
+        try:
+            if self._document_id is not None:
+                return self._document_id(event)
+            info = event.metadata.get(PROVENANCE)
+            if info and info.get("id") is not None:
+                return info["id"]
+            source = info.get("original") if info else None
+            if source is None:
+                source = event.get(_EVENT_ORIGINAL)
+            return fingerprint(encode_event(event) if source is None else source)
+        except Exception:  # a document_id template that cannot render for this event
+            return None
+
     def _dead_letter(self, batch: "_Batch") -> None:
         dlq, events, outcomes = self._dlq, batch.events, batch.outcomes
         for position, reason, error_type, status, index in batch.rejected:
             event = events[position]
-            info = event.metadata.get(PROVENANCE) or {}
+            info = provenance(event)
+            if info.get("id") is None:  # the record keeps the very `_id`, so that a replay sends the same one
+                doc_id = self._id_of(event)
+                if doc_id is not None:
+                    info["id"] = doc_id
             original = info.get("original")
             if original is None:
                 original = event.get(_EVENT_ORIGINAL)

@@ -296,3 +296,16 @@ def test_a_data_stream_event_whose_fields_cannot_be_synced_is_dead_lettered_alon
 
     assert outcomes == [INDEXED, DEAD, INDEXED] and len(conn.documents()) == 2
     assert dead_letters.entries[0]["error_type"] == "EventError" and "data_stream" in dead_letters.entries[0]["reason"]
+
+
+def test_a_dead_letter_keeps_the_id_the_document_was_sent_with(make_sink, dead_letters):
+    """A rejected event without a source id: its provenance gets the fingerprint it was sent with (the DLQ
+    record keeps it, so a replay sends the very same `_id`); a source id stays as it was."""
+    sink, conn = make_sink([answer(400, 400)])
+    plain, sourced = event(0), event(1, id="topic/0@7")
+
+    assert sink.write([plain, sourced]) == [DEAD, DEAD]
+
+    sent = [a["create"]["_id"] for a, _ in conn.documents()]
+    assert [e["event"].metadata["_porttrack"]["id"] for e in dead_letters.entries] == sent
+    assert sent[1] == "topic/0@7" and len(sent[0]) == 32

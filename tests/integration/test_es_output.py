@@ -1,7 +1,7 @@
 """The elasticsearch output against the real shared nodes, 9.x and 8.x side by side (`es_node`): exact counts.
 
-The dead letter queue here records what the sink puts (a stand-in for our own DLQ interface, which has its
-own tests); everything the sink sends goes to the real Elasticsearch.
+The mapping-conflict and replay tests write the durable dead letter queue and read it back; the others
+record what the sink puts (a stand-in for our own DLQ interface). Everything is sent to the real Elasticsearch.
 """
 
 from __future__ import annotations
@@ -49,13 +49,16 @@ def audit_event(i: int, *, day: int = 27, with_id: bool = True, **fields: Any) -
     return Event(data, metadata=meta)
 
 
-def test_mapping_conflicts_mixed_in_indexed_plus_dead_lettered_equals_n(es_node):
-    """600 events, every 7th a string in a long and every 11th an object in a keyword: index + DLQ == 600,
-    each rejected one with status 400, the parse error type and the field in its reason."""
+def test_mapping_conflicts_mixed_in_indexed_plus_dead_lettered_equals_n(es_node, tmp_path):
+    """600 events, every 7th a string in a long and every 11th an object in a keyword: index + records in the
+    (durable) dead letter queue == 600, each with status 400, the parse error type, the field in its reason,
+    the original input and the place."""
+    from porttrack_logs.sinks.dead_letter import DeadLetterQueue
+
     index = es_node.index_prefix + "conflicts"
     es_node.client.indices.create(index=index, mappings={"properties": {"n": {"type": "long"}, "service": {"type": "keyword"}}})
-    dead = RecordingDeadLetters()
-    sink = build(es_node, dead, index=index)
+    dlq = DeadLetterQueue(tmp_path / "dlq")
+    sink = build(es_node, dlq, index=index)
     events = []
     for i in range(600):
         if i % 7 == 3:
@@ -68,16 +71,19 @@ def test_mapping_conflicts_mixed_in_indexed_plus_dead_lettered_equals_n(es_node)
 
     outcomes = [o for start in range(0, 600, 125) for o in sink.write(events[start : start + 125])]
 
-    assert count(es_node, index) + len(dead.entries) == 600
+    records = list(dlq.read())
+    assert count(es_node, index) + len(records) == 600
     assert {i for i, o in enumerate(outcomes) if o is DEAD} == expected_rejects
     assert outcomes.count(INDEXED) == count(es_node, index) == 600 - len(expected_rejects)
-    for entry in dead.entries:
-        n = entry["event"].get("n")
-        field, kind = ("n", "long") if isinstance(n, str) else ("service", "keyword")
-        assert (entry["status"], entry["error_type"], entry["index"]) == (400, "document_parsing_exception", index)
-        assert f"failed to parse field [{field}] of type [{kind}]" in entry["reason"], entry["reason"]
-        assert entry["original"] == entry["event"].metadata[PROVENANCE]["original"]
+    assert sorted(int(r.place.split("@")[1]) // 80 for r in records) == sorted(expected_rejects)
+    for record in records:
+        i = int(record.place.split("@")[1]) // 80
+        field, kind = ("n", "long") if i % 7 == 3 else ("service", "keyword")
+        assert (record.status, record.error_type, record.index, record.plugin) == (400, "document_parsing_exception", index, "elasticsearch@1:1")
+        assert f"failed to parse field [{field}] of type [{kind}]" in record.reason, record.reason
+        assert record.original == events[i].metadata[PROVENANCE]["original"] and record.doc_id == f"gate.log@{i * 80}"
     sink.close()
+    dlq.close()
 
 
 @pytest.mark.parametrize("with_id", [True, False], ids=["source-id", "fingerprint"])

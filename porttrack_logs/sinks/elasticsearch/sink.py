@@ -25,7 +25,7 @@ import mmh3
 from prometheus_client import CollectorRegistry
 from orjson import dumps
 
-from ...codec import encode, encode_event, encode_event_into
+from ...codec import encode_event, encode_event_into
 from ...errors import DeliveryError, DeliveryStopped
 from ...event import TIMESTAMP, Event, Template, field_ref
 from ..base import PROVENANCE, Outcome, SinkContext, provenance

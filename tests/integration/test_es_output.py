@@ -1,7 +1,7 @@
 """The elasticsearch output against the real shared nodes, 9.x and 8.x side by side (`es_node`): exact counts.
 
-The dead letter queue here records what the sink puts (a stand-in for our own DLQ interface, which has its
-own tests); everything the sink sends goes to the real Elasticsearch.
+The mapping-conflict and replay tests write the durable dead letter queue and read it back; the others
+record what the sink puts (a stand-in for our own DLQ interface). Everything is sent to the real Elasticsearch.
 """
 
 from __future__ import annotations
@@ -49,13 +49,16 @@ def audit_event(i: int, *, day: int = 27, with_id: bool = True, **fields: Any) -
     return Event(data, metadata=meta)
 
 
-def test_mapping_conflicts_mixed_in_indexed_plus_dead_lettered_equals_n(es_node):
-    """600 events, every 7th a string in a long and every 11th an object in a keyword: index + DLQ == 600,
-    each rejected one with status 400, the parse error type and the field in its reason."""
+def test_mapping_conflicts_mixed_in_indexed_plus_dead_lettered_equals_n(es_node, tmp_path):
+    """600 events, every 7th a string in a long and every 11th an object in a keyword: index + records in the
+    (durable) dead letter queue == 600, each with status 400, the parse error type, the field in its reason,
+    the original input and the place."""
+    from porttrack_logs.sinks.dead_letter import DeadLetterQueue
+
     index = es_node.index_prefix + "conflicts"
     es_node.client.indices.create(index=index, mappings={"properties": {"n": {"type": "long"}, "service": {"type": "keyword"}}})
-    dead = RecordingDeadLetters()
-    sink = build(es_node, dead, index=index)
+    dlq = DeadLetterQueue(tmp_path / "dlq")
+    sink = build(es_node, dlq, index=index)
     events = []
     for i in range(600):
         if i % 7 == 3:
@@ -68,16 +71,19 @@ def test_mapping_conflicts_mixed_in_indexed_plus_dead_lettered_equals_n(es_node)
 
     outcomes = [o for start in range(0, 600, 125) for o in sink.write(events[start : start + 125])]
 
-    assert count(es_node, index) + len(dead.entries) == 600
+    records = list(dlq.read())
+    assert count(es_node, index) + len(records) == 600
     assert {i for i, o in enumerate(outcomes) if o is DEAD} == expected_rejects
     assert outcomes.count(INDEXED) == count(es_node, index) == 600 - len(expected_rejects)
-    for entry in dead.entries:
-        n = entry["event"].get("n")
-        field, kind = ("n", "long") if isinstance(n, str) else ("service", "keyword")
-        assert (entry["status"], entry["error_type"], entry["index"]) == (400, "document_parsing_exception", index)
-        assert f"failed to parse field [{field}] of type [{kind}]" in entry["reason"], entry["reason"]
-        assert entry["original"] == entry["event"].metadata[PROVENANCE]["original"]
+    assert sorted(int(r.place.split("@")[1]) // 80 for r in records) == sorted(expected_rejects)
+    for record in records:
+        i = int(record.place.split("@")[1]) // 80
+        field, kind = ("n", "long") if i % 7 == 3 else ("service", "keyword")
+        assert (record.status, record.error_type, record.index, record.plugin) == (400, "document_parsing_exception", index, "elasticsearch@1:1")
+        assert f"failed to parse field [{field}] of type [{kind}]" in record.reason, record.reason
+        assert record.original == events[i].metadata[PROVENANCE]["original"] and record.doc_id == f"gate.log@{i * 80}"
     sink.close()
+    dlq.close()
 
 
 @pytest.mark.parametrize("with_id", [True, False], ids=["source-id", "fingerprint"])
@@ -175,3 +181,38 @@ def test_an_ingest_pipeline_runs_on_each_document(es_node):
     hits = es_node.client.search(index=index, query={"term": {"stamped": "yes"}}, size=0)["hits"]["total"]["value"]
     assert hits == 10
     sink.close()
+
+
+def test_replaying_dead_letters_after_a_fix_indexes_each_rejected_event_once(es_node, tmp_path):
+    """200 events without source ids, every 4th with text in the long `n`: 50 records in the real dead letter
+    queue. Replayed from the records (the event as rejected, with the `_id` it was sent with) with the fix
+    applied (the text moved to `n_text`): 50 indexed; replayed once more: 50 duplicates; the index holds 200."""
+    from porttrack_logs.sinks.dead_letter import DeadLetterQueue
+
+    index = es_node.index_prefix + "replay-fix"
+    es_node.client.indices.create(index=index, mappings={"properties": {"n": {"type": "long"}}})
+    dlq = DeadLetterQueue(tmp_path / "dlq")
+    sink = build(es_node, dlq, index=index)
+    first = sink.write([audit_event(i, with_id=False, n=f"text {i}" if i % 4 == 0 else i) for i in range(200)])
+    records = list(dlq.read())
+    assert first.count(DEAD) == len(records) == 50
+    assert {(r.status, r.error_type, r.index, r.stage) for r in records} == {(400, "document_parsing_exception", index, "output")}
+    assert all(r.doc_id is not None and len(r.doc_id) == 32 for r in records)
+
+    def replay() -> list[Outcome]:
+        events = []
+        for record in records:
+            fields = dict(record.event)
+            fields["n_text"] = fields.pop("n")  # the fix
+            events.append(Event(fields))  # its @metadata comes along: provenance, with the id it was sent with
+        replayer = build(es_node, RecordingDeadLetters(), index=index)
+        try:
+            return replayer.write(events)
+        finally:
+            replayer.close()
+
+    assert (replay(), replay(), count(es_node, index)) == ([INDEXED] * 50, [DUPLICATE] * 50, 200)
+    found = es_node.client.mget(index=index, ids=[r.doc_id for r in records])["docs"]
+    assert [d["found"] for d in found] == [True] * 50  # under the very ids the first attempt used
+    sink.close()
+    dlq.close()

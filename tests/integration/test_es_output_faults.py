@@ -187,3 +187,25 @@ def test_elasticsearch_killed_mid_stream_blocks_the_write_which_resumes_after_re
         sink.close()
         client.close()
         node.stop()
+
+
+def test_manage_template_installs_porttracks_templates_at_start_and_documents_get_their_mappings(tight_node, caplog):
+    """manage_template (the default) on a node without them: PortTrack's index template is put at build, a
+    document in the default daily index gets its mappings (log.level keyword); the next start changes nothing."""
+    node, client = tight_node
+    with caplog.at_level(logging.INFO, "porttrack_logs.sinks.elasticsearch"):
+        sink = build(node.url, CollectorRegistry(), "elasticsearch@5:1", manage_template=True)
+        assert sink.write([make_event("t", 0, log={"level": "INFO"})]) == [Outcome.INDEXED]
+        first = [r.getMessage() for r in caplog.records if r.getMessage().startswith("manage_template:")]
+        caplog.clear()
+        build(node.url, CollectorRegistry(), "elasticsearch@5:2", manage_template=True).close()
+        second = [r.getMessage() for r in caplog.records if r.getMessage().startswith("manage_template:")]
+
+    assert client.indices.exists_index_template(name="porttrack-logs")
+    mapping = client.indices.get_mapping(index="porttrack-logs-2026.11.27")["porttrack-logs-2026.11.27"]["mappings"]
+    assert mapping["properties"]["log"]["properties"]["level"]["type"] == "keyword"
+    assert any("created index template porttrack-logs" in line for line in first)
+    assert any("unchanged index template porttrack-logs" in line for line in second)
+    assert not any("created" in line for line in second)
+    sink.close()
+    client.indices.delete(index="porttrack-logs-2026.11.27")

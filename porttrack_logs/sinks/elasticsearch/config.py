@@ -270,8 +270,9 @@ class ElasticsearchOutput(OutputSettings):
         return ElasticsearchSink(self, context, connection, max_content_length=max_content_length)
 
     def install_templates(self, connection: "Connection") -> list[str]:
-        """Put the user's `template` file, else PortTrack's templates (`porttrack_logs.templates`, when
-        present); what changed, as names. Existing templates are kept unless `template_overwrite`."""
+        """Put the user's `template` file, else PortTrack's templates (`porttrack_logs.templates.install`,
+        when present); one line per template saying what happened. Existing templates are kept unless
+        `template_overwrite`."""
         if self.template is not None:
             return [self._put_own_template(connection)]
         try:
@@ -280,8 +281,8 @@ class ElasticsearchOutput(OutputSettings):
             log.warning("manage_template: porttrack_logs.templates is not available; no index templates installed")
             return []
         changed = list(install(connection, overwrite=self.template_overwrite))
-        for name in changed:
-            log.info("manage_template: installed %s", name)
+        for line in changed:
+            log.info("manage_template: %s", line)
         return changed
 
     def _put_own_template(self, connection: "Connection") -> str:

@@ -22,12 +22,13 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import mmh3
+from prometheus_client import CollectorRegistry
 from orjson import dumps
 
-from ...codec import encode, encode_event, encode_event_into
+from ...codec import encode_event, encode_event_into
 from ...errors import DeliveryError, DeliveryStopped
 from ...event import TIMESTAMP, Event, Template, field_ref
-from ..base import PROVENANCE, Outcome, SinkContext
+from ..base import PROVENANCE, Outcome, SinkContext, provenance
 from ..bulk import ActionLines
 from .client import RequestFailed, Unreachable
 from .metrics import SinkMetrics
@@ -81,6 +82,7 @@ class ElasticsearchSink:
         self._dlq = context.dead_letters
         self._hosts = ", ".join(settings.hosts)
         self._lines = {"index": ActionLines("index"), "create": ActionLines("create")}
+        index_may_fail = True  # rendering the index can raise for some event: only the general loop catches that
         if settings.uses_data_stream:
             self._render_index = _data_stream_index(settings)
             self._index_checked = False
@@ -89,6 +91,7 @@ class ElasticsearchSink:
             template = Template(settings.effective_index)
             self._render_index = template.render
             self._index_checked = settings.dlq_on_failed_indexname_interpolation and not template.constant
+            index_may_fail = bool(template.problems)
             action = settings.action
         self._action = _constant_or_render(action)
         self._document_id = Template(settings.document_id).render if settings.document_id is not None else None
@@ -101,9 +104,11 @@ class ElasticsearchSink:
         self._initial = float(settings.retry_initial_interval)
         self._max = float(settings.retry_max_interval)
         self._stopping = threading.Event()
-        self.metrics = SinkMetrics(context.registry, self.name)
+        # enable_metric => false (Logstash's): counted in a registry nobody collects
+        self.metrics = SinkMetrics(context.registry if settings.enable_metric else CollectorRegistry(), self.name)
         self._fast = (
-            self._action.__class__ is str and self._document_id is None and self._routing is None and self._pipeline is None
+            not index_may_fail and self._action.__class__ is str
+            and self._document_id is None and self._routing is None and self._pipeline is None
         )
         self._daily = not settings.uses_data_stream and _DAILY.match(settings.effective_index) is not None
         if settings.ecs_compatibility is not None:
@@ -395,11 +400,30 @@ class ElasticsearchSink:
             raise DeliveryStopped(f"{self.name}: stopped while blocked ({why})")
         return min(interval * 2, self._max)
 
+    def _id_of(self, event: Event) -> str | None:
+        """The `_id` this event is (or would be) sent with; None when it cannot be rendered."""
+        try:
+            if self._document_id is not None:
+                return self._document_id(event)
+            info = event.metadata.get(PROVENANCE)
+            if info and info.get("id") is not None:
+                return info["id"]
+            source = info.get("original") if info else None
+            if source is None:
+                source = event.get(_EVENT_ORIGINAL)
+            return fingerprint(encode_event(event) if source is None else source)
+        except Exception:  # a document_id template that cannot render for this event
+            return None
+
     def _dead_letter(self, batch: "_Batch") -> None:
         dlq, events, outcomes = self._dlq, batch.events, batch.outcomes
         for position, reason, error_type, status, index in batch.rejected:
             event = events[position]
-            info = event.metadata.get(PROVENANCE) or {}
+            info = provenance(event)
+            if info.get("id") is None:  # the record keeps the very `_id`, so that a replay sends the same one
+                doc_id = self._id_of(event)
+                if doc_id is not None:
+                    info["id"] = doc_id
             original = info.get("original")
             if original is None:
                 original = event.get(_EVENT_ORIGINAL)

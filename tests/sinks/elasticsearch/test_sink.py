@@ -277,3 +277,35 @@ def test_daily_indices_follow_each_events_own_day_in_any_order(make_sink):
     assert [a["create"]["_index"] for a, _ in conn.documents()] == [
         "audit-2026.11.27", "audit-2026.11.28", "audit-2026.11.27", "audit-2026.11.26", "audit-2026.11.28", "audit-2026.11.27",
     ]
+
+
+def test_enable_metric_false_keeps_the_outputs_counts_out_of_the_registry(make_sink, registry):
+    """enable_metric => false, as Logstash's: nothing of this output appears in the context's registry."""
+    sink, _ = make_sink([answer(201)], enable_metric=False)
+
+    assert sink.write([event(0, id="a")]) == [INDEXED]
+    assert registry.get_sample_value("porttrack_output_events_total", {"plugin": "elasticsearch@3:5", "outcome": "indexed"}) is None
+
+
+def test_a_data_stream_event_whose_fields_cannot_be_synced_is_dead_lettered_alone(make_sink, dead_letters):
+    """data_stream with sync_fields: an event whose `data_stream` is a string cannot take the stream's fields:
+    that one is dead-lettered (EventError), the others are sent."""
+    sink, conn = make_sink([answer(201, 201)], data_stream=True)
+
+    outcomes = sink.write([event(0, id="a"), event(1, id="b", data_stream="not a hash"), event(2, id="c")])
+
+    assert outcomes == [INDEXED, DEAD, INDEXED] and len(conn.documents()) == 2
+    assert dead_letters.entries[0]["error_type"] == "EventError" and "data_stream" in dead_letters.entries[0]["reason"]
+
+
+def test_a_dead_letter_keeps_the_id_the_document_was_sent_with(make_sink, dead_letters):
+    """A rejected event without a source id: its provenance gets the fingerprint it was sent with (the DLQ
+    record keeps it, so a replay sends the very same `_id`); a source id stays as it was."""
+    sink, conn = make_sink([answer(400, 400)])
+    plain, sourced = event(0), event(1, id="topic/0@7")
+
+    assert sink.write([plain, sourced]) == [DEAD, DEAD]
+
+    sent = [a["create"]["_id"] for a, _ in conn.documents()]
+    assert [e["event"].metadata["_porttrack"]["id"] for e in dead_letters.entries] == sent
+    assert sent[1] == "topic/0@7" and len(sent[0]) == 32

@@ -74,14 +74,14 @@ class _Partition:
 
     __slots__ = ("topic", "partition", "lock", "reads", "position", "start", "committed", "lost", "rewind", "id_prefix", "place_prefix")
 
-    def __init__(self, topic: str, partition: int, position: int | None = None) -> None:
+    def __init__(self, topic: str, partition: int, position: int | None = None, start: int | None = None, committed: int | None = None) -> None:
         self.topic = topic
         self.partition = partition
         self.lock = threading.Lock()
         self.reads: collections.deque[_Read] = collections.deque()
         self.position = position  # next offset to commit: every record before it is settled
-        self.start = position  # where reading began (the first read's first offset when None)
-        self.committed = position  # what the group holds, as far as we know
+        self.start = start  # where reading began (the first read's first offset when None)
+        self.committed = committed  # what the group holds, as far as we know
         self.lost = False
         self.rewind = False
         self.id_prefix = f"{topic}-{partition}-"
@@ -281,9 +281,8 @@ class KafkaSource:
             rewound = [p for p in self._parts.values() if p.rewind and not p.lost]
         for part in rewound:
             at = part.restart_at()
-            fresh = _Partition(part.topic, part.partition, at)
             with part.lock:
-                fresh.committed = part.committed
+                fresh = _Partition(part.topic, part.partition, part.position, at, part.committed)
             with self._parts_lock:
                 if self._parts.get((part.topic, part.partition)) is not part:
                     continue

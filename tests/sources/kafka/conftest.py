@@ -56,13 +56,14 @@ def create_topic(bootstrap: str, topic: str, partitions: int = 3) -> None:
         admin.close()
 
 
-def produce(bootstrap: str, topic: str, values: list[bytes], partitions: int = 3) -> None:
-    """Send `values` round-robin over the partitions and wait until every one is acknowledged."""
+def produce(bootstrap: str, topic: str, values: list[bytes], partitions: int = 3, start: int = 0) -> None:
+    """Send `values` round-robin over the partitions (value i to partition (start + i) % partitions, so
+    successive calls continue the round) and wait until every one is acknowledged."""
     from kafka import KafkaProducer
 
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     try:
-        futures = [producer.send(topic, value=v, key=str(i).encode(), partition=i % partitions) for i, v in enumerate(values)]
+        futures = [producer.send(topic, value=v, key=str(start + i).encode(), partition=(start + i) % partitions) for i, v in enumerate(values)]
         producer.flush(timeout=60)
         for f in futures:
             f.get(timeout=60)
@@ -168,7 +169,7 @@ class Consumer:
     ids: list[str] = field(default_factory=list)
     events: list = field(default_factory=list)
     held: list[Batch] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.thread = threading.Thread(target=self._run, daemon=True)

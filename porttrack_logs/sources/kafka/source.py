@@ -345,7 +345,72 @@ class KafkaSource:
 
 
 def _builder(plan: ConsumerPlan, stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
-    """The records-to-events function for this codec and decoration (chosen once, not per record)."""
+    """The records-to-events function for this backend, codec and decoration (chosen once, not per
+    record). Records are the client's own objects (kafka-python's ConsumerRecord, librdkafka's
+    Message), read in place: a tuple per record cost as much as the client's own work."""
+    confluent = plan.settings.backend == "confluent"
+    if plan.codec == "json" and plan.decorate == "none":
+        return _json_confluent(stats) if confluent else _json_kafka_python(stats)
+    if confluent:
+
+        def fields(m: Any) -> tuple:
+            kind, stamp = m.timestamp()
+            return m.value(), m.offset(), m.key(), stamp if kind else None, m.headers()
+
+    else:
+
+        def fields(r: Any) -> tuple:
+            return r.value, r.offset, r.key, r.timestamp, r.headers
+
+    return _general(plan, stats, fields)
+
+
+def _json_kafka_python(stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
+    def build(part: _Partition, records: list) -> tuple[list[Event], list[int]]:
+        events: list[Event] = []
+        offsets: list[int] = []
+        append, note = events.append, offsets.append
+        id_prefix, place_prefix = part.id_prefix, part.place_prefix
+        for record in records:
+            value, offset = record.value, record.offset
+            note(offset)
+            try:
+                event = decode_event(value)
+            except (JsonError, TypeError) as exc:
+                event = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
+                stats.json_failures += 1
+            else:
+                event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
+            append(event)
+        return events, offsets
+
+    return build
+
+
+def _json_confluent(stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
+    def build(part: _Partition, records: list) -> tuple[list[Event], list[int]]:
+        events: list[Event] = []
+        offsets: list[int] = []
+        append, note = events.append, offsets.append
+        id_prefix, place_prefix = part.id_prefix, part.place_prefix
+        for message in records:
+            value, offset = message.value(), message.offset()
+            note(offset)
+            try:
+                event = decode_event(value)
+            except (JsonError, TypeError) as exc:
+                event = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
+                stats.json_failures += 1
+            else:
+                event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
+            append(event)
+        return events, offsets
+
+    return build
+
+
+def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tuple]) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
+    """Any codec, with `[@metadata][kafka]` when decorate_events asks for it."""
     json_codec = plan.codec == "json"
     decorate = plan.decorate
     group = plan.settings.group_id
@@ -357,7 +422,8 @@ def _builder(plan: ConsumerPlan, stats: KafkaStats) -> Callable[[_Partition, lis
         append = events.append
         id_prefix = part.id_prefix
         place_prefix = part.place_prefix
-        for value, offset, key, timestamp, headers in records:
+        for record in records:
+            value, offset, key, timestamp, headers = fields(record)
             offsets.append(offset)
             if value is None:
                 value = b""
@@ -465,10 +531,7 @@ class _KafkaPythonClient:
 
     def fetch(self, timeout: float, max_records: int) -> list[tuple[str, int, list]]:
         polled = self.consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
-        return [
-            (tp.topic, tp.partition, [(r.value, r.offset, r.key, r.timestamp, r.headers) for r in records])
-            for tp, records in polled.items()
-        ]
+        return [(tp.topic, tp.partition, records) for tp, records in polled.items()]
 
     def commit(self, collect: Callable[[], dict[tuple[str, int], int]]) -> None:
         """Offsets collected and sent on the IO thread with no await in between, so a rebalance
@@ -562,8 +625,7 @@ class _ConfluentClient:
             records = grouped.get(key)
             if records is None:
                 records = grouped[key] = []
-            kind, stamp = message.timestamp()
-            records.append((message.value(), message.offset(), message.key(), stamp if kind else None, message.headers()))
+            records.append(message)
         return [(topic, partition, records) for (topic, partition), records in grouped.items()]
 
     def commit(self, collect: Callable[[], dict[tuple[str, int], int]]) -> None:

@@ -15,7 +15,6 @@ import os
 import signal
 import sys
 import threading
-import time
 
 from porttrack_logs.acks import DELIVERED
 from porttrack_logs.sinks.base import provenance
@@ -54,7 +53,6 @@ def main() -> None:
     finally:
         source.close()
         os.close(fd)
-        time.sleep(0)
 
 
 if __name__ == "__main__":

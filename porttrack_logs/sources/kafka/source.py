@@ -148,6 +148,7 @@ class KafkaSource:
         self._failure: BaseException | None = None
         self._paused = False
         self._build = _builder(plan, self.stats)
+        self.lag: dict[tuple[str, int], int] = {}  # per partition: high watermark minus committed, each commit interval
 
     # -- Source interface ------------------------------------------------------------------------
 
@@ -216,6 +217,7 @@ class KafkaSource:
                     self._hand_over(topic, partition, records)
                 if time.monotonic() >= next_commit:
                     self._commit()
+                    self._measure_lag()
                     next_commit = time.monotonic() + self.commit_interval
         except BaseException as exc:  # noqa: BLE001 (logged, and reported to the poller)
             self._failure = exc
@@ -308,6 +310,18 @@ class KafkaSource:
             return self._collect(parts)
 
         self._client.commit(collect)
+
+    def _measure_lag(self) -> None:
+        """Consumer-group lag per owned partition, from the high watermarks the last fetches reported."""
+        with self._parts_lock:
+            parts = [p for p in self._parts.values() if not p.lost]
+        lag = {}
+        for part in parts:
+            high = self._client.high_watermark(part.topic, part.partition)
+            if high is not None:
+                base = part.committed if part.committed is not None else part.start
+                lag[(part.topic, part.partition)] = max(0, high - base) if base is not None else high
+        self.lag = lag
 
     def _committed(self, offsets: dict[tuple[str, int], int]) -> None:
         """The group now holds `offsets` (called by the client after a successful commit)."""
@@ -553,6 +567,9 @@ class _KafkaPythonClient:
         if offsets:
             source._committed(offsets)
 
+    def high_watermark(self, topic: str, partition: int) -> int | None:
+        return self.consumer.highwater(self.TopicPartition(topic, partition))
+
     def pause_all(self) -> None:
         self.consumer.pause(*self.consumer.assignment())
 
@@ -639,6 +656,13 @@ class _ConfluentClient:
             log.info("%s: commit failed (%s); retried at the next interval", self.source.name, exc)
             return
         self.source._committed(offsets)
+
+    def high_watermark(self, topic: str, partition: int) -> int | None:
+        try:
+            low, high = self.consumer.get_watermark_offsets(self.TopicPartition(topic, partition), cached=True)
+        except Exception:  # noqa: BLE001 (not fetched yet)
+            return None
+        return high if high >= 0 else None
 
     def pause_all(self) -> None:
         assigned = self.consumer.assignment()

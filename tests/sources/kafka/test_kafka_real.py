@@ -187,6 +187,7 @@ def test_non_json_values_are_tagged_and_counted(backend, kafka_bootstrap, topic3
     assert by_offset[0].get("n") == 0 and by_offset[0].get("tags") is None
     assert by_offset[4].get("[kubernetes][pod][name]") == "porttrack-api-1"
     assert source.stats.json_failures == 4
+    consumer.wait_for(lambda c: source.lag.get((topic3, 0)) == 0, what="the lag of a partition read and committed to its end")
     meta = by_offset[4].metadata["kafka"]
     assert meta["topic"] == topic3 and meta["partition"] == 0 and meta["key"] == "4" and meta["consumer_group"]
     assert isinstance(meta["timestamp"], int)
@@ -222,6 +223,10 @@ def test_partitions_pause_while_too_many_batches_are_unsettled(backend, kafka_bo
     source = kafka_source(topic3, unique_group(), backend, max_poll_records=10, max_batches_in_flight=3)
     consumer = Consumer(source, decide=lambda batch: None)
     consumer.wait_for(lambda c: source.stats.paused >= 1 and len(c.held) >= 3, what="the source pausing")
+    # lag is reported for the partitions fetched so far (kafka-python learns a high watermark from a fetch)
+    consumer.wait_for(
+        lambda c: source.lag and all(v == n // 3 for v in source.lag.values()), what="the lag of whole partitions (nothing committed)"
+    )
     time.sleep(3)  # many poll intervals: a source that kept reading would hand over far more
     with consumer.lock:
         held = list(consumer.held)

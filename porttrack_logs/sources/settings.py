@@ -26,20 +26,7 @@ class InputSettings(BaseModel):
 
 
 from .beats.config import BeatsInput  # noqa: E402  (the beats input's own room; re-exported here)
-
-
-class KafkaInput(InputSettings):
-    bootstrap_servers: str = "localhost:9092"
-    topics: StrList = ["logstash"]
-    topics_pattern: str | None = None
-    group_id: str = "logstash"
-    client_id: str = "logstash"
-    auto_offset_reset: Literal["earliest", "latest", "none"] | None = None
-    consumer_threads: int = 1
-    decorate_events: str | bool = "none"
-    enable_auto_commit: bool = True
-    max_poll_records: int | str = 500
-    security_protocol: str = "PLAINTEXT"
+from .kafka.config import KafkaInput  # noqa: E402  (the kafka input's own room; re-exported here)
 
 
 class FileInput(InputSettings):

@@ -198,9 +198,15 @@ class _MatcherSource:
         return fast_coercion(cap.coerce, f"{groups}[{cap.group - 1}]", self.k, self.kinds.get(cap.group, ""))
 
     # -- every group took part, none empty: one display --------------------------------------
-    def display(self) -> str:
+    def display(self, present: tuple[bool, ...] | None = None) -> str:
+        """The result as one dict display: of every capture, or of those whose group is `present`
+        (parents then come where the general loop would first create them)."""
         tree: dict[str, Any] = {}
         for path, caps in self.paths.items():
+            if present is not None:
+                caps = [c for c in caps if present[c.group - 1]]
+                if not caps:
+                    continue
             node = tree
             for key in path[:-1]:
                 node = node.setdefault(key, {})
@@ -209,6 +215,23 @@ class _MatcherSource:
             else:
                 node[path[-1]] = "[" + ", ".join(self.value(c) for c in caps) + "]"
         return self._render(tree)
+
+    def learner(self, limit: int = 32) -> Callable[[tuple[bool, ...]], Callable[[tuple], dict] | None]:
+        """Writes, the first time a set of present groups is seen, the display for it (up to
+        `limit` sets; past that, None: the statements take the rest)."""
+        displays: dict[tuple[bool, ...], Callable[[tuple], dict]] = {}
+
+        def learn(present: tuple[bool, ...]) -> Callable[[tuple], dict] | None:
+            if len(displays) >= limit:
+                return None
+            source = f"def shown(g):\n    return {self.display(present)}\n"
+            scope = dict(self.names)  # after `display`, which may name what it calls
+            exec(compile(source, "<grok matcher>", "exec"), scope)  # noqa: S102 - our own generated code
+            displays[present] = scope["shown"]
+            return scope["shown"]
+
+        learn.displays = displays  # type: ignore[attr-defined]
+        return learn
 
     def _render(self, node: dict[str, Any]) -> str:
         return "{" + ", ".join(f"{k!r}: {v if isinstance(v, str) else self._render(v)}" for k, v in node.items()) + "}"
@@ -280,6 +303,16 @@ def build_matcher(
         w.line(1, f"return {w.k(search)}(text)")
     w.line(0, "def _rest(g):")
     w.statements(1, False)
+    # Some groups took no part or are empty: the display for the groups present, written the
+    # first time that set is seen. A coerced group that matched "" is kept (as 0): statements.
+    learn = w.learner()
+    w.line(0, "def _partial(g):")
+    empty_coerced = [f"g[{c.group - 1}] == ''" for c in captures if c.coerce is not None]
+    if empty_coerced:
+        w.line(1, f"if {' or '.join(empty_coerced)}: return _rest(g)")
+    w.line(1, f"shown = {w.k(learn.displays)}.get(present := tuple(map(bool, g)))")  # type: ignore[attr-defined]
+    w.line(1, f"if shown is None and (shown := {w.k(learn)}(present)) is None: return _rest(g)")
+    w.line(1, "return shown(g)")
     w.line(0, "def _keep(text):")
     w.line(1, "g = _exact(text)")
     w.line(1, "if g is None: return None")
@@ -299,7 +332,7 @@ def build_matcher(
         w.line(2, f"raise {timeout}('the match reached its backtracking limit') from None")
         w.line(1, "if not found: return None")
         w.line(1, "g = found[0]")
-        w.line(1, f"if '' in g: return _rest({'_exact(text)' if coerced else 'g'})")
+        w.line(1, f"if '' in g: return _partial({'_exact(text)' if coerced else 'g'})")
     elif raw is not None and not coerced:
         w.line(1, "try:")
         w.line(2, f"m = {w.k(raw)}(text)")
@@ -307,11 +340,11 @@ def build_matcher(
         w.line(2, f"raise {timeout}('the match reached its backtracking limit') from None")
         w.line(1, "if m is None: return None")
         w.line(1, "g = m.groups('')")
-        w.line(1, "if '' in g: return _rest(g)")
+        w.line(1, "if '' in g: return _partial(g)")
     else:
         w.line(1, "g = _exact(text)")
         w.line(1, "if g is None: return None")
-        w.line(1, "if None in g or '' in g: return _rest(g)")
+        w.line(1, "if None in g or '' in g: return _partial(g)")
     if not w.conflict:
         w.line(1, f"return {w.display()}")
     source = "\n".join(w.lines) + "\n"

@@ -142,7 +142,9 @@ def body_kind(body: str) -> str:
     return "digits" if flat in _DIGITS else ""
 
 
-def fast_coercion(coercion: Callable[[str], Any] | None, value: str, k: Callable[[Any], str], kind: str = "") -> str:
+def fast_coercion(
+    coercion: Callable[[str], Any] | None, value: str, k: Callable[[Any], str], kind: str = "", scratch: str = "_v"
+) -> str:
     """A Python expression coercing the expression `value` as `coercion` does, with no call
     through a table: the builtin where the group's regex (`kind`) guarantees the same result,
     else the builtin on plain ASCII digits and Ruby's rule (`k` names it) for the rest."""
@@ -150,12 +152,12 @@ def fast_coercion(coercion: Callable[[str], Any] | None, value: str, k: Callable
         if kind == "digits":
             return f"int({value})"
         if kind == "decimal":
-            return f"(int(_v) if '.' not in (_v := {value}) else {k(to_i)}(_v))"
-        return f"(int(_v) if (_v := {value}).isdigit() and _v.isascii() else {k(to_i)}(_v))"
+            return f"(int({scratch}) if '.' not in ({scratch} := {value}) else {k(to_i)}({scratch}))"
+        return f"(int({scratch}) if ({scratch} := {value}).isdigit() and {scratch}.isascii() else {k(to_i)}({scratch}))"
     if coercion is to_f:
         if kind in ("digits", "decimal"):
             return f"float({value})"
-        return f"(float(_v) if (_v := {value}).replace('.', '', 1).isdigit() and _v.isascii() else {k(to_f)}(_v))"
+        return f"(float({scratch}) if ({scratch} := {value}).replace('.', '', 1).isdigit() and {scratch}.isascii() else {k(to_f)}({scratch}))"
     return value if coercion is None else f"{k(coercion)}({value})"
 
 
@@ -418,6 +420,13 @@ class Grok:
 
     def __repr__(self) -> str:
         return f"Grok({self.expression!r}, engine={self.compiled.engine!r})"
+
+    def coercion_source(self, cap: Capture, value: str, name: Callable[[Any], str], scratch: str) -> str:
+        """Python source coercing the variable `value` holding `cap`'s text, as `match` does it
+        (for the grok filter's generated code; `name` names a callable, `scratch` is a free local)."""
+        bodies = group_bodies(self.compiled.source)
+        kind = body_kind(bodies[cap.group - 1]) if cap.group <= len(bodies) else ""
+        return fast_coercion(cap.coerce, value, name, kind, scratch)
 
     @property
     def engine(self) -> str:

@@ -344,8 +344,16 @@ def build_matcher(
         w.line(1, "g = m.groups('')")
         w.line(1, "if '' in g: return _partial(g)")
     else:
-        w.line(1, "g = _exact(text)")
-        w.line(1, "if g is None: return None")
+        if raw is not None:  # `_exact`, inline
+            w.line(1, "try:")
+            w.line(2, f"m = {w.k(raw)}(text)")
+            w.line(1, f"except {limits}:")
+            w.line(2, f"raise {timeout}('the match reached its backtracking limit') from None")
+            w.line(1, "if m is None: return None")
+            w.line(1, "g = m.groups()")
+        else:
+            w.line(1, "g = _exact(text)")
+            w.line(1, "if g is None: return None")
         w.line(1, "if None in g or '' in g: return _partial(g)")
     if not w.conflict:
         w.line(1, f"return {w.display()}")

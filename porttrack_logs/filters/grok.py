@@ -173,20 +173,22 @@ class GrokFilter(Filter):
         g.line(body, "else:")
         g.outcome(body + 1, "True")
         if item.plan:
-            self._emit_captures(g, body + 1, item.plan, groups, cap)
+            self._emit_captures(g, body + 1, item, groups, cap)
         g.line(indent, "else:")
         g.outcome(indent + 1, f"{g.const(self.apply, 'apply')}({g.event})")
         return True
 
-    def _emit_captures(self, g: CodeWriter, indent: int, plan: tuple, groups: str, cap: str) -> None:
-        """The captures of a match written in turn. As in `_match`, a write that fails keeps the
-        captures written so far and makes the field a miss."""
-        current = g.temp("cur")
+    def _emit_captures(self, g: CodeWriter, indent: int, item: _Compiled, groups: str, cap: str) -> None:
+        """The captures of a match written straight into the event, in turn, typed ones coerced
+        inline as `Grok.match` does. As in `_match`, a write that fails keeps the captures
+        written so far and makes the field a miss."""
+        current, scratch = g.temp("cur"), g.temp("s")
         g.line(indent, "try:")
-        for index, ref, in_meta, coerce, overwrite in plan:
+        for (index, ref, in_meta, coerce, overwrite), capture in zip(item.plan, item.grok.captures):
             g.line(indent + 1, f"{cap} = {groups}[{index}]")
             if coerce is not None:
-                g.line(indent + 1, f"if {cap} is not None: {cap} = {g.const(coerce, 'coerce')}({cap})")
+                coerced = item.grok.coercion_source(capture, cap, lambda f: g.const(f, "coerce"), scratch)
+                g.line(indent + 1, f"if {cap} is not None: {cap} = {coerced}")
             g.line(indent + 1, f"if {cap} is not None and {cap} != '':")
             if overwrite:
                 g.set(indent + 2, ref, cap)

@@ -1,7 +1,6 @@
 """`porttrack-logs dlq list|show|replay|purge`, end to end in a subprocess."""
 
 import base64
-import importlib.util
 import json
 import subprocess
 import sys
@@ -137,14 +136,30 @@ def test_replay_needs_a_target(queue_dir):
     one_line_error(cli("replay", "--dir", queue_dir), "replay needs somewhere to send")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("porttrack_logs.sinks.elasticsearch") is not None,
-                    reason="the Elasticsearch sink is in this build: replay to a real node is the integration test's")
-def test_replay_to_es_without_the_elasticsearch_sink_says_so(queue_dir):
-    """The --es seam imports the Elasticsearch output lazily; absent, a clear one-line error, nothing touched."""
-    lines = [r.line for r in read(queue_dir)]
-    one_line_error(cli("replay", "--dir", queue_dir, "--es", "http://127.0.0.1:9"),
-                   "the Elasticsearch output (porttrack_logs.sinks.elasticsearch) is not in this build", "--to-file")
-    assert [r.line for r in read(queue_dir)] == lines
+@pytest.mark.integration
+def test_replay_to_a_real_elasticsearch_indexes_each_output_record_once(queue_dir, es_url, es_client, es_index_prefix):
+    """`replay --es URL --index I`: the output records are indexed under the ids they were first sent
+    with and leave the queue; the decode record (no pipeline to re-run it) stays; a second replay of
+    the same records answers duplicate and adds no document."""
+    index = f"{es_index_prefix}replayed"
+    result = cli("replay", "--dir", queue_dir, "--es", es_url, "--index", index)
+    assert result.returncode == 0, result.stderr
+    es_client.indices.refresh(index=index)
+    hits = es_client.search(index=index, query={"match_all": {}})["hits"]["hits"]
+    assert sorted(h["_id"] for h in hits) == ["doc-0", "doc-1"]
+    assert sorted(h["_source"]["message"] for h in hits) == ["GET 200", "PUT 500"]
+    [left] = read(queue_dir)
+    assert left.stage == "decode" and left.original == BROKEN
+    with DeadLetterQueue(queue_dir) as queue:  # the same two rejections again, as after a crash before commit
+        for n, message in enumerate(["GET 200", "PUT 500"]):
+            event = Event({"message": message})
+            provenance(event).update({"id": f"doc-{n}", "place": f"pod.log@{200 + n}"})
+            queue.put("again", stage="output", event=event, plugin="elasticsearch@9:3", status=400, index=index)
+    result = cli("replay", "--dir", queue_dir, "--es", es_url, "--index", index)
+    assert result.returncode == 0, result.stderr
+    es_client.indices.refresh(index=index)
+    assert es_client.count(index=index)["count"] == 2
+    assert [r.stage for r in read(queue_dir)] == ["decode"]
 
 
 def test_replay_and_purge_refuse_a_queue_another_process_writes(queue_dir, tmp_path):

@@ -1,0 +1,185 @@
+"""The `csv` filter: one line of comma-separated (or other) values into named fields.
+
+Read with the stdlib `csv` reader; columns are named by `columns`, by the first line seen
+(`autodetect_column_names`), or `column1`, `column2`, ... An empty unquoted value is nil, as in
+Ruby's CSV. A line the reader refuses (a stray quote) tags `_csvparsefailure`.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from typing import Any, Callable, Literal
+
+from pydantic import ConfigDict, field_validator
+
+from ..errors import ConfigError
+from ..event import Event, field_ref, parse_field_ref, parse_timestamp
+from .base import ANY_FIELD, Filter, FilterOptions, Path, StrList, StrMap
+
+__all__ = ["CsvFilter", "CONVERSIONS"]
+
+
+def _integer(value: str) -> Any:
+    return int(value.strip().replace("_", "")) if value.strip().lstrip("+-").isdigit() else value
+
+
+def _float(value: str) -> Any:
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def _boolean(value: str) -> Any:
+    low = value.strip().lower()
+    return True if low in _TRUE else False if low in _FALSE else value
+
+
+def _date(value: str) -> Any:
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        return value
+
+
+def _date_time(value: str) -> Any:
+    try:
+        return parse_timestamp(value.strip())
+    except ValueError:
+        return value
+
+
+#: `convert`'s types: text to value; a value that does not convert is kept as text, as in Logstash
+CONVERSIONS: dict[str, Callable[[str], Any]] = {
+    "integer": _integer, "float": _float, "boolean": _boolean, "date": _date, "date_time": _date_time,
+}
+
+
+class CsvOptions(FilterOptions):
+    """csv's options, as Logstash names them."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    source: str = "message"
+    target: str | None = None
+    separator: str = ","
+    quote_char: str = '"'
+    columns: StrList = []
+    autodetect_column_names: bool = False
+    autogenerate_column_names: bool = True
+    skip_header: bool = False
+    skip_empty_columns: bool = False
+    skip_empty_rows: bool = False
+    convert: StrMap = {}
+    ecs_compatibility: Literal["disabled", "v1", "v8"] = "v8"  # one layout: accepted
+
+    @field_validator("separator")
+    @classmethod
+    def _one_char(cls, value: str) -> str:
+        if len(value) != 1:
+            raise ValueError("porttrack-logs reads a one-character separator (the stdlib csv reader's limit)")
+        return value
+
+    @field_validator("quote_char")
+    @classmethod
+    def _quote(cls, value: str) -> str:
+        if len(value) != 1:
+            raise ValueError("must be a single character")
+        return value
+
+
+class CsvFilter(Filter):
+    """Logstash's `csv`."""
+
+    name = "csv"
+    Options = CsvOptions
+    __slots__ = ("_source", "_target", "_sep", "_quote", "columns", "_detect", "_generate", "_skip_header",
+                 "_skip_cols", "_skip_rows", "_convert", "_refs", "_tags")
+
+    def _compile(self, options: CsvOptions) -> None:
+        self._source = field_ref(options.source)
+        self._target = options.target
+        self._sep, self._quote = options.separator, options.quote_char
+        self.columns: list[str] = list(options.columns)
+        self._detect = options.autodetect_column_names
+        self._generate = options.autogenerate_column_names
+        self._skip_header = options.skip_header
+        self._skip_cols, self._skip_rows = options.skip_empty_columns, options.skip_empty_rows
+        convert = {}
+        for column, kind in options.convert.items():
+            fn = CONVERSIONS.get(str(kind))
+            if fn is None:
+                raise ConfigError(f"csv: convert type {kind!r} for {column!r} is not one of "
+                                  f"{', '.join(CONVERSIONS)}", option="convert")
+            convert[column] = fn
+        self._convert = convert
+        self._refs: dict[str, Any] = {}
+        self._tags = ("_csvparsefailure",)
+
+    def _writes(self) -> set[Path]:
+        if self._target:
+            return {parse_field_ref(self._target, lenient=True), ("tags",)}
+        if self.columns and not self._detect and not self._generate:
+            return {parse_field_ref(c, lenient=True) for c in self.columns} | {("tags",)}
+        return {ANY_FIELD}
+
+    def _ref(self, column: str) -> Any:
+        ref = self._refs.get(column)
+        if ref is None:
+            text = f"[{self._target}][{column}]" if self._target and not self._target.startswith("[") else (
+                f"{self._target}[{column}]" if self._target else column)
+            ref = self._refs[column] = field_ref(text)
+        return ref
+
+    def parse_line(self, text: str) -> list[str | None]:
+        """The values of one line; an unquoted empty value is None. Raises csv.Error on bad quoting."""
+        reader = csv.reader(text.splitlines() or [""], delimiter=self._sep, quotechar=self._quote, strict=True)
+        row = next(reader, [])
+        quoted = self._quote + self._quote
+        return [v if v or quoted in text else None for v in row]
+
+    def apply(self, event: Event) -> bool:
+        text = event.get(self._source)
+        if text is None:
+            return False
+        if not isinstance(text, str):
+            text = str(text)
+        try:
+            values = self.parse_line(text)
+        except csv.Error:
+            event.tag(*self._tags)
+            return False
+        if self._detect and not self.columns:
+            self.columns = [v or "" for v in values]
+            event.cancel()
+            return False
+        if self._skip_header and self.columns and [v or "" for v in values] == self.columns:
+            event.cancel()
+            return False
+        if self._skip_rows and all(v is None or v == "" for v in values):
+            event.cancel()
+            return False
+        columns = self.columns
+        try:
+            for i, value in enumerate(values):
+                if self._skip_cols and (value is None or value == ""):
+                    continue
+                if i < len(columns):
+                    name = columns[i]
+                elif self._generate:
+                    name = f"column{i + 1}"
+                else:
+                    continue
+                fn = self._convert.get(name)
+                if fn is not None and value is not None:
+                    value = fn(value)
+                event.set(self._ref(name), value)
+        except Exception:  # a column name that is no field reference
+            event.tag(*self._tags)
+            return False
+        return True

@@ -1,0 +1,161 @@
+"""The `useragent` filter: a browser's user-agent string into name, version, OS and device.
+
+Parsed by `ua-parser` with its bundled rules (`ua-parser-builtins`), behind an LRU cache of
+`lru_cache_size` strings as Logstash's is. With ECS disabled the fields are flat (`name`,
+`major`, `os_name`, ...) under `target` (default: the event's root) with `prefix`; with ECS v1/v8
+they go to `[user_agent][...]` (or `target`), the version parts to `[@metadata][filter][user_agent]`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import ConfigDict, field_validator
+from ua_parser import BasicResolver, CachingResolver, Domain, load_builtins
+from ua_parser.caching import Lru
+
+from ..event import Event, field_ref, parse_field_ref
+from .base import ANY_FIELD, Filter, FilterOptions, Path
+
+__all__ = ["UseragentFilter", "make_resolver"]
+
+Ecs = Literal["disabled", "v1", "v8"]
+_MATCHERS = None
+
+
+def make_resolver(cache_size: int) -> Any:
+    """ua-parser's resolver on its bundled rules, behind an LRU cache (the rules are loaded once)."""
+    global _MATCHERS
+    if _MATCHERS is None:
+        _MATCHERS = load_builtins()
+    return CachingResolver(BasicResolver(_MATCHERS), Lru(cache_size))
+
+
+class UseragentOptions(FilterOptions):
+    """useragent's options, as Logstash names them."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    source: str
+    target: str | None = None
+    prefix: str = ""
+    lru_cache_size: int = 100_000
+    regexes: str | None = None
+    ecs_compatibility: Ecs = "v8"
+
+    @field_validator("lru_cache_size")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("regexes")
+    @classmethod
+    def _no_regexes(cls, value: str | None) -> str | None:
+        if value is not None:
+            raise ValueError("a Logstash option porttrack-logs does not implement: the rules bundled with "
+                             "ua-parser (ua-parser-builtins) are the ones used")
+        return value
+
+
+def _version(*parts: str | None) -> str | None:
+    out = []
+    for part in parts:
+        if part is None:
+            break
+        out.append(part)
+    return ".".join(out) or None
+
+
+class UseragentFilter(Filter):
+    """Logstash's `useragent`."""
+
+    name = "useragent"
+    Options = UseragentOptions
+    __slots__ = ("_resolve", "_source", "_target", "_ecs", "_prefix", "_meta")
+
+    def _compile(self, options: UseragentOptions) -> None:
+        self._resolve = make_resolver(options.lru_cache_size)
+        self._source = field_ref(options.source)
+        self._ecs = options.ecs_compatibility != "disabled"
+        target = options.target if options.target is not None else ("user_agent" if self._ecs else None)
+        self._target = field_ref(target) if target else None
+        self._prefix = options.prefix
+        self._meta = field_ref("[@metadata][filter][user_agent]")
+
+    def _writes(self) -> set[Path]:
+        if self._target is None:
+            return {ANY_FIELD}
+        return {parse_field_ref(self._target.text, lenient=True)}
+
+    def parse(self, text: str) -> Any:
+        """ua-parser's result for one string (cached)."""
+        return self._resolve(text, Domain.ALL)
+
+    def apply(self, event: Event) -> bool:
+        value = event.get(self._source)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if not isinstance(value, str) or not value:
+            return False
+        result = self.parse(value)
+        ua, os_, device = result.user_agent, result.os, result.device
+        if self._ecs:
+            self._set_ecs(event, value, ua, os_, device)
+        else:
+            self._set_legacy(event, ua, os_, device)
+        return True
+
+    def _set_legacy(self, event: Event, ua: Any, os_: Any, device: Any) -> None:
+        fields: dict[str, Any] = {}
+        if ua is not None:
+            fields.update(name=ua.family, major=ua.major, minor=ua.minor, patch=ua.patch,
+                          version=_version(ua.major, ua.minor, ua.patch))
+        if os_ is not None:
+            fields.update(os=os_.family, os_name=os_.family, os_major=os_.major, os_minor=os_.minor,
+                          os_patch=os_.patch, os_version=_version(os_.major, os_.minor, os_.patch))
+            version = _version(os_.major, os_.minor, os_.patch)
+            fields["os_full"] = f"{os_.family} {version}" if version else os_.family
+        if device is not None:
+            fields["device"] = device.family
+        prefix = self._prefix
+        target = self._target
+        if target is None:
+            for key, item in fields.items():
+                if item is not None:
+                    event.set(field_ref(f"[{prefix}{key}]"), item)
+            return
+        node = event.get(target)
+        if not isinstance(node, dict):
+            node = {}
+            event.set(target, node)
+        for key, item in fields.items():
+            if item is not None:
+                node[prefix + key] = item
+
+    def _set_ecs(self, event: Event, text: str, ua: Any, os_: Any, device: Any) -> None:
+        node = event.get(self._target)
+        if not isinstance(node, dict):
+            node = {}
+            event.set(self._target, node)
+        node["original"] = text
+        meta: dict[str, Any] = {}
+        if ua is not None:
+            node["name"] = ua.family
+            version = _version(ua.major, ua.minor, ua.patch)
+            if version:
+                node["version"] = version
+            meta["version"] = {k: v for k, v in (("major", ua.major), ("minor", ua.minor), ("patch", ua.patch)) if v}
+        if os_ is not None:
+            version = _version(os_.major, os_.minor, os_.patch)
+            os_node = {"name": os_.family, "full": f"{os_.family} {version}" if version else os_.family}
+            if version:
+                os_node["version"] = version
+            node["os"] = os_node
+            meta["os"] = {"version": {k: v for k, v in (("major", os_.major), ("minor", os_.minor),
+                                                          ("patch", os_.patch)) if v}}
+        if device is not None:
+            node["device"] = {"name": device.family}
+        if meta:
+            event.set(self._meta, meta)

@@ -90,8 +90,8 @@ class UseragentFilter(Filter):
         return {parse_field_ref(self._target.text, lenient=True)}
 
     def parse(self, text: str) -> Any:
-        """ua-parser's result for one string (cached)."""
-        return self._resolve(text, Domain.ALL)
+        """ua-parser's result for one string (cached), "Other" where no rule matched, as Logstash's."""
+        return self._resolve(text, Domain.ALL).complete().with_defaults()
 
     def apply(self, event: Event) -> bool:
         value = event.get(self._source)

@@ -1,0 +1,16 @@
+"""translate: the table of behaviours in tests/data/filters/translate.json, on Event(dict) and decoded events."""
+
+from __future__ import annotations
+
+import pytest
+
+from porttrack_logs.errors import ConfigError
+from porttrack_logs.filters.translate import TranslateFilter
+
+from ._cases import load_cases, run_case
+
+
+@pytest.mark.parametrize("row", load_cases("translate"))
+def test_translate_case(row):
+    """Each row: the behaviour its `behaviour` field names."""
+    run_case(TranslateFilter, row)

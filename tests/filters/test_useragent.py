@@ -1,0 +1,16 @@
+"""useragent: the table of behaviours in tests/data/filters/useragent.json, on Event(dict) and decoded events."""
+
+from __future__ import annotations
+
+import pytest
+
+from porttrack_logs.errors import ConfigError
+from porttrack_logs.filters.useragent import UseragentFilter
+
+from ._cases import load_cases, run_case
+
+
+@pytest.mark.parametrize("row", load_cases("useragent"))
+def test_useragent_case(row):
+    """Each row: the behaviour its `behaviour` field names."""
+    run_case(UseragentFilter, row)

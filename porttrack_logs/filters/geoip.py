@@ -199,7 +199,7 @@ class GeoipFilter(Filter):
             return cached
         try:
             record = self._get(ip)
-        except ValueError:  # no IP address
+        except (ValueError, TypeError):  # no IP address (a NUL in the text is a TypeError)
             record = None
         result = None
         if isinstance(record, dict):

@@ -138,7 +138,7 @@ class CsvFilter(Filter):
 
     def parse_line(self, text: str) -> list[str | None]:
         """The values of one line; an unquoted empty value is None. Raises csv.Error on bad quoting."""
-        reader = csv.reader(text.splitlines() or [""], delimiter=self._sep, quotechar=self._quote, strict=True)
+        reader = csv.reader(text.splitlines(True) or [""], delimiter=self._sep, quotechar=self._quote, strict=True)
         row = next(reader, [])
         quoted = self._quote + self._quote
         return [v if v or quoted in text else None for v in row]

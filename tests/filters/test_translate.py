@@ -14,3 +14,57 @@ from ._cases import load_cases, run_case
 def test_translate_case(row):
     """Each row: the behaviour its `behaviour` field names."""
     run_case(TranslateFilter, row)
+
+
+import json  # noqa: E402
+import os  # noqa: E402
+
+from porttrack_logs.event import Event  # noqa: E402
+
+
+@pytest.mark.parametrize("ext,text", [
+    (".yml", "'200': OK\n'404': Not Found\n"),
+    (".json", json.dumps({"200": "OK", "404": "Not Found"})),
+    (".csv", "200,OK\n404,Not Found\n"),
+])
+def test_dictionary_files(tmp_path, ext, text):
+    """YAML, JSON and two-column CSV dictionaries read alike."""
+    path = tmp_path / f"codes{ext}"
+    path.write_text(text, encoding="utf-8")
+    event = Event({"s": "404"})
+    TranslateFilter(source="s", target="t", dictionary_path=str(path)).filter(event)
+    assert event.get("t") == "Not Found"
+
+
+def test_refresh_reloads_a_changed_file(tmp_path):
+    """Once the interval has passed, a changed file is read again and merged in."""
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"a": "1"}), encoding="utf-8")
+    flt = TranslateFilter(source="s", target="t", dictionary_path=str(path), refresh_interval=1)
+    flt._next_check = 0.0  # noqa: SLF001 - as if the interval had passed
+    path.write_text(json.dumps({"b": "2"}), encoding="utf-8")
+    os.utime(path, (1, 1))
+    a, b = Event({"s": "a"}), Event({"s": "b"})
+    flt.filter(a)
+    flt.filter(b)
+    assert (a.get("t"), b.get("t")) == ("1", "2")  # merge keeps the old keys
+
+
+@pytest.mark.parametrize("options,text", [
+    ({"source": "s"}, "dictionary"),
+    ({"source": "s", "dictionary": {"a": 1}, "dictionary_path": "x.yml"}, "not both"),
+    ({"dictionary": {"a": 1}}, "source"),
+    ({"source": "s", "field": "s", "dictionary": {"a": 1}}, "not both"),
+])
+def test_option_conflicts_are_config_errors(options, text):
+    with pytest.raises(ConfigError) as info:
+        TranslateFilter(**options)
+    assert text in str(info.value)
+
+
+def test_bad_dictionary_file_is_named(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_text("a: 1", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        TranslateFilter(source="s", dictionary_path=str(path))
+    assert "d.txt" in str(info.value) and info.value.option == "dictionary_path"

@@ -44,3 +44,9 @@ def databases(directory: Path) -> dict[str, Path]:
         "Country": write(directory / "Country.mmdb", "Country", {"203.0.113.0/24": country}),
         "ASN": write(directory / "ASN.mmdb", "ASN", {"203.0.113.0/24": ASN_RECORD}),
     }
+
+
+if __name__ == "__main__":  # rebuild the corpus's database: python -m tests.filters._mmdb
+    target = Path(__file__).resolve().parents[1] / "data" / "geoip"
+    target.mkdir(exist_ok=True)
+    databases(target)

@@ -99,7 +99,7 @@ class CsvFilter(Filter):
     name = "csv"
     Options = CsvOptions
     __slots__ = ("_source", "_target", "_sep", "_quote", "columns", "_detect", "_generate", "_skip_header",
-                 "_skip_cols", "_skip_rows", "_convert", "_refs", "_tags")
+                 "_skip_cols", "_skip_rows", "_convert", "_refs", "_tags", "_fast")
 
     def _compile(self, options: CsvOptions) -> None:
         self._source = field_ref(options.source)
@@ -120,6 +120,10 @@ class CsvFilter(Filter):
         self._convert = convert
         self._refs: dict[str, Any] = {}
         self._tags = ("_csvparsefailure",)
+        simple = not self._target and self.columns and all(
+            parse_field_ref(c, lenient=True) == (c,) and c not in ("@metadata", "@timestamp")
+            for c in self.columns)
+        self._fast = (self.columns, tuple(self.columns)) if simple else None
 
     def _writes(self) -> set[Path]:
         if self._target:
@@ -138,10 +142,13 @@ class CsvFilter(Filter):
 
     def parse_line(self, text: str) -> list[str | None]:
         """The values of one line; an unquoted empty value is None. Raises csv.Error on bad quoting."""
-        reader = csv.reader(text.splitlines(True) or [""], delimiter=self._sep, quotechar=self._quote, strict=True)
+        reader = csv.reader(text.splitlines(True) if "\n" in text or "\r" in text else (text,),
+                            delimiter=self._sep, quotechar=self._quote, strict=True)
         row = next(reader, [])
-        quoted = self._quote + self._quote
-        return [v if v or quoted in text else None for v in row]
+        if "" not in row:
+            return row
+        quoted = self._quote + self._quote in text
+        return [v if v or quoted else None for v in row]
 
     def apply(self, event: Event) -> bool:
         text = event.get(self._source)
@@ -165,6 +172,12 @@ class CsvFilter(Filter):
             event.cancel()
             return False
         columns = self.columns
+        if self._fast is not None and self._fast[0] is columns and len(values) <= len(columns) \
+                and not self._skip_cols and not self._convert:
+            data = event.raw_fields()  # plain top-level names: written straight in
+            for key, value in zip(self._fast[1], values):
+                data[key] = value
+            return True
         try:
             for i, value in enumerate(values):
                 if self._skip_cols and (value is None or value == ""):

@@ -21,7 +21,7 @@ from pydantic import ConfigDict, model_validator
 
 from ..errors import ConfigError
 from ..event import Event, Template, field_ref, parse_field_ref, ruby_text
-from .base import Filter, FilterOptions, Path, StrMap
+from .base import CodeWriter, Filter, FilterOptions, Path, StrMap
 
 __all__ = ["TranslateFilter", "load_dictionary"]
 
@@ -90,6 +90,19 @@ def load_dictionary(path: str) -> dict[str, Any]:
         raise ConfigError(f"translate: dictionary {path!r} must hold a mapping of keys to values",
                           option="dictionary_path")
     return {ruby_text(k) if not isinstance(k, str) else k: v for k, v in data.items()}
+
+
+_MISS = object()
+
+
+def _key(value: Any) -> str | None:
+    """The dictionary key for a source value that is no text: the first of an array, a number's
+    text; None for a hash or nothing."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return value if isinstance(value, str) else ruby_text(value)
 
 
 class TranslateFilter(Filter):
@@ -192,6 +205,37 @@ class TranslateFilter(Filter):
 
         result = self._sub.sub(repl, text)
         return found, result
+
+    def emit(self, g: CodeWriter, indent: int) -> bool | None:
+        """Inline code for an inline dictionary with exact matching (the common case): the source's
+        text looked up in the dict, as `apply` does; anything else is called."""
+        if self._path or self._iterate is not None or self._regex or not self._exact:
+            return None
+        v, t = g.temp("v"), g.temp("t")
+        ev, miss = g.event, g.const(_MISS, "miss")
+        g.get(indent, self._source, v)
+        depth = indent
+        if not self._override:
+            g.line(indent, f"if {ev}.includes({g.const(self._target, 'ref')}):")
+            g.outcome(indent + 1, "False")
+            g.line(indent, "else:")
+            depth += 1
+        g.line(depth, f"if {v} is None and not {ev}.includes({g.const(self._source, 'ref')}):")
+        g.outcome(depth + 1, "False")
+        g.line(depth, "else:")
+        g.line(depth + 1, f"if {v}.__class__ is not str: {v} = {g.const(_key, 'key')}({v})")
+        g.line(depth + 1, f"{t} = {g.const(self._dict, 'dict')}.get({v}, {miss}) if {v} is not None else {miss}")
+        g.line(depth + 1, f"if {t} is {miss}:")
+        if self._fallback is not None:
+            g.line(depth + 2, f"{t} = {g.const(self._fallback.render, 'render')}({ev})")
+            g.set(depth + 2, self._target, t)
+            g.outcome(depth + 2, "True")
+        else:
+            g.outcome(depth + 2, "False")
+        g.line(depth + 1, "else:")
+        g.set(depth + 2, self._target, t)
+        g.outcome(depth + 2, "True")
+        return True
 
     def apply(self, event: Event) -> bool:
         if self._path and self._interval > 0:

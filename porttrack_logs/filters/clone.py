@@ -50,7 +50,9 @@ class SpawningFilter(Filter):
         raise TypeError(f"{self.name} makes new events: run it with spawn(event) or process(events)")
 
     def filter(self, event: Event) -> None:
-        raise TypeError(f"{self.name} makes new events: run it with spawn(event) or process(events)")
+        """Run on one event, not following the events made (for tools that trace one event, such
+        as `check --template`); the pipeline calls `spawn` instead."""
+        self.spawn(event)
 
     def process(self, events: Iterable[Event]) -> list[Event]:
         out: list[Event] = []

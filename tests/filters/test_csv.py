@@ -52,3 +52,22 @@ def test_bad_options_are_config_errors(options, option):
     with pytest.raises(ConfigError) as info:
         CsvFilter(**options)
     assert info.value.option == option
+
+
+import copy  # noqa: E402
+
+from porttrack_logs.pipeline import Pipeline  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(line=st.one_of(st.text(alphabet=st.sampled_from(list('ab,;"\n')), max_size=12), st.integers(), st.none(),
+                      st.just(["a,b"])),
+       columns=st.sampled_from(['["a", "b"]', '["a", "b", "c"]', '["message", "b"]']),
+       extra=st.sampled_from(["", 'add_tag => ["csv"]', "autogenerate_column_names => false", 'separator => ";"']))
+def test_generated_code_agrees_with_apply(line, columns, extra):
+    """The code csv writes for the generated pipeline gives the events `apply` gives."""
+    text = f"filter {{ csv {{ columns => {columns} {extra} }} }}"
+    data = {"message": line, "@timestamp": "2026-11-27T00:00:00Z"}
+    a = [e.to_dict() for e in Pipeline.from_config(text).process([Event(copy.deepcopy(data))])]
+    b = [e.to_dict() for e in Pipeline.from_config(text, generate_code=False).process([Event(copy.deepcopy(data))])]
+    assert a == b

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from porttrack_logs.errors import ConfigError
 from porttrack_logs.filters.xml import XmlFilter
 
 from ._cases import load_cases, run_case

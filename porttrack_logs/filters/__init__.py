@@ -19,6 +19,20 @@ FILTERS: dict[str, str] = {
     "kv": "kv:KvFilter",
     "drop": "drop:DropFilter",
     "fingerprint": "fingerprint:FingerprintFilter",
+    # issue 13's filters
+    "geoip": "geoip:GeoipFilter",
+    "useragent": "useragent:UseragentFilter",
+    "csv": "csv:CsvFilter",
+    "translate": "translate:TranslateFilter",
+    "syslog_pri": "syslog_pri:SyslogPriFilter",
+    "cidr": "cidr:CidrFilter",
+    "clone": "clone:CloneFilter",
+    "prune": "prune:PruneFilter",
+    "urldecode": "urldecode:UrldecodeFilter",
+    "truncate": "truncate:TruncateFilter",
+    "split": "split:SplitFilter",
+    "uuid": "uuid:UuidFilter",
+    "xml": "xml:XmlFilter",
 }
 
 

@@ -77,7 +77,9 @@ class Pipeline:
         """Run a batch through the filters; returns the events that came out, in input order."""
         batch = [e if isinstance(e, Event) else Event(e) for e in events]
         if self._run is not None:
-            self._run(batch)
+            grown = self._run(batch)  # a list only when a filter may make events (clone, split)
+            if grown is not None:
+                return grown
         else:
-            run_steps(self.steps, batch)
+            batch = run_steps(self.steps, batch, keep_failed=True)
         return [e for e in batch if not e.cancelled]

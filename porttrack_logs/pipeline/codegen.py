@@ -8,6 +8,11 @@ the line of the generated code that raised names the filter or condition. Semant
 filters; an exception fails that event only (tag `_filter_error`, reason in metadata); a condition
 that raises fails the event the same way. The interpreted steps stay as the reference and are
 what the tests compare this code with.
+
+A filter that makes new events (`clone`, `split`: `steps.spawns`) gets, once, a continuation
+function: the statements after it, to the end of the section, for one event. What the filter
+makes is run through it after the event it came from (the newest filter's first, as the steps
+order them), and `run` then returns the grown batch (a list) instead of None.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from typing import Any, Callable, Sequence
 from ..codec import LAZY
 from ..event import Event, FieldRef, decode_lazy
 from ..filters.base import CodeWriter, Filter
-from .compiler import CompiledIf, CompiledPlugin, Node
-from .steps import fail_event
+from .compiler import CompiledIf, CompiledPlugin, Node, walk
+from .steps import fail_event, spawns
 
 __all__ = ["SourceWriter", "generate"]
 
@@ -124,10 +129,40 @@ class SourceWriter(CodeWriter):
         self.line(indent, f"else: {self.event}.tag(*{self.const(tags, 'tags')})")
 
 
-def _plugin(g: SourceWriter, node: CompiledPlugin, where: list[str], indent: int) -> None:
+class _Continuations:
+    """The continuation functions still to write: one per spawning filter, named on first need."""
+
+    def __init__(self) -> None:
+        self.names: dict[int, str] = {}
+        self.todo: list[tuple[str, tuple[Node, ...]]] = []
+
+    def name(self, g: SourceWriter, node: CompiledPlugin, rest: tuple[Node, ...]) -> str:
+        name = self.names.get(id(node))
+        if name is None:
+            name = self.names[id(node)] = g.temp("cont")
+            self.todo.append((name, rest))
+        return name
+
+
+def _spawning(g: SourceWriter, node: CompiledPlugin, rest: tuple[Node, ...], conts: _Continuations, indent: int) -> None:
+    """A filter that makes events: they wait in `_sp`, with the function that runs the rest on them."""
+    cont = conts.name(g, node, rest)
+    new = g.temp("new")
+    g.line(indent, f"{new} = {g.const(node.instance.spawn, 'spawn')}({g.event})")
+    g.line(indent, f"if {new}:")
+    g.line(indent + 1, "if _sp is None: _sp = []")
+    g.line(indent + 1, f"_sp.append(({cont}, {new}))")
+    g.line(indent, f"if {g.event}.cancelled: continue")
+
+
+def _plugin(g: SourceWriter, node: CompiledPlugin, where: list[str], indent: int,
+            rest: tuple[Node, ...] = (), conts: _Continuations | None = None) -> None:
     plugin: Filter = node.instance
     where.append(f"filter {plugin.name} (id {plugin.id})")
     g.place = len(where) - 1
+    if conts is not None and spawns(plugin):
+        _spawning(g, node, rest, conts, indent)
+        return
     emitted = plugin.emit(g, indent)
     if emitted is None:  # the filter as a call; it may cancel the event
         g.line(indent, f"{g.const(plugin.filter, 'filter')}({g.event})")
@@ -141,7 +176,8 @@ def _plugin(g: SourceWriter, node: CompiledPlugin, where: list[str], indent: int
             g.line(indent, f"if {g.ok}: {g.const(plugin.decorate, 'decorate')}({g.event})")
 
 
-def _conditional(g: SourceWriter, node: CompiledIf, where: list[str], indent: int) -> None:
+def _conditional(g: SourceWriter, node: CompiledIf, where: list[str], indent: int,
+                 rest: tuple[Node, ...] = (), conts: _Continuations | None = None) -> None:
     where.append(f"condition at {node.node.position}")
     place = len(where) - 1
     for i, branch in enumerate(node.branches):
@@ -151,18 +187,73 @@ def _conditional(g: SourceWriter, node: CompiledIf, where: list[str], indent: in
         else:
             g.line(indent, f"{'if' if i == 0 else 'elif'} {branch.condition.expression(g)}:")
         if branch.body:
-            _statements(g, branch.body, where, indent + 1)
+            _statements(g, branch.body, where, indent + 1, rest, conts)
         else:
             g.line(indent + 1, "pass")
 
 
-def _statements(g: SourceWriter, nodes: Sequence[Node], where: list[str], indent: int) -> None:
-    for node in nodes:
+def _statements(g: SourceWriter, nodes: Sequence[Node], where: list[str], indent: int,
+                rest: tuple[Node, ...] = (), conts: _Continuations | None = None) -> None:
+    """The statements `nodes`; `rest` is what follows them to the end of the section (for
+    continuations, written only when `conts` is given)."""
+    nodes = tuple(nodes)
+    for i, node in enumerate(nodes):
+        after = nodes[i + 1:] + rest if conts is not None else ()
         if isinstance(node, CompiledPlugin):
             if node.instance is not None:
-                _plugin(g, node, where, indent)
+                _plugin(g, node, where, indent, after, conts)
         else:
-            _conditional(g, node, where, indent)
+            _conditional(g, node, where, indent, after, conts)
+
+
+def _any_spawns(nodes: Sequence[Node]) -> bool:
+    return any(isinstance(n, CompiledPlugin) and n.instance is not None and spawns(n.instance) for n in walk(nodes))
+
+
+def _run_spawned(pending: list, out: list[Event]) -> None:
+    """Run what filters made for one event: the newest filter's events first, each in order."""
+    for cont, new in reversed(pending):
+        for event in new:
+            if not event.cancelled:
+                cont(event, out)
+
+
+def _generate_spawning(g: SourceWriter, nodes: Sequence[Node], where: list[str]) -> None:
+    """`run` and its continuations, for a section with a filter that makes events: each event
+    takes its place in the output first; what was made for it follows, through the rest."""
+    conts = _Continuations()
+    ev = g.event
+
+    def body(header: list[str], statements: tuple[Node, ...], indent: int) -> None:
+        for text in header:
+            g.line(indent, text)
+        g.line(indent, "_out.append(" + ev + ")")
+        g.line(indent, "_sp = None")
+        g.line(indent, f"{g.fields} = {ev}.raw_fields()")
+        g.line(indent, f"{g.meta} = {ev}.metadata")
+        g.line(indent, "for _once in _ONCE:  # `continue` ends this event's filters")
+        g.line(indent + 1, "try:")
+        start = len(g.lines)
+        _statements(g, statements, where, indent + 2, (), conts)
+        if len(g.lines) == start:
+            g.line(indent + 2, "pass")
+        g.place = -1
+        g.line(indent + 1, "except Exception as _exc:")
+        g.line(indent + 2, f"_fail({ev}, _where[_places[_exc.__traceback__.tb_lineno]], _exc)")
+        g.line(indent, "if _sp is not None: _run_spawned(_sp, _out)")
+
+    g.line(0, "def run(events):")
+    g.line(1, "_out = []")
+    g.line(1, f"for {ev} in events:")
+    body([], tuple(nodes), 2)
+    g.line(1, "return [e for e in _out if not e.cancelled]")
+    done = 0
+    while done < len(conts.todo):
+        name, rest = conts.todo[done]
+        done += 1
+        g.place = -1
+        g.line(0, f"def {name}({ev}, _out):")
+        body([], rest, 1)
 
 
 def generate(nodes: Sequence[Node], g: SourceWriter | None = None) -> tuple[Callable[[list[Event]], None], str]:
@@ -170,6 +261,9 @@ def generate(nodes: Sequence[Node], g: SourceWriter | None = None) -> tuple[Call
     g = g or SourceWriter()
     where: list[str] = []
     ev = g.event
+    if _any_spawns(nodes):
+        _generate_spawning(g, nodes, where)
+        return _finish(g, where)
     g.line(0, "def run(events):")
     g.line(1, f"for {ev} in events:")
     g.line(2, f"{g.fields} = {ev}.raw_fields()")
@@ -182,8 +276,14 @@ def generate(nodes: Sequence[Node], g: SourceWriter | None = None) -> tuple[Call
     g.place = -1
     g.line(2, "except Exception as _exc:  # one event fails, the batch goes on; the line says where")
     g.line(3, f"_fail({ev}, _where[_places[_exc.__traceback__.tb_lineno]], _exc)")
+    return _finish(g, where)
+
+
+def _finish(g: SourceWriter, where: list[str]) -> tuple[Callable[[list[Event]], Any], str]:
     source = "\n".join(g.lines) + "\n"
     scope: dict[str, Any] = dict(g.names)
+    scope["_run_spawned"] = _run_spawned
+    scope["_ONCE"] = (None,)
     scope["_fail"] = fail_event
     scope["_where"] = tuple(where) + ("pipeline",)
     scope["_places"] = (-1, *g.places)  # line numbers start at 1

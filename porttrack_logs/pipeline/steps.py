@@ -4,6 +4,11 @@
 A step takes the events still flowing and returns those that flow on. Cancelled events stop;
 an event on which a filter raised stops too, tagged `_filter_error` with the reason in
 `[@metadata][_porttrack][error]`, so the runtime can send it to the dead letter queue.
+
+A filter may make new events (`clone`, `split`: `spawns` set, `spawn(event)` returns them): they
+are inserted right after the event they came from and run the rest of the filters from there, as
+Logstash's do. `flow` is `process` with failed events kept in place (halted, so no later step runs
+on them), which is how the pipeline keeps a failed event that no input batch holds.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Callable, Protocol, Sequence
 from ..event import Event
 from ..filters.base import Filter
 
-__all__ = ["Step", "FilterStep", "ConditionalStep", "run_steps", "FAILURE_TAG", "failure_of", "fail_event"]
+__all__ = ["Step", "FilterStep", "ConditionalStep", "run_steps", "spawns", "FAILURE_TAG", "failure_of", "fail_event"]
 
 FAILURE_TAG = "_filter_error"
 _META_KEY = "_porttrack"
@@ -21,6 +26,13 @@ _META_KEY = "_porttrack"
 
 class Step(Protocol):
     def process(self, events: list[Event]) -> list[Event]: ...
+
+    def flow(self, events: list[Event]) -> list[Event]: ...
+
+
+def spawns(step_or_filter: object) -> bool:
+    """Whether a filter (or a step holding one) may make new events."""
+    return bool(getattr(step_or_filter, "spawns", False))
 
 
 def failure_of(event: Event) -> str | None:
@@ -43,27 +55,51 @@ def fail_event(event: Event, where: str, exc: BaseException) -> None:
 class FilterStep:
     """One filter over a batch; an exception fails that event only."""
 
-    __slots__ = ("plugin", "_filter", "_where")
+    __slots__ = ("plugin", "_filter", "_where", "spawns")
 
     def __init__(self, plugin: Filter) -> None:
         self.plugin = plugin
-        self._filter = plugin.filter
+        self.spawns = spawns(plugin)
+        self._filter = plugin.spawn if self.spawns else plugin.filter  # type: ignore[attr-defined]
         self._where = f"filter {plugin.name} (id {plugin.id})"
 
     def __repr__(self) -> str:
         return f"FilterStep({self.plugin!r})"
 
     def process(self, events: list[Event]) -> list[Event]:
+        if not self.spawns:
+            out = []
+            apply = self._filter
+            for event in events:
+                try:
+                    apply(event)
+                except Exception as exc:  # a bad event must not stop the batch
+                    fail_event(event, self._where, exc)
+                    continue
+                if not event.cancelled:
+                    out.append(event)
+            return out
+        return [e for e in self.flow(events) if not e.halted]
+
+    def flow(self, events: list[Event]) -> list[Event]:
         out = []
         apply = self._filter
+        spawning = self.spawns
         for event in events:
+            if event.halted:  # failed before: kept in place, not run
+                if not event.cancelled:
+                    out.append(event)
+                continue
             try:
-                apply(event)
+                new = apply(event)
             except Exception as exc:  # a bad event must not stop the batch
                 fail_event(event, self._where, exc)
+                out.append(event)
                 continue
             if not event.cancelled:
                 out.append(event)
+            if spawning and new:
+                out.extend(e for e in new if not e.cancelled)
         return out
 
 
@@ -73,33 +109,63 @@ Condition = Callable[[Event], bool]
 class ConditionalStep:
     """`if / else if / else`: each event goes down the first branch whose condition holds."""
 
-    __slots__ = ("branches", "_where")
+    __slots__ = ("branches", "_where", "spawns")
 
     def __init__(self, branches: Sequence[tuple[Condition | None, Sequence[Step]]], where: str = "condition") -> None:
         self.branches = tuple((cond, tuple(steps)) for cond, steps in branches)
         self._where = where
+        self.spawns = any(spawns(step) for _, steps in self.branches for step in steps)
 
     def process(self, events: list[Event]) -> list[Event]:
+        return [e for e in self.flow(events) if not e.halted]
+
+    def _branch(self, event: Event) -> int | None:
+        for i, (cond, _) in enumerate(self.branches):
+            if cond is None or cond(event):
+                return i
+        return None
+
+    def flow(self, events: list[Event]) -> list[Event]:
+        if self.spawns:  # event by event, so what a branch makes follows the event it came from
+            out: list[Event] = []
+            for event in events:
+                if event.halted:
+                    if not event.cancelled:
+                        out.append(event)
+                    continue
+                try:
+                    i = self._branch(event)
+                except Exception as exc:
+                    fail_event(event, self._where, exc)
+                    out.append(event)
+                    continue
+                if i is None or not self.branches[i][1]:
+                    out.append(event)
+                else:
+                    out.extend(run_steps(self.branches[i][1], [event], keep_failed=True))
+            return out
         buckets: list[list[Event]] = [[] for _ in self.branches]
-        conditions = [cond for cond, _ in self.branches]
         for event in events:
+            if event.halted:
+                continue
             try:
-                for i, cond in enumerate(conditions):
-                    if cond is None or cond(event):
-                        buckets[i].append(event)
-                        break
+                i = self._branch(event)
             except Exception as exc:
                 fail_event(event, self._where, exc)
+                continue
+            if i is not None:
+                buckets[i].append(event)
         for (_, steps), bucket in zip(self.branches, buckets):
             if bucket and steps:
-                run_steps(steps, bucket)
-        return [e for e in events if not e.halted]
+                run_steps(steps, bucket, keep_failed=True)
+        return [e for e in events if not e.cancelled]
 
 
-def run_steps(steps: Sequence[Step], events: list[Event]) -> list[Event]:
-    """Run a sequence of steps; returns the events that came through all of them."""
+def run_steps(steps: Sequence[Step], events: list[Event], *, keep_failed: bool = False) -> list[Event]:
+    """Run a sequence of steps; returns the events that came through all of them (with
+    `keep_failed`, the failed ones too, in place), new events after those they came from."""
     for step in steps:
         if not events:
             break
-        events = step.process(events)
-    return events
+        events = step.flow(events)
+    return events if keep_failed else [e for e in events if not e.halted]

@@ -11,7 +11,9 @@ from porttrack_logs.config import If, Plugin, load, parse, plugin_options, to_so
 from porttrack_logs.pipeline.conditions import compile_condition
 
 CORPUS = sorted((Path(__file__).resolve().parents[1] / "data" / "configs").glob("*.conf"))
-KNOWN_FILTERS = {"grok", "mutate", "date", "json", "dissect", "kv", "drop", "fingerprint"}
+from porttrack_logs.filters import FILTERS
+
+KNOWN_FILTERS = set(FILTERS)
 
 
 def walk(body):

@@ -14,9 +14,9 @@ def error_of(text: str) -> ConfigError:
 
 def test_unknown_filter_plugin_is_named_with_its_position_and_the_supported_ones():
     """A filter we do not support is a start-up error naming it."""
-    err = error_of("filter {\n  geoip { source => \"ip\" }\n}")
+    err = error_of("filter {\n  aggregate { task_id => \"%{id}\" }\n}")
     assert err.position is not None and (err.position.line, err.position.column) == (2, 3)
-    assert "'geoip' is not supported" in str(err) and "grok" in str(err)
+    assert "'aggregate' is not supported" in str(err) and "grok" in str(err)
 
 
 def test_unknown_option_points_at_the_option_with_a_caret():

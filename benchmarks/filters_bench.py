@@ -1,0 +1,106 @@
+"""Issue 13's filters beside the plain library call each wraps (the floor), same values, same run.
+
+    python benchmarks/filters_bench.py [--rounds 5] [--events 5000]
+
+geoip vs `maxminddb.Reader.get`, useragent vs ua-parser's cached `Parser.parse`, csv vs the stdlib
+`csv.reader` on the line (with the filter's registered dialect), translate vs a dict lookup. Each filter runs as the generated code of a
+one-filter pipeline runs it (on events built beforehand). Prints events/s on one core and the ratio
+floor/filter (the target: within 1.5x). The geoip database is the small one the tests write, so
+lookups are cheaper than in a GeoLite2 file: the ratio is the harder for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # measure this checkout, whatever is installed
+
+from _timing import interleaved, table  # noqa: E402
+
+from porttrack_logs import Event  # noqa: E402
+from porttrack_logs.pipeline import Pipeline  # noqa: E402
+from tests.filters import _mmdb  # noqa: E402
+
+AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:{v}.0) Gecko/20100101 Firefox/{v}.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+    "curl/8.{v}.0", "Googlebot/2.{v} (+http://www.google.com/bot.html)",
+]
+
+
+def workloads(n: int, rng: random.Random, db_dir: Path) -> list[tuple[str, str, str, list, object]]:
+    """(name, the filter's configuration, field, values, floor(value)) per filter."""
+    import maxminddb
+    from ua_parser import BasicResolver, CachingResolver, Parser, load_builtins
+    from ua_parser.caching import Lru
+
+    dbs = _mmdb.databases(db_dir)
+    ips = [f"203.0.113.{rng.randrange(256)}" if rng.random() < 0.6 else f"198.51.100.{rng.randrange(256)}"
+           for _ in range(n)]
+    reader = maxminddb.open_database(str(dbs["City"]))
+    geoip = f'geoip {{ source => "[source][ip]" database => "{dbs["City"]}" }}'
+
+    agents = [AGENTS[rng.randrange(len(AGENTS))].format(v=rng.randrange(100, 130)) for _ in range(n)]
+    parser = Parser(CachingResolver(BasicResolver(load_builtins()), Lru(100_000)))
+    useragent = 'useragent { source => "ua" }'
+
+    lines = [",".join([f"10.1.{rng.randrange(256)}.{rng.randrange(256)}", "203.0.113.9", str(rng.randrange(65536)),
+                       rng.choice("AD"), "tcp", str(rng.randrange(10_000)), '"rule, 7"', "eth0"]) for _ in range(n)]
+    from porttrack_logs.filters.csv import dialect  # the same registered dialect the filter reads with
+
+    name = dialect(",", '"')
+    csvf = 'csv { columns => ["src", "dst", "dport", "action", "proto", "bytes", "rule", "iface"] }'
+
+    codes = {str(c): f"text {c}" for c in range(100, 600, 7)}
+    statuses = [rng.choice(list(codes)) for _ in range(n)]
+    pairs = " ".join(f'"{k}" => "{v}"' for k, v in codes.items())
+    translate = f'translate {{ source => "status" target => "status_text" override => true dictionary => {{ {pairs} }} }}'
+
+    return [
+        ("geoip", geoip, "[source][ip]", ips, reader.get),
+        ("useragent", useragent, "ua", agents, parser.parse),
+        ("csv", csvf, "message", lines, lambda line: next(csv.reader((line,), name))),
+        ("translate", translate, "status", statuses, codes.get),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--events", type=int, default=5000)
+    args = parser.parse_args()
+    rng = random.Random(13)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, flt, field, values, floor in workloads(args.events, rng, Path(tmp)):
+            events = [Event({}) for _ in values]
+            for event, value in zip(events, values):
+                event.set(field, value)
+
+            pipeline = Pipeline.from_config("filter { " + flt + " }")
+
+            def run_filter(events=events, run=pipeline._run) -> int:  # the generated code, as a pipeline runs it
+                run(events)
+                return len(events)
+
+            def run_floor(values=values, floor=floor) -> int:
+                for value in values:
+                    floor(value)
+                return len(values)
+
+            run_filter()  # warm caches alike (ua-parser's LRU, geoip's)
+            run_floor()
+            f_rate, b_rate = interleaved([run_filter, run_floor], args.rounds)
+            rows.append((name, f"{b_rate:,.0f}", f"{f_rate:,.0f}", f"{b_rate / f_rate:.2f}x"))
+    print(table(["filter", "floor events/s", "filter events/s", "floor/filter"], rows))
+
+
+if __name__ == "__main__":
+    main()

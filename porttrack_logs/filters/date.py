@@ -8,7 +8,7 @@ A `timezone => "%{field}"` applies to Joda patterns only: Logstash's ISO8601 ign
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Callable
 
 from pydantic import ConfigDict, field_validator
@@ -20,6 +20,18 @@ from .base import CodeWriter, Filter, FilterOptions, Path, StrList
 __all__ = ["DateFilter"]
 
 Parser = Callable[[Any], datetime]
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+#: "now" for a date without a year (it decides the year); tests freeze it, as upstream's specs do
+clock: Callable[[], datetime] = _system_clock
+
+
+def _now() -> datetime:
+    return clock()
 
 
 class DateOptions(FilterOptions):
@@ -68,7 +80,7 @@ class DateFilter(Filter):
         self._zones: dict[str, tuple[Parser, ...]] = {}
 
     def _build(self, zone: str | None) -> tuple[Parser, ...]:
-        return tuple(compile_parser(p, timezone=zone, locale=self._locale) for p in self._patterns)
+        return tuple(compile_parser(p, timezone=zone, locale=self._locale, clock=_now) for p in self._patterns)
 
     def _parsers_for(self, event: Event) -> tuple[Parser, ...]:
         """Parsers for a `timezone => "%{tz}"` read from the event, compiled once per zone seen.
@@ -87,7 +99,7 @@ class DateFilter(Filter):
                 parsers = tuple(p for p, named in zip(self._parsers, self._named) if named)
             else:
                 parsers = tuple(
-                    p if named else compile_parser(pattern, timezone=name, locale=self._locale)
+                    p if named else compile_parser(pattern, timezone=name, locale=self._locale, clock=_now)
                     for p, named, pattern in zip(self._parsers, self._named, self._patterns)
                 )
             if len(self._zones) < 512:

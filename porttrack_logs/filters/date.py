@@ -3,7 +3,8 @@
 The first pattern that fits wins; the result, an aware UTC datetime at millisecond precision
 (Joda's), goes to `target` (`@timestamp` by default). No pattern fitting tags the event
 `_dateparsefailure`; so does a list value, which Logstash's (Java) date filter does not read.
-A `timezone => "%{field}"` applies to Joda patterns only: Logstash's ISO8601 ignores it.
+A `timezone => "%{field}"` applies to Joda patterns and to ISO8601 times without an offset.
+A local time inside a daylight-saving gap does not exist: it fails, as Joda's does.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ class DateFilter(Filter):
     def _parsers_for(self, event: Event) -> tuple[Parser, ...]:
         """Parsers for a `timezone => "%{tz}"` read from the event, compiled once per zone seen.
 
-        Named formats keep the start-up parsers (Logstash's ISO8601 and epochs ignore the event's
-        zone); with an unknown zone the Joda patterns fail and the named formats still read.
+        ISO8601 reads a time without an offset in the event's zone, as Logstash does; the epochs
+        keep the start-up parsers; with an unknown zone the Joda patterns fail and the named
+        formats still read (ISO8601 in the start-up zone).
         """
         if self._dynamic_zone is None:
             return self._parsers
@@ -99,7 +101,8 @@ class DateFilter(Filter):
                 parsers = tuple(p for p, named in zip(self._parsers, self._named) if named)
             else:
                 parsers = tuple(
-                    p if named else compile_parser(pattern, timezone=name, locale=self._locale, clock=_now)
+                    p if named and pattern != "ISO8601"
+                    else compile_parser(pattern, timezone=name, locale=self._locale, clock=_now)
                     for p, named, pattern in zip(self._parsers, self._named, self._patterns)
                 )
             if len(self._zones) < 512:

@@ -1,12 +1,16 @@
-"""Pydantic field types that coerce plugin option values the way Logstash's validators do."""
+"""Pydantic field types and a base model that coerce plugin option values the way Logstash's
+validators do, and the registry of documented Logstash options the project does not implement."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import types
+import typing
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, model_validator
 
-__all__ = ["StrList", "StrMap", "as_list", "as_hash"]
+__all__ = ["StrList", "StrMap", "as_list", "as_hash", "LogstashOptions", "NOT_IMPLEMENTED", "IGNORED",
+           "not_implemented_message"]
 
 
 def as_list(value: Any) -> Any:
@@ -32,3 +36,77 @@ def as_hash(value: Any) -> Any:
 
 StrList = Annotated[list[str], BeforeValidator(as_list)]
 StrMap = Annotated[dict[str, Any], BeforeValidator(as_hash)]
+
+#: plugin label ("filter grok", "input kafka", "output elasticsearch") -> documented Logstash
+#: options that porttrack-logs does not implement: refused with a message that says so
+NOT_IMPLEMENTED: dict[str, frozenset[str]] = {}
+#: plugin label -> documented Logstash options that do not matter here: accepted, `check` warns
+IGNORED: dict[str, dict[str, str]] = {}
+
+
+def not_implemented_message(plugin: str, option: str) -> str | None:
+    """The error for a documented Logstash option the project lacks; None when it is not one."""
+    if option in NOT_IMPLEMENTED.get(plugin, ()) or option in NOT_IMPLEMENTED.get(plugin.split(" ")[-1], ()):
+        return f"option '{option}' of {plugin} is a Logstash option porttrack-logs does not implement"
+    return None
+
+
+def _shape(annotation: Any) -> str:
+    """'container' for list/dict/tuple options (they take arrays and hashes as they are), 'bool',
+    or 'scalar' (Logstash's :string/:number/... validators)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _shape(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        shapes = {_shape(a) for a in typing.get_args(annotation) if a is not type(None)}
+        return "container" if "container" in shapes or len(shapes) != 1 else shapes.pop()
+    if annotation is Any or annotation in (list, dict, tuple, set) or origin in (list, dict, tuple, set):
+        return "container"
+    if annotation is bool:
+        return "bool"
+    return "scalar"
+
+
+class LogstashOptions(BaseModel):
+    """Base of a plugin's options model: Logstash's validator coercions before pydantic's.
+
+    A scalar option (`:string`, `:number`, `:boolean`, ...) takes a one-element array as its
+    element (`timezone => ["UTC"]`); a `:boolean` takes the strings "true" and "false" only.
+    """
+
+    _shapes: ClassVar[dict[str, str]]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        shapes = {}
+        for name, field in cls.model_fields.items():
+            shape = _shape(field.annotation)
+            shapes[name] = shape
+            if field.alias:
+                shapes[field.alias] = shape
+        cls._shapes = shapes
+
+    @model_validator(mode="before")
+    @classmethod
+    def _logstash_coercions(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        shapes = getattr(cls, "_shapes", {})
+        out = None
+        for key, value in data.items():
+            shape = shapes.get(key)
+            if shape is None or shape == "container":
+                continue
+            new = value
+            if isinstance(new, list) and len(new) == 1:
+                new = new[0]
+            if shape == "bool" and isinstance(new, str):
+                if new not in ("true", "false"):
+                    raise ValueError(f"option '{key}' is a boolean: true or false, not {new!r}")
+                new = new == "true"
+            if new is not value:
+                if out is None:
+                    out = dict(data)
+                out[key] = new
+        return data if out is None else out

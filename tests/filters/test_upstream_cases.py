@@ -20,8 +20,21 @@ from ._filter_upstream import SKIP_REASON, SUITES, available, cases, run
 _NEEDS = {"clone"}
 
 
+#: cases not passing yet, by id prefix, with why (strict: one that starts passing must leave this list)
+_NOT_YET = {
+    "fingerprint-L262-": "concatenate_sources renders nested hashes/arrays as fingerprint 3.4 did; 3.5's format not found yet",
+    "fingerprint-L328-": "a timestamp with nanoseconds: Event timestamps are Python datetimes (microseconds)",
+}
+
+
 def _params() -> list:
-    return [pytest.param(case, id=case["id"]) for suite in SUITES for case in cases(suite)]
+    out = []
+    for suite in SUITES:
+        for case in cases(suite):
+            why = next((r for p, r in _NOT_YET.items() if case["id"].startswith(p)), None)
+            marks = [pytest.mark.xfail(reason=why, strict=True)] if why else []
+            out.append(pytest.param(case, id=case["id"], marks=marks))
+    return out
 
 
 def test_the_cases_are_there():

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 __all__ = ["StrList", "StrMap", "as_list", "as_hash", "LogstashOptions", "NOT_IMPLEMENTED", "IGNORED",
-           "not_implemented_message"]
+           "not_implemented_message", "Codec", "CODECS", "MISSING_CODECS", "validate_codec"]
 
 
 def as_list(value: Any) -> Any:
@@ -110,3 +110,82 @@ class LogstashOptions(BaseModel):
                     out = dict(data)
                 out[key] = new
         return data if out is None else out
+
+
+class _CodecOptions(LogstashOptions):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    charset: str = "UTF-8"
+
+
+class _JsonCodec(_CodecOptions):
+    ecs_compatibility: Literal["disabled", "v1", "v8"] | None = None
+    target: str | None = None
+
+
+class _JsonLinesCodec(_JsonCodec):
+    delimiter: str = "\n"
+    decode_size_limit_bytes: int | None = None
+
+
+class _PlainCodec(_CodecOptions):
+    ecs_compatibility: Literal["disabled", "v1", "v8"] | None = None
+    format: str | None = None
+
+
+class _LineCodec(_CodecOptions):
+    delimiter: str = "\n"
+    format: str | None = None
+
+
+class _RubydebugCodec(LogstashOptions):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    metadata: bool = False
+
+
+#: the codecs porttrack-logs has, with their documented options
+CODECS: dict[str, type[LogstashOptions]] = {
+    "json": _JsonCodec, "json_lines": _JsonLinesCodec, "plain": _PlainCodec, "line": _LineCodec,
+    "rubydebug": _RubydebugCodec,
+}
+#: Logstash codecs the project lacks (a clear error rather than "unknown")
+MISSING_CODECS = frozenset({
+    "multiline", "cef", "avro", "protobuf", "msgpack", "netflow", "collectd", "fluent", "graphite", "edn",
+    "edn_lines", "es_bulk", "nmap", "dots", "gzip_lines", "java_line", "java_plain", "cloudtrail", "cloudfront",
+})
+
+
+def validate_codec(value: Any) -> Any:
+    """A codec as the config gives it (`"json"` or `{"json": {options}}`), validated like a plugin:
+    returns `{name: validated options}`; a codec the project lacks is a clear error."""
+    if value is None:
+        return None
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, str):
+        name, options = value, {}
+    elif isinstance(value, dict) and len(value) == 1:
+        (name, options), = value.items()
+        options = options or {}
+    else:
+        raise ValueError(f"a codec is a name (codec => json) or a name with options (codec => json {{ ... }}), not {value!r}")
+    model = CODECS.get(name)
+    if model is None:
+        have = ", ".join(sorted(CODECS))
+        if name in MISSING_CODECS:
+            raise ValueError(f"codec '{name}' is a Logstash codec porttrack-logs does not implement; it has {have}")
+        raise ValueError(f"unknown codec '{name}'; porttrack-logs has {have}")
+    try:
+        return {name: model(**options)}
+    except ValidationError as exc:
+        problems = "; ".join(
+            (f"unknown option '{'.'.join(map(str, e['loc']))}'" if e["type"] == "extra_forbidden"
+             else f"option '{'.'.join(map(str, e['loc']))}': {e['msg']}")
+            for e in exc.errors()
+        )
+        raise ValueError(f"codec {name}: {problems}") from None
+
+
+#: the type of a plugin's `codec` option: `codec: Codec = None`
+Codec = Annotated[Any, BeforeValidator(validate_codec)]

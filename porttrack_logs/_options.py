@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 __all__ = ["StrList", "StrMap", "as_list", "as_hash", "LogstashOptions", "NOT_IMPLEMENTED", "IGNORED",
-           "not_implemented_message", "Codec", "CODECS", "MISSING_CODECS", "validate_codec"]
+           "not_implemented_message", "ignored_reason", "Codec", "CODECS", "MISSING_CODECS", "validate_codec"]
 
 
 def as_list(value: Any) -> Any:
@@ -40,8 +40,21 @@ StrMap = Annotated[dict[str, Any], BeforeValidator(as_hash)]
 #: plugin label ("filter grok", "input kafka", "output elasticsearch") -> documented Logstash
 #: options that porttrack-logs does not implement: refused with a message that says so
 NOT_IMPLEMENTED: dict[str, frozenset[str]] = {}
-#: plugin label -> documented Logstash options that do not matter here: accepted, `check` warns
-IGNORED: dict[str, dict[str, str]] = {}
+#: plugin label (or plugin name, for every kind) -> documented Logstash options that do not
+#: matter here, with why: accepted, and `check` warns where one is set
+IGNORED: dict[str, dict[str, str]] = {
+    "filter kv": {"ecs_compatibility": "kv writes the same fields in every ECS mode (in Logstash it only changes a warning)"},
+    "filter drop": {"periodic_flush": "drop keeps nothing to flush"},
+    "output elasticsearch": {
+        "sniffing": "porttrack-logs talks to the hosts given; it does not discover nodes",
+        "sniffing_delay": "porttrack-logs does not sniff", "sniffing_path": "porttrack-logs does not sniff",
+    },
+}
+
+
+def ignored_reason(plugin: str, option: str) -> str | None:
+    """Why a documented option set on `plugin` ("filter kv") has no effect here; None when it has one."""
+    return IGNORED.get(plugin, {}).get(option)
 
 
 def not_implemented_message(plugin: str, option: str) -> str | None:

@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from ..config import Attribute, Plugin, Selector, language_traps, to_python
 from ..errors import Position
+from .._options import ignored_reason
 from ..errors import EventError
 from ..event import Template, parse_field_ref
 from ..filters.base import ANY_FIELD
@@ -208,6 +209,14 @@ def lint(pipeline: Any) -> list[Finding]:
         elif p.node.name == "date":
             findings.extend(_date_traps(p))
         known |= {f for f in p.instance.fields_written() if f != ANY_FIELD}
+    compiled = pipeline.compiled
+    for kind, section in (("input", compiled.inputs), ("filter", filters), ("output", compiled.outputs)):
+        for node in walk(section):
+            if isinstance(node, CompiledPlugin):
+                for attr in node.node.attributes:
+                    why = ignored_reason(f"{kind} {node.node.name}", attr.name)
+                    if why:
+                        findings.append(Finding(attr.position, f"{attr.name} is accepted and has no effect here: {why}"))
     anything = from_inputs is None or ANY_FIELD in everything or ANY_FIELD in from_inputs
     everything |= from_inputs or set()
     for node in walk(filters):

@@ -157,3 +157,10 @@ def test_one_warning_per_place_not_one_per_match_pattern():
             '"%{IP:message}"] } } }')
     [warning] = findings(text)
     assert "[message]" in warning
+
+
+def test_an_option_that_does_not_matter_here_is_accepted_with_a_warning():
+    """kv's ecs_compatibility loads, and check says at its place that it has no effect."""
+    text = 'filter {\n  kv { ecs_compatibility => "v8" }\n}'
+    [warning] = findings(text)
+    assert warning.startswith("<string>:2:8:") and "no effect here" in warning

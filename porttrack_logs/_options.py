@@ -37,9 +37,61 @@ def as_hash(value: Any) -> Any:
 StrList = Annotated[list[str], BeforeValidator(as_list)]
 StrMap = Annotated[dict[str, Any], BeforeValidator(as_hash)]
 
-#: plugin label ("filter grok", "input kafka", "output elasticsearch") -> documented Logstash
-#: options that porttrack-logs does not implement: refused with a message that says so
-NOT_IMPLEMENTED: dict[str, frozenset[str]] = {}
+#: plugin label ("filter grok", "input kafka", "output elasticsearch") -> its documented Logstash
+#: options (Logstash's plugin reference); one the plugin's model lacks is refused with a message
+#: saying porttrack-logs does not implement it, rather than "unknown"
+NOT_IMPLEMENTED: dict[str, frozenset[str]] = {
+    "input kafka": frozenset("""
+        auto_commit_interval_ms auto_create_topics auto_offset_reset bootstrap_servers check_crcs
+        client_dns_lookup client_id client_rack connections_max_idle_ms consumer_threads decorate_events
+        enable_auto_commit exclude_internal_topics fetch_max_bytes fetch_max_wait_ms fetch_min_bytes group_id
+        group_instance_id heartbeat_interval_ms isolation_level jaas_path kerberos_config key_deserializer_class
+        max_partition_fetch_bytes max_poll_interval_ms max_poll_records metadata_max_age_ms
+        partition_assignment_strategy poll_timeout_ms receive_buffer_bytes reconnect_backoff_ms
+        request_timeout_ms retry_backoff_ms sasl_client_callback_handler_class sasl_jaas_config
+        sasl_kerberos_service_name sasl_mechanism sasl_login_callback_handler_class
+        sasl_login_connect_timeout_ms sasl_login_read_timeout_ms sasl_login_retry_backoff_ms
+        sasl_login_retry_backoff_max_ms sasl_oauthbearer_token_endpoint_url sasl_oauthbearer_scope_claim_name
+        schema_registry_key schema_registry_proxy schema_registry_secret schema_registry_ssl_keystore_location
+        schema_registry_ssl_keystore_password schema_registry_ssl_keystore_type
+        schema_registry_ssl_truststore_location schema_registry_ssl_truststore_password
+        schema_registry_ssl_truststore_type schema_registry_url schema_registry_validation security_protocol
+        send_buffer_bytes session_timeout_ms ssl_endpoint_identification_algorithm ssl_key_password
+        ssl_keystore_location ssl_keystore_password ssl_keystore_type ssl_truststore_location
+        ssl_truststore_password ssl_truststore_type topics topics_pattern value_deserializer_class
+    """.split()),
+    "input beats": frozenset("""
+        add_hostname cipher_suites client_inactivity_timeout ecs_compatibility enrich event_loop_threads
+        executor_threads host include_codec_tag port ssl ssl_certificate ssl_certificate_authorities
+        ssl_cipher_suites ssl_client_authentication ssl_enabled ssl_handshake_timeout ssl_key
+        ssl_key_passphrase ssl_peer_metadata ssl_supported_protocols ssl_verify_mode tls_max_version
+        tls_min_version
+    """.split()),
+    "input file": frozenset("""
+        check_archive_validity close_older delimiter discover_interval ecs_compatibility exclude exit_after_read
+        file_chunk_count file_chunk_size file_completed_action file_completed_log_path file_sort_by
+        file_sort_direction ignore_older max_open_files mode path sincedb_clean_after sincedb_path
+        sincedb_write_interval start_position stat_interval
+    """.split()),
+    "output elasticsearch": frozenset("""
+        action api_key bulk_path ca_trusted_fingerprint cloud_auth cloud_id compression_level custom_headers
+        data_stream data_stream_auto_routing data_stream_dataset data_stream_namespace data_stream_sync_fields
+        data_stream_type dlq_custom_codes dlq_on_failed_indexname_interpolation doc_as_upsert document_id
+        document_type ecs_compatibility failure_type_logging_whitelist silence_errors_in_log healthcheck_path
+        hosts http_compression ilm_enabled ilm_pattern ilm_policy ilm_rollover_alias index join_field keystore
+        keystore_password manage_template parameters parent password path pipeline pool_max pool_max_per_route
+        proxy resurrect_delay retry_initial_interval retry_max_interval retry_on_conflict routing script
+        script_lang script_type script_var_name scripted_upsert sniffing sniffing_delay sniffing_path
+        ssl_certificate ssl_certificate_authorities ssl_cipher_suites ssl_enabled ssl_key ssl_keystore_password
+        ssl_keystore_path ssl_keystore_type ssl_supported_protocols ssl_truststore_password ssl_truststore_path
+        ssl_truststore_type ssl_verification_mode template template_api template_name template_overwrite
+        timeout upsert user validate_after_inactivity version version_type
+    """.split()),
+    "output file": frozenset("""
+        create_if_deleted dir_mode file_mode filename_failure flush_interval gzip path stale_cleanup_interval
+        write_behavior
+    """.split()),
+}
 #: plugin label (or plugin name, for every kind) -> documented Logstash options that do not
 #: matter here, with why: accepted, and `check` warns where one is set
 IGNORED: dict[str, dict[str, str]] = {

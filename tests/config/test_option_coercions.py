@@ -65,3 +65,18 @@ def test_a_documented_option_not_implemented_says_so(monkeypatch: pytest.MonkeyP
     with pytest.raises(ConfigError) as info:
         Pipeline.from_config('filter { drop { other_option => 1 } }')
     assert "unknown option 'other_option'" in str(info.value)
+
+
+@pytest.mark.parametrize("config,option", [
+    ('input { kafka { topics => ["a"] session_timeout_ms => 10000 } }', "session_timeout_ms"),
+    ('input { kafka { topics => ["a"] sasl_mechanism => "PLAIN" } }', "sasl_mechanism"),
+    ('input { kafka { topics => ["a"] jaas_path => "/etc/jaas.conf" } }', "jaas_path"),
+    ('input { file { path => ["/x"] stat_interval => 1 } }', "stat_interval"),
+    ('output { elasticsearch { doc_as_upsert => true } }', "doc_as_upsert"),
+])
+def test_documented_plugin_options_are_not_called_unknown(config: str, option: str):
+    """The options the issue's real configs used: named as Logstash's, not as typos."""
+    with pytest.raises(ConfigError) as info:
+        Pipeline.from_config(config)
+    assert f"option '{option}'" in str(info.value) and "a Logstash option porttrack-logs does not implement" in str(info.value)
+    assert "unknown" not in str(info.value)

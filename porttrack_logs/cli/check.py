@@ -42,8 +42,15 @@ def handle(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.config]
     pipeline = Pipeline.from_config(paths if len(paths) > 1 else paths[0])
     findings = lint(pipeline)
+    errors = [f for f in findings if f.error]
+    findings = [f for f in findings if not f.error]
+    for finding in errors:
+        print(f"error: {finding}", file=sys.stderr)
     for finding in findings:
         print(f"warning: {finding}", file=sys.stderr)
+    if errors:
+        print(f"Configuration has {len(errors)} error(s), {len(findings)} warning(s)", file=sys.stderr)
+        return 1
     print(
         f"Configuration OK: {len(pipeline.filters)} filters, {len(findings)} warning(s)",
         file=sys.stderr,

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
+
+_FIXED = timezone  # a fixed offset has no daylight-saving gap
 
 __all__ = ["compile_formatter", "compile_parser", "resolve_timezone", "NAMED_FORMATS"]
 
@@ -440,7 +443,11 @@ def _joda_parser(pattern: str, zone: tzinfo, names, clock: Callable[[], datetime
         if day_of_year is not None and month is None:
             start = datetime(year, 1, 1, hour, minute, second, micro, tzinfo=tz)
             return (start + timedelta(days=day_of_year - 1)).astimezone(UTC)
-        return datetime(year, month or 1, day or 1, hour, minute, second, micro, tzinfo=tz).astimezone(UTC)
+        local = datetime(year, month or 1, day or 1, hour, minute, second, micro, tzinfo=tz)
+        utc = local.astimezone(UTC)
+        if tz.__class__ is not _FIXED and utc.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+            raise ValueError(f"{text!r} falls in a daylight-saving gap of {tz}: no such local time")
+        return utc
 
     return parse
 
@@ -541,6 +548,10 @@ def _from_millis(millis: int) -> datetime:
 
 
 def _unix(value: Any) -> datetime:
+    if isinstance(value, Decimal):  # a BigDecimal: seconds, milliseconds kept (truncated) as Joda's
+        if not value.is_finite() or int(value) > _MAX_EPOCH_SECONDS:
+            raise ValueError(f"{value!r} is not a UNIX epoch Logstash reads")
+        return _from_millis(int(value * 1000))
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise TypeError(f"UNIX takes text or a number, not {type(value).__name__}")
     if isinstance(value, float):

@@ -36,9 +36,19 @@ FILTERS: dict[str, str] = {
 }
 
 
+#: filters that cannot run here, and what to use instead
+CANNOT_RUN: dict[str, str] = {
+    "ruby": "the ruby filter runs Ruby code, which porttrack-logs cannot run; rewrite it with mutate "
+    "(rename, copy, gsub, split, convert), grok, dissect, kv, json or date, or do the step in the "
+    "service that calls Pipeline.process",
+}
+
+
 def filter_class(name: str) -> type[Filter]:
     """The class implementing filter `name`; a ConfigError naming the supported ones otherwise."""
     target = FILTERS.get(name)
+    if target is None and name in CANNOT_RUN:
+        raise ConfigError(f"filter plugin '{name}' cannot run here: {CANNOT_RUN[name]}")
     if target is None:
         supported = ", ".join(sorted(FILTERS))
         raise ConfigError(f"filter plugin '{name}' is not supported; supported filters: {supported}")

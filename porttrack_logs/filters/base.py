@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Iterable, Protocol, Sequence
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .._options import StrList, StrMap, as_hash, as_list
+from .._options import LogstashOptions, StrList, StrMap, as_hash, as_list, not_implemented_message
 from ..errors import ConfigError
 from ..event import Event, FieldRef, Template, field_ref, parse_field_ref
 
@@ -24,8 +24,8 @@ Path = tuple[str, ...]  #: a field reference as its keys (`event.parse_field_ref
 ANY_FIELD: Path = ("*",)
 
 
-class FilterOptions(BaseModel):
-    """Options every Logstash filter accepts."""
+class FilterOptions(LogstashOptions):
+    """Options every Logstash filter accepts (with Logstash's coercions, `_options.LogstashOptions`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
@@ -47,7 +47,7 @@ def validation_to_config_error(plugin: str, exc: ValidationError) -> ConfigError
         if first_option is None and err["loc"]:
             first_option = str(err["loc"][0])
         if err["type"] == "extra_forbidden":
-            lines.append(f"unknown option '{loc}' for {plugin}")
+            lines.append(not_implemented_message(plugin, loc) or f"unknown option '{loc}' for {plugin}")
         else:
             got = err.get("input")
             lines.append(f"option '{loc}' of {plugin}: {err['msg']} (got {got!r})")

@@ -3,12 +3,13 @@
 The first pattern that fits wins; the result, an aware UTC datetime at millisecond precision
 (Joda's), goes to `target` (`@timestamp` by default). No pattern fitting tags the event
 `_dateparsefailure`; so does a list value, which Logstash's (Java) date filter does not read.
-A `timezone => "%{field}"` applies to Joda patterns only: Logstash's ISO8601 ignores it.
+A `timezone => "%{field}"` applies to Joda patterns and to ISO8601 times without an offset.
+A local time inside a daylight-saving gap does not exist: it fails, as Joda's does.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Callable
 
 from pydantic import ConfigDict, field_validator
@@ -20,6 +21,18 @@ from .base import CodeWriter, Filter, FilterOptions, Path, StrList
 __all__ = ["DateFilter"]
 
 Parser = Callable[[Any], datetime]
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+#: "now" for a date without a year (it decides the year); tests freeze it, as upstream's specs do
+clock: Callable[[], datetime] = _system_clock
+
+
+def _now() -> datetime:
+    return clock()
 
 
 class DateOptions(FilterOptions):
@@ -68,13 +81,14 @@ class DateFilter(Filter):
         self._zones: dict[str, tuple[Parser, ...]] = {}
 
     def _build(self, zone: str | None) -> tuple[Parser, ...]:
-        return tuple(compile_parser(p, timezone=zone, locale=self._locale) for p in self._patterns)
+        return tuple(compile_parser(p, timezone=zone, locale=self._locale, clock=_now) for p in self._patterns)
 
     def _parsers_for(self, event: Event) -> tuple[Parser, ...]:
         """Parsers for a `timezone => "%{tz}"` read from the event, compiled once per zone seen.
 
-        Named formats keep the start-up parsers (Logstash's ISO8601 and epochs ignore the event's
-        zone); with an unknown zone the Joda patterns fail and the named formats still read.
+        ISO8601 reads a time without an offset in the event's zone, as Logstash does; the epochs
+        keep the start-up parsers; with an unknown zone the Joda patterns fail and the named
+        formats still read (ISO8601 in the start-up zone).
         """
         if self._dynamic_zone is None:
             return self._parsers
@@ -87,7 +101,8 @@ class DateFilter(Filter):
                 parsers = tuple(p for p, named in zip(self._parsers, self._named) if named)
             else:
                 parsers = tuple(
-                    p if named else compile_parser(pattern, timezone=name, locale=self._locale)
+                    p if named and pattern != "ISO8601"
+                    else compile_parser(pattern, timezone=name, locale=self._locale, clock=_now)
                     for p, named, pattern in zip(self._parsers, self._named, self._patterns)
                 )
             if len(self._zones) < 512:

@@ -7,7 +7,9 @@ splitter may be padded by spaces (`whitespace => lenient`), repeated keys collec
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Literal
+import signal
+import threading
+from typing import Any, Callable, Iterable, Literal
 
 from pydantic import ConfigDict, field_validator
 
@@ -46,6 +48,7 @@ class KvOptions(FilterOptions):
     transform_key: Transform | None = None
     transform_value: Transform | None = None
     allow_duplicate_values: bool = True
+    allow_empty_values: bool = False
     default_keys: StrMap = {}
     recursive: bool = False
     whitespace: Literal["strict", "lenient"] = "lenient"
@@ -122,6 +125,14 @@ def _remover(chars: str | None) -> re.Pattern[str] | None:
     return None if chars is None else re.compile(f"[{chars}]")
 
 
+class _Timeout(Exception):
+    """Raised by the alarm inside a scan that ran past `timeout_millis`."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _Timeout
+
+
 class KvFilter(Filter):
     """Logstash's `kv`."""
 
@@ -130,7 +141,7 @@ class KvFilter(Filter):
     __slots__ = (
         "_source", "_target", "_scan", "_has_split", "_include", "_exclude", "_prefix",
         "_trim_key", "_trim_value", "_remove_key", "_remove_value", "_key_case", "_value_case",
-        "_unique", "_defaults", "_recursive", "_failure_tags", "_keys",
+        "_unique", "_defaults", "_recursive", "_failure_tags", "_keys", "_empty", "_budget_s", "_timeout_tag",
     )
 
     def _compile(self, options: KvOptions) -> None:
@@ -157,12 +168,54 @@ class KvFilter(Filter):
         self._defaults = dict(options.default_keys)
         self._recursive = options.recursive
         self._failure_tags = tuple(options.tag_on_failure)
+        self._empty = options.allow_empty_values
+        self._budget_s = max(0, options.timeout_millis) / 1000.0
+        self._timeout_tag = options.tag_on_timeout
 
     def _writes(self) -> set[Path]:
         target = self.options.target
         return {parse_field_ref(target, lenient=True) if target else ANY_FIELD, ("tags",)}
 
     def apply(self, event: Event) -> bool:
+        """Logstash's kv, bounded by `timeout_millis`: a scan past it tags `tag_on_timeout` (no
+        field is written, common options do not apply) and the next event goes on. The bound is
+        a timer signal, so it holds on the main thread; elsewhere the scan runs unbounded."""
+        if self._budget_s <= 0 or threading.current_thread() is not threading.main_thread():
+            return self._apply(event)
+        if signal.getsignal(signal.SIGALRM) is _on_alarm:  # installed for the batch (`process`)
+            try:
+                signal.setitimer(signal.ITIMER_REAL, self._budget_s)
+                try:
+                    return self._apply(event)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            except _Timeout:
+                event.tag(self._timeout_tag)
+                return False
+        previous = signal.signal(signal.SIGALRM, _on_alarm)  # about 10 us: once per batch when possible
+        try:
+            signal.setitimer(signal.ITIMER_REAL, self._budget_s)
+            try:
+                return self._apply(event)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except _Timeout:
+            event.tag(self._timeout_tag)
+            return False
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+    def process(self, events: Iterable[Event]) -> list[Event]:
+        """A batch, with the timeout's signal handler installed once for all its events."""
+        if self._budget_s <= 0 or threading.current_thread() is not threading.main_thread():
+            return super().process(events)
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        try:
+            return super().process(events)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+    def _apply(self, event: Event) -> bool:
         value = event.get(self._source)
         found: dict[str, Any] = {}
         try:
@@ -197,7 +250,9 @@ class KvFilter(Filter):
             key = m.group(1)
             value = next((v for v in m.groups()[1:] if v is not None), None)
             if not value:
-                continue
+                if not self._empty:
+                    continue
+                value = ""
             if self._trim_key is not None:
                 key = self._trim_key.sub("", key)
             if self._remove_key is not None:

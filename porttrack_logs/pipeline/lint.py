@@ -2,7 +2,9 @@
 
 - a grok capture into a field that already holds a value, without `overwrite` (Logstash turns
   the field into an array: the PortTrack rule's `message` becomes `[line, rest]`);
-- a condition on a field that neither the input nor any filter sets;
+- a condition on a field that neither the input nor any filter sets, said only where the whole
+  pipeline is known (an input section present) and no input could set it;
+- a grok capture name that is no field reference (`%{DATA:[@metadata][timestamp}`): an error;
 - an `else if` that can never run (its condition repeats an earlier branch's);
 - a `date` filter without `timezone` on a pattern that carries no offset;
 - a sprintf reference that is no field reference (`%{message[0]}`): the filter fails on every event;
@@ -18,20 +20,36 @@ from typing import Any, Iterator
 
 from ..config import Attribute, Plugin, Selector, language_traps, to_python
 from ..errors import Position
+from .._options import ignored_reason
+from ..errors import EventError
 from ..event import Template, parse_field_ref
 from ..filters.base import ANY_FIELD
 from .compiler import CompiledIf, CompiledPlugin, walk
 
 __all__ = ["Finding", "lint", "INPUT_FIELDS"]
 
-#: top-level fields that Beats/Filebeat events (and Logstash itself) carry before any filter runs
-INPUT_FIELDS = frozenset(
-    {
-        "message", "@timestamp", "@version", "tags", "host", "agent", "ecs", "input", "log", "event",
-        "container", "kubernetes", "stream", "type", "fields", "cloud", "data_stream", "process",
-        "service", "orchestrator", "error", "path",
-    }
-)
+#: top-level fields every event may carry before any filter runs (Logstash's own, and the input's
+#: common options `type`, `tags`)
+INPUT_FIELDS = frozenset({"message", "@timestamp", "@version", "tags", "type", "event"})
+
+#: what each input's events carry before any filter, as field paths (a prefix covers what is under it)
+_INPUT_PATHS: dict[str, frozenset[tuple[str, ...]]] = {
+    "beats": frozenset({
+        ("host",), ("agent",), ("ecs",), ("input",), ("log",), ("event",), ("fileset",), ("service",),
+        ("container",), ("kubernetes",), ("stream",), ("fields",), ("cloud",), ("data_stream",), ("process",),
+        ("orchestrator",), ("error",), ("beat",), ("source",), ("offset",), ("prospector",), ("docker",),
+        ("@metadata", "beat"), ("@metadata", "type"), ("@metadata", "version"), ("@metadata", "ip_address"),
+        ("@metadata", "input"), ("@metadata", "pipeline"), ("@metadata", "raw_index"),
+    }),
+    "kafka": frozenset({("@metadata", "kafka")}),
+    "file": frozenset({("log",), ("host",), ("path",), ("event",)}),
+    "stdin": frozenset({("host",), ("event",)}),
+}
+#: codecs that decode each line or message as JSON: an event may then carry any field
+_JSON_CODECS = frozenset({"json", "json_lines"})
+#: inputs whose events may carry any field whatever their codec (none of the project's: a Beats
+#: event's own fields are listed above, a shipper's extra ones under [fields])
+_ANY_FIELD_INPUTS: frozenset[str] = frozenset()
 _DATE_KEYWORDS = {"ISO8601", "UNIX", "UNIX_MS", "TAI64N"}
 
 
@@ -41,6 +59,7 @@ class Finding:
 
     position: Position
     message: str
+    error: bool = False  #: the configuration is wrong (check exits 1), not merely suspicious
 
     def __str__(self) -> str:
         return f"{self.position}: {self.message}"
@@ -71,14 +90,29 @@ def _grok_traps(plugin: CompiledPlugin, known: set[tuple[str, ...]]) -> Iterator
     target = _path(opts.target) if opts.target else ()
     where = _attribute(plugin.node, "match")
     position = where.position if where else plugin.node.position
+    said: set[str] = set()  # one warning per field and place, however many patterns capture it
     for source, groks in plugin.instance.groks:
         present = known | {_path(source)}
         for grok in groks:
             for cap in grok.captures:
+                if cap.field in said:
+                    continue
+                try:
+                    parse_field_ref(cap.field)
+                except EventError as exc:
+                    said.add(cap.field)
+                    yield Finding(
+                        position,
+                        f"grok capture %{{...:{cap.field}}} names no valid field reference ({exc}): "
+                        f"write it as [a][b], each name in brackets",
+                        error=True,
+                    )
+                    continue
                 path = target + cap.path
                 if cap.field in overwrite or path[:1] == ("@metadata",):
                     continue
                 if path in present:
+                    said.add(cap.field)
                     shown = "".join(f"[{p}]" for p in path)
                     yield Finding(
                         position,
@@ -137,10 +171,32 @@ def _template_traps(plugin: CompiledPlugin) -> Iterator[Finding]:
                 )
 
 
+def _input_paths(inputs: Any) -> set[tuple[str, ...]] | None:
+    """What the inputs' events may carry; None when there is no input section (the pipeline's
+    input lives in another file: nothing can be said of what is missing); ANY_FIELD when an input
+    may carry any field."""
+    found: set[tuple[str, ...]] = set()
+    nodes = [n for n in walk(inputs) if isinstance(n, CompiledPlugin)]
+    if not nodes:
+        return None
+    for node in nodes:
+        name = node.node.name
+        found |= _INPUT_PATHS.get(name, set())
+        settings = node.instance
+        codec = getattr(settings, "codec", None)
+        codec_name = next(iter(codec), None) if isinstance(codec, dict) else codec
+        if name in _ANY_FIELD_INPUTS or codec_name in _JSON_CODECS or name not in _INPUT_PATHS:
+            found.add(ANY_FIELD)
+        for key in (getattr(settings, "add_field", None) or {}):
+            found.add(_path(str(key)))
+    return found
+
+
 def lint(pipeline: Any) -> list[Finding]:
-    """Every warning for a compiled `Pipeline`, in source order."""
+    """Every warning (and the errors `check` adds to load's) for a compiled `Pipeline`, in source order."""
     findings: list[Finding] = []
     filters = pipeline.compiled.filters
+    from_inputs = _input_paths(pipeline.compiled.inputs)
     plugins = [n for n in walk(filters) if isinstance(n, CompiledPlugin) and n.instance is not None]
     everything: set[tuple[str, ...]] = set()
     for p in plugins:
@@ -153,7 +209,16 @@ def lint(pipeline: Any) -> list[Finding]:
         elif p.node.name == "date":
             findings.extend(_date_traps(p))
         known |= {f for f in p.instance.fields_written() if f != ANY_FIELD}
-    anything = ANY_FIELD in everything
+    compiled = pipeline.compiled
+    for kind, section in (("input", compiled.inputs), ("filter", filters), ("output", compiled.outputs)):
+        for node in walk(section):
+            if isinstance(node, CompiledPlugin):
+                for attr in node.node.attributes:
+                    why = ignored_reason(f"{kind} {node.node.name}", attr.name)
+                    if why:
+                        findings.append(Finding(attr.position, f"{attr.name} is accepted and has no effect here: {why}"))
+    anything = from_inputs is None or ANY_FIELD in everything or ANY_FIELD in from_inputs
+    everything |= from_inputs or set()
     for node in walk(filters):
         if not isinstance(node, CompiledIf):
             continue

@@ -61,3 +61,33 @@ def test_dynamic_zone_parsers_are_compiled_once_per_zone():
     for _ in range(3):
         flt.filter(Event({"ts": "2026-01-01 00:00", "tz": "Asia/Tokyo"}))
     assert list(flt._zones) == ["Asia/Tokyo"]
+
+
+from decimal import Decimal as _Decimal
+
+from porttrack_logs.codec import decode_event as _decode_event
+from porttrack_logs.event import Event as _Event
+from porttrack_logs.filters.date import DateFilter as _DateFilter
+
+
+@pytest.mark.parametrize("value,expected", [
+    (_Decimal("1350414944.123456"), "2012-10-16T19:15:44.123000+00:00"),
+    (_Decimal("0.1350414944123456e10"), "2012-10-16T19:15:44.123000+00:00"),
+    (_Decimal("-1.5"), "1969-12-31T23:59:58.500000+00:00"),
+])
+def test_unix_reads_a_decimal(value, expected):
+    """A BigDecimal (Decimal) under UNIX: seconds, milliseconds kept, as Logstash's."""
+    flt = _DateFilter(match=["t", "UNIX"])
+    for event in (_Event({"t": value}), _decode_event(b'{"x": 1}')):
+        event.set("t", value)
+        flt.filter(event)
+        assert event.get("@timestamp").isoformat() == expected and not event.tags
+
+
+def test_unix_refuses_a_decimal_that_is_no_epoch():
+    """NaN or beyond 2**31-1 seconds: _dateparsefailure."""
+    flt = _DateFilter(match=["t", "UNIX"])
+    for value in (_Decimal("NaN"), _Decimal("2147483648")):
+        event = _Event({"t": value})
+        flt.filter(event)
+        assert event.tags == ["_dateparsefailure"]

@@ -1,5 +1,7 @@
 """`check`'s warnings: traps Logstash runs into silently."""
 
+import pytest
+
 from porttrack_logs.pipeline import Pipeline
 from porttrack_logs.pipeline.lint import lint
 
@@ -29,7 +31,8 @@ def test_condition_on_a_field_nothing_sets_is_reported_at_the_selector():
     text = """filter {
   grok { match => { "message" => "%{LOGLEVEL:level} %{GREEDYDATA:rest}" } }
   if [levle] == "ERROR" { mutate { add_tag => ["alert"] } }
-}"""
+}
+input { beats { port => 5044 } }"""
     [warning] = findings(text)
     assert warning.startswith("<string>:3:6:") and "[levle]" in warning
 
@@ -95,7 +98,7 @@ def test_a_template_reference_that_does_not_parse_is_reported_at_its_option():
 
 def test_a_filter_that_writes_nothing_hides_no_typo():
     """drop creates no field (its fields_written is empty): a condition on a field nothing sets is still reported."""
-    text = 'filter { drop { percentage => 50 } if [levle] == "ERROR" { mutate { add_tag => ["x"] } } }'
+    text = 'filter { drop { percentage => 50 } if [levle] == "ERROR" { mutate { add_tag => ["x"] } } } input { stdin {} }'
     [warning] = findings(text)
     assert "[levle]" in warning
 
@@ -104,3 +107,60 @@ def test_a_dissect_indirect_field_can_set_anything():
     """`%{&key}` writes to the field another field's value names: any field may exist after it."""
     text = 'filter { dissect { mapping => { "message" => "%{?k} %{&k}" } } if [whatever] { drop {} } }'
     assert findings(text) == []
+
+
+BEATS = "input { beats { port => 5044 } }\n"
+KAFKA = 'input { kafka { topics => ["logs"] } }\n'
+FILE = 'input { file { path => ["/var/log/*.log"] } }\n'
+
+#: (inputs, condition field, reported?) -- the whole pipeline known, or not
+CONDITION_CASES = [
+    ("", "[levle]", False),  # a filter-only file: its input lives elsewhere, nothing is said
+    (BEATS, "[levle]", True),
+    (BEATS, "[fileset][name]", False),
+    (BEATS, "[event][module]", False),
+    (BEATS, "[agent][hostname]", False),
+    (BEATS, "[host][name]", False),
+    (BEATS, "[@metadata][beat]", False),
+    (BEATS, "[@metadata][kafka][topic]", True),
+    (KAFKA, "[@metadata][kafka][topic]", False),
+    (KAFKA, "[host][name]", True),
+    ('input { kafka { topics => ["logs"] codec => json } }\n', "[anything][at][all]", False),
+    ('input { stdin { codec => json_lines } }\n', "[anything]", False),
+    (FILE, "[log][file][path]", False),
+    (FILE, "[host][name]", False),
+    (FILE, "[fileset][name]", True),
+    ('input { stdin { add_field => { "env" => "prod" } } }\n', "[env]", False),
+    (BEATS + KAFKA, "[@metadata][kafka][topic]", False),
+]
+
+
+@pytest.mark.parametrize("inputs,field,reported", CONDITION_CASES)
+def test_condition_on_a_field_nothing_sets_only_when_no_input_could_set_it(inputs, field, reported):
+    """Said only where the input section is known and neither it nor a filter sets the field."""
+    text = inputs + f'filter {{ if {field} == "x" {{ mutate {{ add_tag => ["t"] }} }} }}'
+    said = [w for w in findings(text) if "neither the input nor any filter" in w]
+    assert bool(said) == reported, said
+
+
+def test_a_capture_name_that_is_no_field_reference_is_an_error_at_its_place():
+    """`%{DATA:[@metadata][timestamp}` (a bracket missing): an error placed at the match option."""
+    text = 'filter {\n  grok { match => { "message" => "%{DATA:[@metadata][timestamp} %{GREEDYDATA:rest}" } }\n}'
+    found = lint(Pipeline.from_config(text))
+    [error] = [f for f in found if f.error]
+    assert str(error).startswith("<string>:2:10:") and "[@metadata][timestamp" in str(error)
+
+
+def test_one_warning_per_place_not_one_per_match_pattern():
+    """Three patterns capturing into message without overwrite: one warning at the match option."""
+    text = ('filter { grok { match => { "message" => ["%{WORD:message} %{GREEDYDATA:x}", "%{NUMBER:message}", '
+            '"%{IP:message}"] } } }')
+    [warning] = findings(text)
+    assert "[message]" in warning
+
+
+def test_an_option_that_does_not_matter_here_is_accepted_with_a_warning():
+    """kv's ecs_compatibility loads, and check says at its place that it has no effect."""
+    text = 'filter {\n  kv { ecs_compatibility => "v8" }\n}'
+    [warning] = findings(text)
+    assert warning.startswith("<string>:2:8:") and "no effect here" in warning

@@ -141,7 +141,7 @@ class ElasticsearchOutput(OutputSettings):
         if isinstance(values, dict):
             for name in values:
                 if name in UNSUPPORTED:
-                    raise ValueError(f"option '{name}' is not supported by this output: {UNSUPPORTED[name]}")
+                    raise ValueError(f"option '{name}' is a Logstash option porttrack-logs does not implement: {UNSUPPORTED[name]}")
         return values
 
     @field_validator("action")

@@ -38,7 +38,7 @@ def test_logstash_options_not_implemented_are_refused_with_the_reason(name):
     """An option Logstash knows but this output does not implement fails at start-up, naming it and why."""
     with pytest.raises(ValidationError) as caught:
         ElasticsearchOutput(**{name: "x"})
-    assert f"option '{name}' is not supported by this output: {UNSUPPORTED[name]}" in str(caught.value)
+    assert f"option '{name}' is a Logstash option porttrack-logs does not implement: {UNSUPPORTED[name]}" in str(caught.value)
 
 
 @pytest.mark.parametrize(

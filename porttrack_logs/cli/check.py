@@ -51,10 +51,10 @@ def handle(args: argparse.Namespace) -> int:
     if errors:
         print(f"Configuration has {len(errors)} error(s), {len(findings)} warning(s)", file=sys.stderr)
         return 1
-    print(
-        f"Configuration OK: {len(pipeline.filters)} filters, {len(findings)} warning(s)",
-        file=sys.stderr,
-    )
+    if args.strict and findings:
+        print(f"Configuration failed --strict: {len(pipeline.filters)} filters, {len(findings)} warning(s)", file=sys.stderr)
+    else:
+        print(f"Configuration OK: {len(pipeline.filters)} filters, {len(findings)} warning(s)", file=sys.stderr)
     if args.sample and args.template is None:
         raise ConfigError("--sample is read by --template: give the template directory too")
     if args.template is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PortTrackError
 from ..grok import Grok, build_patterns, explain
 from ..codec import encode
 
@@ -15,7 +15,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "grok",
         help="match a grok expression against lines and print the captures as JSON",
         description="Print one JSON object of captures per matching line. With --explain, each line "
-        "that does not match says which %%{...} element failed, at which column, and what the line "
+        "that does not match says which %{...} element failed, at which column, and what the line "
         "had there.",
     )
     parser.add_argument("pattern", help="the grok expression, e.g. '%%{IP:[client][ip]} %%{WORD:verb}'")
@@ -40,7 +40,13 @@ def _definitions(items: list[str]) -> dict[str, str]:
 def handle(args: argparse.Namespace) -> int:
     patterns = build_patterns(args.ecs, _definitions(args.define), args.patterns_dir or None, "*")
     grok = Grok(args.pattern, args.ecs, patterns=patterns)
-    stream = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", errors="replace")
+    if args.input == "-":
+        stream = sys.stdin
+    else:
+        try:
+            stream = open(args.input, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise PortTrackError(f"input {args.input}: {exc.strerror.lower() if exc.strerror else exc}") from None
     out = sys.stdout
     matched = total = 0
     with stream:

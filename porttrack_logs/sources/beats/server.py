@@ -338,7 +338,9 @@ class _Connection:
                     await server._room.wait()
                 if self.closed:
                     return
-            room = server.max_windows_in_flight - len(self.inflight)
+            # one window at a time: the total budget is checked again before each next one, so all
+            # connections together hold at most the budget plus one window each
+            room = 1
             try:
                 windows = decoder.feed(b"", room)  # windows already buffered come first
             except ProtocolError as exc:

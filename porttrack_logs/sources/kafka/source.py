@@ -551,9 +551,10 @@ class _KafkaPythonClient:
     def _finish_orphaned_join(self) -> None:
         """Rejoin when a finished JoinGroup/SyncGroup was never applied (kafka-python 3.0.x): a join that
         outlives one poll's timeout is finished only by a later poll that still sees `need_rejoin()`, but
-        a rejoin caused by new topic metadata (a fresh topic: the first join assigns nothing, the second
-        the partitions) makes the leader's own assignment equalise the snapshots it compares, so no poll
-        ever applies it and the member reads nothing until the next metadata change (5 minutes)."""
+        a rejoin caused by new topic metadata (a new consumer's first join can precede its topics'
+        metadata: it assigns nothing, the second join the partitions) makes the leader's own assignment
+        equalise the snapshots it compares, so no poll ever applies it and the member reads nothing until
+        the next metadata change (metadata_max_age_ms, 5 minutes)."""
         coordinator = self.coordinator
         task = coordinator._join_task
         if task is None or not task.is_done or coordinator.rejoin_needed:

@@ -505,8 +505,8 @@ class _KafkaPythonClient:
         self.consumer = KafkaConsumer(**source.plan.kafka_python())
         coordinator = getattr(self.consumer, "_coordinator", None)
         net = getattr(self.consumer, "_net", None)
-        if coordinator is None or net is None or not hasattr(coordinator, "_send_offset_commit_request") or not hasattr(
-            coordinator, "_commit_offsets_sync_async"
+        if coordinator is None or net is None or not all(
+            hasattr(coordinator, name) for name in ("_send_offset_commit_request", "_commit_offsets_sync_async", "_join_task", "_lock")
         ):
             self.consumer.close(autocommit=False)
             raise RuntimeError(
@@ -544,8 +544,26 @@ class _KafkaPythonClient:
         return {tp(topic, partition): om(offset, "", -1) for (topic, partition), offset in offsets.items()}
 
     def fetch(self, timeout: float, max_records: int) -> list[tuple[str, int, list]]:
+        self._finish_orphaned_join()
         polled = self.consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         return [(tp.topic, tp.partition, records) for tp, records in polled.items()]
+
+    def _finish_orphaned_join(self) -> None:
+        """Rejoin when a finished JoinGroup/SyncGroup was never applied (kafka-python 3.0.x): a join that
+        outlives one poll's timeout is finished only by a later poll that still sees `need_rejoin()`, but
+        a rejoin caused by new topic metadata (a new consumer's first join can precede its topics'
+        metadata: it assigns nothing, the second join the partitions) makes the leader's own assignment
+        equalise the snapshots it compares, so no poll ever applies it and the member reads nothing until
+        the next metadata change (metadata_max_age_ms, 5 minutes)."""
+        coordinator = self.coordinator
+        task = coordinator._join_task
+        if task is None or not task.is_done or coordinator.rejoin_needed:
+            return
+        with coordinator._lock:
+            task = coordinator._join_task
+            if task is not None and task.is_done and not coordinator.rejoin_needed:
+                log.info("%s: a finished group join was never applied; joining again", self.source.name)
+                coordinator.request_rejoin()
 
     def commit(self, collect: Callable[[], dict[tuple[str, int], int]]) -> None:
         """Offsets collected and sent on the IO thread with no await in between, so a rebalance

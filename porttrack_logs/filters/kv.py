@@ -183,16 +183,15 @@ class KvFilter(Filter):
         if self._budget_s <= 0 or threading.current_thread() is not threading.main_thread():
             return self._apply(event)
         if signal.getsignal(signal.SIGALRM) is _on_alarm:  # installed for the batch (`process`)
-            try:
-                signal.setitimer(signal.ITIMER_REAL, self._budget_s)
-                try:
-                    return self._apply(event)
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-            except _Timeout:
-                event.tag(self._timeout_tag)
-                return False
+            return self._timed(event)
         previous = signal.signal(signal.SIGALRM, _on_alarm)  # about 10 us: once per batch when possible
+        try:
+            return self._timed(event)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+    def _timed(self, event: Event) -> bool:
+        """`_apply` under the interval timer (its SIGALRM handler installed): a timeout tags the event."""
         try:
             signal.setitimer(signal.ITIMER_REAL, self._budget_s)
             try:
@@ -202,8 +201,6 @@ class KvFilter(Filter):
         except _Timeout:
             event.tag(self._timeout_tag)
             return False
-        finally:
-            signal.signal(signal.SIGALRM, previous)
 
     def process(self, events: Iterable[Event]) -> list[Event]:
         """A batch, with the timeout's signal handler installed once for all its events."""

@@ -13,7 +13,6 @@ tuned as the `porttrack-logs` command tunes it (`tune_gc_for_throughput`), for b
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import tempfile
@@ -59,7 +58,7 @@ def command(lines: list[bytes], workdir: str):
     source = Path(workdir) / "events.ndjson"
     source.write_bytes(b"\n".join(lines) + b"\n")
     out = open(Path(workdir) / "out.ndjson", "wb")  # noqa: SIM115
-    dead_letters = DeadLetterQueue(io.BytesIO())
+    dead_letters = DeadLetterQueue(Path(workdir) / "dead_letter_queue")
 
     def run() -> int:
         out.seek(0)

@@ -16,7 +16,7 @@ echo "$*" >> "$RECORD"
 echo "$0" >> "$RECORD.who"
 case "$*" in
     "-m venv"*) for last; do :; done; mkdir -p "$last/bin"; cp "$0" "$last/bin/python" ;;
-    *"--no-index"*) exit 0 ;;
+    "-c import sysconfig"*) echo "$(dirname "$(dirname "$0")")/lib/site-packages"; mkdir -p "$(dirname "$(dirname "$0")")/lib/site-packages" ;;
     "-m pip install"*) exit "${PIP_STATUS:-0}" ;;
     "-m pytest"*) exit "${PYTEST_STATUS:-0}" ;;
 esac
@@ -94,17 +94,21 @@ def test_the_environment_is_made_once_and_everything_runs_in_it(tmp_path):
 
 
 def test_without_a_package_index_the_environment_reads_the_machines_packages(tmp_path):
-    """When pip cannot install from the index, the environment is made again with --system-site-packages and
-    only the package itself is installed, from no index: the machine's packages are read, never changed."""
+    """When pip cannot install from the index, the environment is made again with --system-site-packages:
+    the machine's packages are read, never changed (no pip install runs), and the checkout is put on the
+    environment's path, with a porttrack-logs command that runs it."""
     venv = tmp_path / "venv"
     status, calls = run_dev(tmp_path, "install", PIP_STATUS="1")
 
     assert status == 0
-    assert calls == [
+    assert calls[:3] == [
         f"-m venv {venv}", "-m pip install --quiet --retries 10 -e .[test,bench,confluent]",
         f"-m venv --system-site-packages {venv}",
-        "-m pip install --quiet --no-index --no-build-isolation -e .[test,bench,confluent]",
     ]
+    assert not [c for c in calls[3:] if "pip" in c]
+    [pth] = venv.rglob("porttrack-logs-checkout.pth")
+    assert pth.read_text().strip() == str(REPO)
+    assert "-m porttrack_logs.cli" in (venv / "bin" / "porttrack-logs").read_text()
 
 
 def test_a_changed_pyproject_makes_the_environment_again(tmp_path):

@@ -69,7 +69,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Put the porttrack-deadletters index template, then index each record (its time, reason, "
         "stage, plugin, place, status, error type; the original kept, not indexed) with a create action under "
         "an id made from the record's own bytes: shipping again, or after a replay renumbered the queue, adds "
-        "nothing. The queue is left as it is.",
+        "nothing. The queue is left as it is. A record Elasticsearch refuses is named on stderr and the exit "
+        "status is 1; shipping again sends it again and skips what is there.",
     ))
     ship.add_argument("--es", required=True, metavar="URL", help="Elasticsearch URL, e.g. http://127.0.0.1:9200")
     ship.add_argument("--replicas", type=int, default=1, metavar="N",

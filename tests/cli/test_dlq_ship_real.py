@@ -4,6 +4,7 @@ documents of the dead-letter index, once each however often it runs, and the Kib
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -126,3 +127,19 @@ def test_ship_without_a_queue_is_one_line(tmp_path, es_url):
     done = ship(tmp_path / "none", es_url, "x-")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"porttrack-logs: {tmp_path / 'none'}: no dead letter queue here (no such directory)"
+
+
+def test_a_record_elasticsearch_refuses_is_named_and_the_exit_status_is_1(queue_dir, es_url, es_client, es_index_prefix):
+    """A record whose time is no date (written by hand: the queue never writes one) is refused by the
+    template's @timestamp mapping: named on stderr with Elasticsearch's error type, exit 1; the others are
+    indexed all the same."""
+    from porttrack_logs.sinks.dead_letter._record import frame
+
+    with DeadLetterQueue(queue_dir) as queue:
+        queue.append(frame(orjson.dumps({"v": 1, "time": "yesterday", "stage": "output", "reason": "odd", "place": "pod.log@999"})))
+    [odd] = [r.id for r in read(queue_dir) if r.place == "pod.log@999"]
+    done = ship(queue_dir, es_url, es_index_prefix)
+    assert done.returncode == 1
+    assert re.search(rf"porttrack-logs: not shipped: {re.escape(odd)}: 400 \w*(parsing|mapper)\w*_exception: ", done.stderr), done.stderr
+    assert "3 indexed, 1 failed" in done.stderr
+    assert len(_documents(es_client, es_index_prefix)) == 3

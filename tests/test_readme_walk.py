@@ -3,7 +3,7 @@ block marked `<!-- walk -->` in order in one bash session (the first is `./dev r
 .venv/ and installs into it from the package index, then runs the main job), and run the command of every
 block marked `<!-- walk: output -->`, comparing what it prints with what the README shows.
 
-Integration: it installs from the package index (about two and a half minutes here, most of it downloads;
+Integration: it installs from the package index (the test took 2.6 and 3.4 minutes here, most of it downloads;
 offline, ./dev's fallback). The full test suite is not walked (that is .ci/run itself)."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`porttrack-logs dlq list|show|replay|purge`: look into the dead letter queue, send it again, empty it."""
+"""`porttrack-logs dlq list|show|replay|purge|ship`: look into the dead letter queue, send it again, empty it,
+or copy its records into Elasticsearch's dead-letter index for Kibana's dead-letter views."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..sinks.base import Outcome
 from ..sinks.dead_letter import Damage, DeadLetter, DeadLetterQueue, parse_id, read, replay
 from ..sinks.settings import ElasticsearchOutput, FileOutput, StdoutOutput
 
-__all__ = ["register", "elasticsearch_sink", "FileTarget"]
+__all__ = ["register", "elasticsearch_sink", "FileTarget", "ship_document", "ship_id"]
 
 DEFAULT_DIR = "out/dead_letter_queue"
 _REASON_WIDTH = 60
@@ -61,6 +62,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     purge = with_dir(actions.add_parser("purge", help="remove every record"))
     purge.add_argument("--yes", action="store_true", help="do not ask")
     purge.set_defaults(handler=_one_line(handle_purge))
+
+    ship = with_dir(actions.add_parser(
+        "ship",
+        help="index every record into porttrack-deadletters-YYYY.MM.DD, for Kibana's dead-letter views",
+        description="Put the porttrack-deadletters index template, then index each record (its time, reason, "
+        "stage, plugin, place, status, error type; the original kept, not indexed) with a create action under "
+        "an id made from the record's own bytes: shipping again, or after a replay renumbered the queue, adds "
+        "nothing. The queue is left as it is. A record Elasticsearch refuses is named on stderr and the exit "
+        "status is 1; shipping again sends it again and skips what is there.",
+    ))
+    ship.add_argument("--es", required=True, metavar="URL", help="Elasticsearch URL, e.g. http://127.0.0.1:9200")
+    ship.add_argument("--replicas", type=int, default=1, metavar="N",
+                      help="number_of_replicas of the dead-letter indices (default %(default)s; 0 on a single node)")
+    ship.add_argument("--prefix", default="", help=argparse.SUPPRESS)  # tests: <prefix>porttrack-deadletters-*
+    ship.set_defaults(handler=_one_line(handle_ship))
 
 
 def _one_line(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -292,3 +308,95 @@ def handle_replay(args: argparse.Namespace) -> int:
                 sink.close()
     print(summary.render(), file=sys.stderr)
     return 0
+
+
+# -- ship ---------------------------------------------------------------------------------------
+_SHIP_BATCH = 500
+
+
+def ship_id(record: DeadLetter) -> str:
+    """The record's document id: a digest of its framed line. The line is the record's own bytes, copied
+    unchanged when a replay compacts the queue, so the id stays when its SEGMENT@OFFSET does not."""
+    import hashlib
+
+    return hashlib.blake2b(record.line, digest_size=16).hexdigest()
+
+
+def ship_document(record: DeadLetter, queue: str) -> dict[str, Any]:
+    """The dead-letter index's document for `record` (fields: `templates.deadletter_fields()`)."""
+    document: dict[str, Any] = {
+        "@timestamp": record.time or None,
+        "reason": record.reason,
+        "stage": record.stage or None,
+        "plugin": record.plugin,
+        "place": record.place or None,
+        "status": record.status,
+        "error_type": record.error_type,
+        "index": record.index,
+        "document_id": record.doc_id,
+        "dlq": {"id": record.id, "queue": queue},
+    }
+    if record.original is not None:
+        try:
+            document["original"] = record.original.decode("utf-8")
+        except UnicodeDecodeError:
+            import base64
+
+            document["original_base64"] = base64.b64encode(record.original).decode("ascii")
+    if record.event is not None:
+        document["event"] = record.event
+    return {k: v for k, v in document.items() if v is not None}
+
+
+def handle_ship(args: argparse.Namespace) -> int:
+    import orjson
+
+    from ..sinks.elasticsearch.client import connect
+    from ..templates import deadletter_index, deadletter_template
+
+    directory = _existing(args.dir)
+    if args.replicas < 0:
+        raise PortTrackError(f"--replicas must be 0 or more, not {args.replicas}")
+    counts: Counter = Counter()
+    failures: list[str] = []
+    connection = connect(args.es)
+    try:
+        name, body = deadletter_template(args.prefix, replicas=args.replicas)
+        connection.request("PUT", f"/_index_template/{name}", body=body)
+
+        def send(batch: list[DeadLetter]) -> None:
+            lines = bytearray()
+            for record in batch:
+                day = record.time[:10].replace("-", ".") if len(record.time) >= 10 else "undated"
+                action = {"create": {"_index": deadletter_index(args.prefix, day), "_id": ship_id(record)}}
+                lines += orjson.dumps(action) + b"\n" + orjson.dumps(ship_document(record, str(directory))) + b"\n"
+            answer = connection.bulk(bytes(lines))
+            for record, item in zip(batch, answer["items"]):
+                result = item["create"]
+                status = result.get("status", 0)
+                if status in (200, 201):
+                    counts["indexed"] += 1
+                elif status == 409:
+                    counts["already there"] += 1
+                else:
+                    counts["failed"] += 1
+                    error = result.get("error") or {}
+                    failures.append(f"{record.id}: {status} {error.get('type', '')}: {error.get('reason', '')}")
+
+        batch: list[DeadLetter] = []
+        for record in read(directory, _warn):
+            batch.append(record)
+            if len(batch) == _SHIP_BATCH:
+                send(batch)
+                batch = []
+        if batch:
+            send(batch)
+    finally:
+        connection.close()
+    for line in failures:
+        print(f"porttrack-logs: not shipped: {line}", file=sys.stderr)
+    total = sum(counts.values())
+    parts = ", ".join(f"{counts[k]} {k}" for k in ("indexed", "already there", "failed") if counts[k])
+    print(f"shipped {total} records from {directory} to {args.prefix}porttrack-deadletters-*" + (f": {parts}" if parts else ""),
+          file=sys.stderr)
+    return 1 if counts["failed"] else 0

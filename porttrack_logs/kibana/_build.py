@@ -2,7 +2,8 @@
 
 `saved_objects(target)` gives the objects in import order (what others point at comes first);
 `render(target)` the exact NDJSON `kibana_exports/porttrack-<target>.ndjson` holds. Every field a view
-names is looked up in `porttrack_logs.templates.fields()` with the use it is put to: a field that is
+names is looked up in the field list of its data view's indices (`porttrack_logs.templates.fields()` for
+the logs, `deadletter_fields()` for the dead-letter index) with the use it is put to: a field that is
 missing, or whose type cannot serve that use, raises `ViewError` naming the view and the field.
 """
 
@@ -14,10 +15,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import PortTrackError
-from ..templates import FieldSpec, fields as template_fields
+from ..templates import FieldSpec, deadletter_fields, fields as template_fields
 from ._versions import CORE_MIGRATION_VERSION, TARGETS, TYPE_MIGRATION_VERSIONS
 from ._views import (
-    DASHBOARD, DATA_VIEW, LENS_VIEWS, SEARCHES, Dashboard, DataView, DateHistogram, LensView, SavedSearch,
+    DASHBOARD, DATA_VIEWS, LENS_VIEWS, SEARCHES, Dashboard, DataView, DateHistogram, LensView, SavedSearch,
     TagShare, Terms,
 )
 
@@ -68,13 +69,14 @@ def tags_query(tags: tuple[str, ...]) -> str:
 
 
 class _Fields:
-    """The template field list, asked on behalf of one view at a time; gathers every problem."""
+    """A field list, asked on behalf of one view at a time; gathers every problem (into `problems`, which
+    the lists of several data views may share, so that all are reported at once)."""
 
     __slots__ = ("_specs", "problems")
 
-    def __init__(self, specs: Mapping[str, FieldSpec]) -> None:
+    def __init__(self, specs: Mapping[str, FieldSpec], problems: list[str] | None = None) -> None:
         self._specs = specs
-        self.problems: list[str] = []
+        self.problems: list[str] = [] if problems is None else problems
 
     def use(self, view: str, path: str, use: str) -> FieldSpec:
         """The field at `path` for `use` in `view`; a problem is recorded and a stand-in returned."""
@@ -347,27 +349,44 @@ def _check_target(target: str) -> None:
         raise ViewError(f"Kibana version {target!r}: expected one of {', '.join(TARGETS)}")
 
 
-def saved_objects(target: str = "9.x", *, fields: Mapping[str, FieldSpec] | None = None) -> list[dict[str, Any]]:
-    """Every saved object for Kibana `target` (8.x or 9.x), in import order. `fields` replaces the
-    templates' field list (tests rename fields through it)."""
+def saved_objects(
+    target: str = "9.x",
+    *,
+    fields: Mapping[str, FieldSpec] | None = None,
+    deadletters: Mapping[str, FieldSpec] | None = None,
+) -> list[dict[str, Any]]:
+    """Every saved object for Kibana `target` (8.x or 9.x), in import order. `fields` and `deadletters`
+    replace the logs' and the dead-letter index's field lists (tests rename fields through them)."""
     _check_target(target)
-    known = _Fields(template_fields() if fields is None else fields)
-    data_view = _data_view(DATA_VIEW, known, target)
-    searches = [_search(s, data_view["id"], known, target) for s in SEARCHES]
-    lenses = [_lens(v, data_view["id"], known, target) for v in LENS_VIEWS]
+    lists = {
+        "logs": template_fields() if fields is None else fields,
+        "deadletters": deadletter_fields() if deadletters is None else deadletters,
+    }
+    views = {view.name: view for view in DATA_VIEWS}
+    problems: list[str] = []
+    known = {name: _Fields(lists[view.fields], problems) for name, view in views.items()}
+    data_views = {name: _data_view(view, known[name], target) for name, view in views.items()}
+    main = DATA_VIEWS[0].name
+    searches = [_search(s, data_views[main]["id"], known[main], target) for s in SEARCHES]
+    lenses = []
+    for view in LENS_VIEWS:
+        if view.data_view not in views:
+            raise ViewError(f"Kibana view {view.title!r}: data view {view.data_view!r} is not described")
+        lenses.append(_lens(view, data_views[view.data_view]["id"], known[view.data_view], target))
     by_name = {s.name: o for s, o in zip(SEARCHES, searches)}
     for view, obj in zip(LENS_VIEWS, lenses):
         if view.name in by_name:
             raise ViewError(f"Kibana view {view.title!r}: the name {view.name!r} is used twice")
         by_name[view.name] = obj
-    objects = [data_view, *searches, *lenses, _dashboard(DASHBOARD, by_name, target)]
-    known.check()
+    objects = [*data_views.values(), *searches, *lenses, _dashboard(DASHBOARD, by_name, target)]
+    known[main].check()  # every data view's problems, at once
     return objects
 
 
 def render(target: str = "9.x", *, fields: Mapping[str, FieldSpec] | None = None) -> str:
     """The import NDJSON for `target`: one object a line, keys sorted, newline-terminated."""
-    lines = (json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for obj in saved_objects(target, fields=fields))
+    objects = saved_objects(target, fields=fields)
+    lines = (json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for obj in objects)
     return "".join(line + "\n" for line in lines)
 
 

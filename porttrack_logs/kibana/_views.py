@@ -13,7 +13,8 @@ from typing import Literal, Union
 
 __all__ = [
     "DataView", "SavedSearch", "DateHistogram", "Terms", "TagShare", "LensView", "Panel", "Dashboard",
-    "DATA_VIEW", "SEARCHES", "LENS_VIEWS", "DASHBOARD", "ALERT_TAGS", "PARSE_FAILURE_TAGS",
+    "DATA_VIEW", "DEADLETTER_DATA_VIEW", "DATA_VIEWS", "SEARCHES", "LENS_VIEWS", "DASHBOARD", "ALERT_TAGS",
+    "PARSE_FAILURE_TAGS",
 ]
 
 #: What pipelines/porttrack.conf tags an ERROR-or-worse line with.
@@ -24,12 +25,14 @@ PARSE_FAILURE_TAGS: tuple[str, ...] = ("_grokparsefailure", "_dateparsefailure",
 
 @dataclass(frozen=True, slots=True)
 class DataView:
-    """The data view (saved object type index-pattern) every other view reads."""
+    """A data view (saved object type index-pattern) other views read. `fields`: which field list its
+    indices are mapped by, "logs" (`templates.fields()`) or "deadletters" (`templates.deadletter_fields()`)."""
 
     name: str
     title: str
     pattern: str
     time_field: str
+    fields: Literal["logs", "deadletters"] = "logs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,7 @@ class LensView:
     `chart`: `stacked_bars` (x: the first bucket, split: the second), `percentage_bars` (the same, each
     bar 100%: a rate), `horizontal_bars` (one terms bucket), `table` (one row per bucket combination).
     `tags`: count only events with any of these tags (empty: every event).
+    `data_view`: the name of the data view it reads (the logs' by default).
     """
 
     name: str
@@ -88,6 +92,7 @@ class LensView:
     chart: Literal["stacked_bars", "percentage_bars", "horizontal_bars", "table"]
     buckets: tuple[Bucket, ...]
     tags: tuple[str, ...] = ()
+    data_view: str = "data-view"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,12 @@ class Dashboard:
 
 
 DATA_VIEW = DataView(name="data-view", title="PortTrack logs", pattern="porttrack-logs-*", time_field="@timestamp")
+#: The dead letter queue's records, as `porttrack-logs dlq ship` indexes them.
+DEADLETTER_DATA_VIEW = DataView(
+    name="deadletters-data-view", title="PortTrack dead letters", pattern="porttrack-deadletters-*",
+    time_field="@timestamp", fields="deadletters",
+)
+DATA_VIEWS: tuple[DataView, ...] = (DATA_VIEW, DEADLETTER_DATA_VIEW)
 
 _EVENT_COLUMNS = ("log.level", "kubernetes.namespace", "kubernetes.container.name", "kubernetes.pod.name", "message")
 
@@ -177,13 +188,22 @@ LENS_VIEWS: tuple[LensView, ...] = (
         chart="percentage_bars",
         buckets=(DateHistogram("@timestamp"), TagShare(PARSE_FAILURE_TAGS, "Parse failures", "Parsed")),
     ),
+    LensView(
+        name="deadletters-by-reason",
+        title="Dead letters over time by reason",
+        description="Records of the dead letter queue over time (the time each was written), split by reason; "
+        "empty until `porttrack-logs dlq ship --es URL` has indexed the queue.",
+        chart="stacked_bars",
+        buckets=(DateHistogram("@timestamp"), Terms("reason", 10, "Reason")),
+        data_view="deadletters-data-view",
+    ),
 )
 
 DASHBOARD = Dashboard(
     name="dashboard",
     title="PortTrack logs: alerts and parse failures",
     description="For operators and auditors: events by level, alerts by where they come from, the "
-    "parse-failure rate, and the alert and parse-failure lines themselves.",
+    "parse-failure rate, the alert and parse-failure lines themselves, and dead letters by reason.",
     panels=(
         Panel("events-by-level", 0, 0, 48, 12),
         Panel("alerts-by-container", 0, 12, 24, 14),
@@ -192,5 +212,6 @@ DASHBOARD = Dashboard(
         Panel("alerts-by-berth", 24, 26, 24, 12),
         Panel("alerts", 0, 38, 48, 15),
         Panel("parse-failures", 0, 53, 48, 15),
+        Panel("deadletters-by-reason", 0, 68, 48, 12),
     ),
 )

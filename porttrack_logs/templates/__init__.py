@@ -5,6 +5,7 @@ from ._build import NAME, PRIORITY, VERSION, component_templates, documents, exp
 from ._fields import COMPONENTS, FieldSpec, fields
 from ._check import DocumentResult, Finding, MappingReport, check_pipeline, sample_events
 from ._install import install
+from ._deadletters import DEADLETTER_NAME, deadletter_fields, deadletter_index, deadletter_template
 from ._mapping import IndexState, Mappings, Problem, Verdict, load_document
 
 __all__ = [
@@ -31,4 +32,8 @@ __all__ = [
     "MappingReport",
     "Finding",
     "DocumentResult",
+    "DEADLETTER_NAME",
+    "deadletter_fields",
+    "deadletter_index",
+    "deadletter_template",
 ]

@@ -197,6 +197,10 @@ def documents() -> dict[str, dict[str, Any]]:
     out[f"ilm/{name}.json"] = body
     name, body = lifecycle_component()
     out[f"ilm/{name}.json"] = body
+    from ._deadletters import deadletter_template  # it builds on this module
+
+    name, body = deadletter_template()
+    out[f"index/{name}.json"] = body
     return out
 
 

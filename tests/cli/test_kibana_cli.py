@@ -131,7 +131,7 @@ def test_export_to_a_file_writes_the_generated_ndjson(tmp_path, capsys):
     out = tmp_path / "views.ndjson"
     assert main(["kibana", "export", "--version", "8.x", "-o", str(out)]) == 0
     assert out.read_text() == render("8.x")
-    assert "9 saved objects for Kibana 8.x" in capsys.readouterr().err
+    assert "11 saved objects for Kibana 8.x" in capsys.readouterr().err
 
 
 def test_export_to_stdout(capsys):
@@ -160,7 +160,7 @@ def test_api_key_from_the_environment(kibana, monkeypatch, capsys):
     kibana.expect_auth = "ApiKey from-env"
     monkeypatch.setenv("KIBANA_API_KEY", "from-env")
     assert main(["kibana", "import", "--kibana", kibana.url]) == 0
-    assert "successCount: 9 of 9" in capsys.readouterr().out
+    assert "successCount: 11 of 11" in capsys.readouterr().out
 
 
 def test_import_posts_the_export_as_kibana_requires_and_prints_success_count(kibana, capsys):
@@ -168,7 +168,7 @@ def test_import_posts_the_export_as_kibana_requires_and_prints_success_count(kib
     kibana.expect_ndjson = render("9.x").encode()
     assert main(["kibana", "import", "--kibana", kibana.url]) == 0
     out = capsys.readouterr()
-    assert out.out == f"successCount: 9 of 9 saved objects imported into {kibana.url}\n"
+    assert out.out == f"successCount: 11 of 11 saved objects imported into {kibana.url}\n"
     assert len(kibana.requests) == 1
 
 
@@ -178,7 +178,7 @@ def test_import_with_an_api_key_into_a_space(kibana, capsys):
     kibana.expect_path = "/s/ops/api/saved_objects/_import"
     kibana.expect_auth = "ApiKey c2VjcmV0"
     assert main(["kibana", "import", "--kibana", kibana.url + "/", "--version", "8.x", "--api-key", "c2VjcmV0", "--space", "ops"]) == 0
-    assert "successCount: 9 of 9" in capsys.readouterr().out
+    assert "successCount: 11 of 11" in capsys.readouterr().out
 
 
 def test_import_with_basic_auth(kibana, capsys):
@@ -186,7 +186,7 @@ def test_import_with_basic_auth(kibana, capsys):
     kibana.expect_ndjson = render("9.x").encode()
     kibana.expect_auth = "Basic " + base64.b64encode(b"elastic:changeme").decode()
     assert main(["kibana", "import", "--kibana", kibana.url, "--user", "elastic", "--password", "changeme"]) == 0
-    assert "successCount: 9 of 9" in capsys.readouterr().out
+    assert "successCount: 11 of 11" in capsys.readouterr().out
 
 
 def test_import_of_a_given_file_sends_that_file(kibana, tmp_path, capsys):
@@ -210,7 +210,7 @@ def test_objects_kibana_refuses_are_listed_one_line_each_and_exit_1(kibana):
     }]
     done = run("kibana", "import", "--kibana", kibana.url)
     assert done.returncode == 1
-    assert done.stdout == f"successCount: 8 of 9 saved objects imported into {kibana.url}\n"
+    assert done.stdout == f"successCount: 10 of 11 saved objects imported into {kibana.url}\n"
     errors = done.stderr.splitlines()
     assert errors[0] == f"error: dashboard {dashboard['id']} 'PortTrack logs: alerts and parse failures': missing_references: missing lens gone"
     assert errors[1] == "porttrack-logs: kibana import failed: 1 saved objects refused"

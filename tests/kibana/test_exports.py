@@ -22,24 +22,34 @@ TEMPLATES = ROOT / "index_templates"
 PARSE_FAILURE_TAGS = {"_grokparsefailure", "_dateparsefailure", "_groktimeout", "_filter_error"}
 
 
-def _mapped_leaves() -> dict[str, dict]:
-    """Dotted path -> mapping of every field the committed component templates map."""
-    out: dict[str, dict] = {}
-
-    def walk(properties: dict, prefix: str) -> None:
-        for name, body in properties.items():
-            path = f"{prefix}{name}"
-            if "properties" in body:
-                walk(body["properties"], path + ".")
-            else:
-                out[path] = body
-
-    for file in sorted((TEMPLATES / "component").glob("*mappings*.json")):
-        walk(json.loads(file.read_text())["template"]["mappings"].get("properties", {}), "")
-    return out
+def _walk(properties: dict, prefix: str, out: dict[str, dict]) -> None:
+    for name, body in properties.items():
+        path = f"{prefix}{name}"
+        if "properties" in body:
+            _walk(body["properties"], path + ".", out)
+        else:
+            out[path] = body
 
 
-MAPPED = _mapped_leaves()
+def _mapped_by_pattern() -> dict[str, dict[str, dict]]:
+    """Index pattern -> dotted path -> mapping of every field the committed index template for that pattern
+    maps, in its own mappings and in the component templates it is composed of."""
+    by_pattern: dict[str, dict[str, dict]] = {}
+    for file in sorted((TEMPLATES / "index").glob("*.json")):
+        template = json.loads(file.read_text())
+        leaves: dict[str, dict] = {}
+        for component in template.get("composed_of", []):
+            path = TEMPLATES / "component" / f"{component}.json"
+            if path.exists():
+                _walk(json.loads(path.read_text())["template"].get("mappings", {}).get("properties", {}), "", leaves)
+        _walk(template.get("template", {}).get("mappings", {}).get("properties", {}), "", leaves)
+        for pattern in template["index_patterns"]:
+            by_pattern[pattern] = leaves
+    return by_pattern
+
+
+MAPPED_BY_PATTERN = _mapped_by_pattern()
+MAPPED = MAPPED_BY_PATTERN["porttrack-logs-*"]
 
 
 def _lines(target: str) -> list[str]:
@@ -68,7 +78,7 @@ def test_committed_export_equals_the_generator(target):
 def test_ndjson_parses_line_by_line_and_round_trips(target):
     """Each line is one JSON object with id, type, attributes, references; re-serialising it gives the line."""
     lines = _lines(target)
-    assert len(lines) == 9
+    assert len(lines) == 11
     for number, line in enumerate(lines, 1):
         obj = json.loads(line)
         assert isinstance(obj, dict), number
@@ -144,12 +154,13 @@ def test_what_each_object_points_at_has_a_reference_of_that_name(target):
         assert used == set(names), (obj["type"], attributes["title"])
 
 
-def test_the_data_view_covers_the_index_templates_pattern_with_a_date_time_field():
-    """The data view's title is the index template's pattern; its time field is mapped as a date."""
-    [view] = [o for o in _objects("9.x") if o["type"] == "index-pattern"]
-    template = json.loads((TEMPLATES / "index" / "porttrack-logs.json").read_text())
-    assert view["attributes"]["title"] in template["index_patterns"]
-    assert MAPPED[view["attributes"]["timeFieldName"]]["type"] == "date"
+def test_the_data_views_cover_the_index_templates_patterns_with_a_date_time_field():
+    """One data view per index template (the logs', the dead letters'): its title is the template's pattern;
+    its time field is mapped there as a date."""
+    views = [o for o in _objects("9.x") if o["type"] == "index-pattern"]
+    assert sorted(v["attributes"]["title"] for v in views) == sorted(MAPPED_BY_PATTERN) == ["porttrack-deadletters-*", "porttrack-logs-*"]
+    for view in views:
+        assert MAPPED_BY_PATTERN[view["attributes"]["title"]][view["attributes"]["timeFieldName"]]["type"] == "date"
 
 
 def _field_uses(obj: dict) -> list[tuple[str, str]]:
@@ -188,12 +199,17 @@ SUITS = {
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_field_a_view_uses_is_mapped_with_a_type_that_suits_the_use(target):
     """Date histograms on dates, terms on keyword/ip/boolean with doc values, filters on keyword tags,
-    columns on mapped fields: read from the objects and checked against index_templates/."""
+    columns on mapped fields: read from the objects and checked against the index template (in
+    index_templates/) of the data view each object reads."""
     checked = 0
-    for obj in _objects(target):
+    objects = _objects(target)
+    patterns = {o["id"]: o["attributes"]["title"] for o in objects if o["type"] == "index-pattern"}
+    for obj in objects:
+        [pattern] = {patterns[ref["id"]] for ref in obj["references"] if ref["type"] == "index-pattern"} or {"porttrack-logs-*"}
+        mapped = MAPPED_BY_PATTERN[pattern]
         for path, use in _field_uses(obj):
-            assert path in MAPPED, f"{obj['attributes']['title']}: {path} ({use}) is not mapped by index_templates/"
-            mapping = MAPPED[path]
+            assert path in mapped, f"{obj['attributes']['title']}: {path} ({use}) is not mapped by index_templates/ for {pattern}"
+            mapping = mapped[path]
             if use in SUITS:
                 assert mapping["type"] in SUITS[use], (obj["attributes"]["title"], path, use, mapping)
                 assert mapping.get("doc_values", True) or use == "filter", (path, use)
@@ -295,3 +311,21 @@ def test_the_package_exports_what_it_lists():
 
     assert all(hasattr(kibana, name) and not name.startswith("_") for name in kibana.__all__)
     assert {"saved_objects", "render", "export", "ViewError", "ImportSettings", "import_ndjson"} <= set(kibana.__all__)
+
+
+def test_the_dead_letter_chart_reads_the_dead_letter_index_by_reason():
+    """"Dead letters over time by reason" points at the data view over porttrack-deadletters-*, and buckets
+    the records by @timestamp and by the reason keyword; a renamed reason field fails generation."""
+    objects = _objects("9.x")
+    [lens] = [o for o in objects if o["type"] == "lens" and o["attributes"]["title"] == "Dead letters over time by reason"]
+    [ref] = lens["references"]
+    [view] = [o for o in objects if o["id"] == ref["id"]]
+    assert view["attributes"]["title"] == "porttrack-deadletters-*"
+    [layer] = lens["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values()
+    used = {(c["operationType"], c.get("sourceField")) for c in layer["columns"].values()}
+    assert used == {("date_histogram", "@timestamp"), ("terms", "reason"), ("count", "___records___")}
+    from porttrack_logs.templates import deadletter_fields
+
+    specs = {p: s for p, s in deadletter_fields().items() if p != "reason"}
+    with pytest.raises(ViewError, match=r"'Dead letters over time by reason': field 'reason' \(terms\) is not in"):
+        saved_objects("9.x", deadletters=specs)

@@ -9,6 +9,7 @@ from typing import Sequence
 from ..errors import PortTrackError
 from . import check, dlq, grok, run, templates
 from . import kibana
+from . import reprocess
 
 __all__ = ["main"]
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     dlq.register(commands)
     templates.register(commands)
     kibana.register(commands)
+    reprocess.register(commands)
     return parser
 
 

@@ -146,6 +146,8 @@ def _runnable_input(plugin: CompiledPlugin, notes: list[str]) -> list[Any]:
     for pattern in settings.path:
         matched = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
         matched = [p for p in matched if not any(fnmatch.fnmatch(os.path.basename(p), x) for x in settings.exclude)]
+        if not matched and os.path.isdir(pattern):
+            raise ConfigError(f"input file: path '{pattern}' is a directory; name the files in it ('{pattern}/*.log')", position=where)
         if not matched:
             raise ConfigError(f"input file: path '{pattern}' matches no file", position=where)
         paths.extend(p for p in matched if p not in paths)

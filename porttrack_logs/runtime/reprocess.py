@@ -23,6 +23,7 @@ import os
 import queue as queue_module
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ __all__ = ["ReprocessOptions", "ReprocessReport", "reprocess", "find_files", "PA
 PARSE_FAILURE_TAGS = ("_grokparsefailure", "_dateparsefailure", "_jsonparsefailure", "_groktimeout", "_filter_error")
 _SAMPLES_PER_WORKER = 200  # parse failures each worker keeps for the report (the first ones)
 _TICK = 0.25  # seconds between a worker's progress messages
+STOP_TIMEOUT = 30.0  #: seconds the workers get to deliver what they read, once asked to stop
 
 
 class ReprocessOptions(BaseModel):
@@ -184,6 +186,7 @@ class _Work:
     options: dict
     files: tuple[tuple[str, int, int], ...]  # (path, start offset, size on disk)
     parent: int
+    stop: Any  # a multiprocessing Event: stop reading, deliver what is read, report, exit
 
 
 class _Timed:
@@ -269,6 +272,8 @@ class _WorkerBatches:
         return self
 
     def __next__(self) -> ReadBatch:
+        if self._work.stop.is_set():  # asked to stop: the loop delivers what it holds; the file stays unfinished
+            raise StopIteration
         t0 = time.perf_counter()
         try:
             batch = next(self._iterator)
@@ -529,10 +534,19 @@ def reprocess(options: ReprocessOptions, *, stream: TextIO | None = None) -> Rep
     files = find_files(options.paths)
     pipeline = Pipeline.from_config(options.config)  # errors at start, and the grok filters for the report
     record = OffsetsRecord(options.offsets, interval=options.write_interval)
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # SIGTERM stops as Ctrl-C does: gracefully
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return _run(options, files, pipeline, record, stream)
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         record.close()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _run(options: ReprocessOptions, files: list[str], pipeline: Pipeline, record: OffsetsRecord, stream: TextIO) -> ReprocessReport:
@@ -560,10 +574,11 @@ def _run(options: ReprocessOptions, files: list[str], pipeline: Pipeline, record
     started = time.monotonic()
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
+    stop = context.Event()
     payload = options.model_dump()
     workers = []
     for number, share in enumerate(shares, start=1):
-        proc = context.Process(target=_worker, args=(_Work(number, payload, tuple(share), os.getpid()), messages),
+        proc = context.Process(target=_worker, args=(_Work(number, payload, tuple(share), os.getpid(), stop), messages),
                                name=f"porttrack-reprocess-{number}", daemon=True)
         proc.start()
         workers.append(proc)
@@ -610,19 +625,23 @@ def _run(options: ReprocessOptions, files: list[str], pipeline: Pipeline, record
                 handle(messages.get(timeout=0.5))
             except queue_module.Empty:
                 break
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # stop reading; each worker delivers what it read, reports it, exits
+        stop.set()
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while any(p.is_alive() for p in workers) and time.monotonic() < deadline:
+            try:
+                handle(messages.get(timeout=0.2))
+            except queue_module.Empty:
+                pass
         for proc in workers:
-            if proc.is_alive():
+            if proc.is_alive():  # stuck (an output that cannot deliver): what it did not report is read again
                 proc.terminate()
-        for proc in workers:
-            proc.join(10)
+            proc.join(5)
         while True:
             try:
-                message = messages.get(timeout=0.2)
+                handle(messages.get(timeout=0.2))
             except queue_module.Empty:
                 break
-            if message[0] == "progress":
-                handle(message)
         record.flush()
         progress.close()
         raise

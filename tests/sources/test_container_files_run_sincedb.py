@@ -67,3 +67,13 @@ def test_dev_null_keeps_no_record_and_the_default_is_under_out_sincedb(tmp_path)
     files = orjson.loads(record.read_bytes())["files"]
     assert sorted(Path(f["path"]).name for f in files.values()) == ["a.log", "b.log"]
     assert all(f["complete"] for f in files.values())
+
+
+def test_a_file_input_path_that_is_a_directory_is_one_line_naming_it(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    conf = tmp_path / "p.conf"
+    conf.write_text(f'input {{ file {{ path => "{logs}" mode => "read" }} }}')
+    result = run(conf, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.decode() == f"porttrack-logs: {conf}:1:9: input file: path '{logs}' is a directory; name the files in it ('{logs}/*.log')\n"

@@ -7,9 +7,10 @@ pieces and CRI's P/F), then:
 
 1. reprocesses it on 2 processes, kill -9 of the whole process tree twice mid-run, resumed each
    time; at the end the index must hold exactly one document per logical line (counted);
-2. measures events/s on 1 process and on 2, each over the whole archive into a fresh index
-   (--skip-scaling to leave it out), and prints the ratio beside the load average (the machine is
-   shared: the ratio is only as good as the cores that were free).
+2. measures events/s on 1 process and on 2: over the whole archive into NDJSON files (our side
+   alone), and over a smaller archive (--es-scaling-lines) into a fresh index; prints each ratio
+   beside the load average (the machine is shared, and the node runs on the same cores: a ratio
+   is only as good as the cores that were free). --skip-scaling leaves this out.
 
 `make_archive` is also what tests/runtime/test_reprocess_es.py generates its smaller archive with.
 """
@@ -152,12 +153,42 @@ def events_per_second(log: Path) -> float:
     raise ValueError(f"no final line in {log}")
 
 
+def scale(into: str, archive: Path, lines: int, tmp_path: Path, args: argparse.Namespace, indices: list, stamp: str) -> None:
+    """events/s of the whole archive on 1 process and on 2, into NDJSON files or into the node."""
+    rates = {}
+    for processes in (1, 2):
+        index = f"{stamp}-{into}-p{processes}"
+        conf = tmp_path / f"{into}-p{processes}.conf"
+        conf.write_text(CONFIG.format(es=args.es, index=index))
+        state, log = tmp_path / f"{into}-p{processes}-state", tmp_path / f"{into}-p{processes}.log"
+        extra = ("-o", str(tmp_path / f"{into}-p{processes}" / "events.ndjson")) if into == "files" else ()
+        if into != "files":
+            indices.append(index)
+        load_before = os.getloadavg()[0]
+        run = subprocess.run(command(archive, conf, state, processes, *extra), cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+        log.write_text(run.stderr)
+        rates[processes] = events_per_second(log)
+        if into == "files":
+            written = sum(len(p.read_bytes().splitlines()) for p in (tmp_path / f"{into}-p{processes}").glob("*.ndjson"))
+        else:
+            written = count(args.es, index)
+        assert written == lines, run.stderr
+        stages = next(x for x in run.stderr.splitlines() if x.startswith("time per stage"))
+        print(f"into {into}, {lines:,} lines, {processes} process(es): {rates[processes]:,.0f} events/s "
+              f"(load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}); {stages}")
+    print(f"into {into}: 2 processes / 1 = {rates[2] / rates[1]:.2f}x (target 1.7x), load average now "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--es", default=os.environ.get("PORTTRACK_ES_URL", "http://127.0.0.1:19200"))
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--es-scaling-lines", type=int, default=200_000, help="lines of the archive the 1-vs-2 "
+                        "processes run into Elasticsearch uses (the node shares the cores; default %(default)s)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="reprocess-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -194,26 +225,12 @@ def main() -> int:
             if final.returncode != 0 or indexed != len(messages):
                 print(final.stderr)
                 return 1
-            # 2. events/s on 1 and 2 processes
+            # 2. events/s on 1 and 2 processes: into NDJSON files (our side alone), and into the node
             if not args.skip_scaling:
-                rates = {}
-                for processes in (1, 2):
-                    index = f"{stamp}-p{processes}"
-                    indices.append(index)
-                    conf = tmp_path / f"p{processes}.conf"
-                    conf.write_text(CONFIG.format(es=args.es, index=index))
-                    state, log = tmp_path / f"p{processes}-state", tmp_path / f"p{processes}.log"
-                    load_before = os.getloadavg()[0]
-                    run = subprocess.run(command(archive, conf, state, processes), cwd=ROOT,
-                                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
-                    log.write_text(run.stderr)
-                    rates[processes] = events_per_second(log)
-                    assert count(args.es, index) == len(messages), run.stderr
-                    stages = next(x for x in run.stderr.splitlines() if x.startswith("time per stage"))
-                    print(f"{processes} process(es): {rates[processes]:,.0f} events/s (load average before "
-                          f"{load_before:.2f}, after {os.getloadavg()[0]:.2f}); {stages}")
-                print(f"2 processes / 1: {rates[2] / rates[1]:.2f}x (target 1.7x), load average now "
-                      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+                scale("files", archive, len(messages), tmp_path, args, indices, stamp)
+                small = tmp_path / "archive-small"
+                small_count = len(make_archive(small, args.files, args.es_scaling_lines))
+                scale("elasticsearch", small, small_count, tmp_path, args, indices, stamp)
         finally:
             for index in indices:
                 try:

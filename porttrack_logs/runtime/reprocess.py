@@ -551,12 +551,16 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def _run(options: ReprocessOptions, files: list[str], pipeline: Pipeline, record: OffsetsRecord, stream: TextIO) -> ReprocessReport:
     skipped, resumed, work = [], [], []
-    total = done_before = 0
+    total = done_before = copies = 0
     for path in files:
         start = record.start(path)
         total += start.size
         if start.skip is not None:
-            skipped.append(start)
+            if start.why == "same file":  # a copy or a second name of a file listed before: read once
+                print(f"porttrack-logs: {path}: {start.skip}", file=stream)
+                copies += 1
+            else:
+                skipped.append(start)
             done_before += start.size
             continue
         if start.offset:
@@ -585,7 +589,7 @@ def _run(options: ReprocessOptions, files: list[str], pipeline: Pipeline, record
     state = {n: [0, (0, 0, 0, 0)] for n in range(1, len(workers) + 1)}  # bytes, counts per worker
     reported: set[int] = set()
     errors: dict[int, str] = {}
-    finished_files = len(skipped)
+    finished_files = len(skipped) + copies
 
     def handle(message: tuple) -> None:
         nonlocal finished_files

@@ -285,3 +285,16 @@ def test_invalid_utf8_events_are_counted_and_a_dead_letter_keeps_their_bytes(tmp
     assert summary.by_tag[INVALID_UTF8_TAG] == 1 and summary.rejected == 1
     assert [e.get("message") for e in sink.events] == ["ERROR \ufffd\ufffd gate", "fine"]
     assert record.original == broken.rstrip(b"\n") and record.place == f"{path}@{len(tagged)}"
+
+
+def test_a_copy_under_another_name_in_the_same_run_is_read_once(tmp_path):
+    """Two paths with the same first KiB are one file to the record (Filebeat's fingerprint rule):
+    the second is skipped, saying which it is the same as; its ids would be the first's anyway."""
+    first, copy = tmp_path / "pod.log", tmp_path / "pod.log.1"
+    docker_file(first, 40)
+    copy.write_bytes(first.read_bytes())
+    with OffsetsRecord(tmp_path / "db.json") as record:
+        events = run_files([(str(first), "auto", record), (str(copy), "auto", record)], tmp_path / "dlq")
+        where = record.start(str(copy))
+    assert len(events) == 40
+    assert where.skip == f"the same first KiB as {first} (a copy or a rename): read once"

@@ -31,7 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", default=None, metavar="FILE", help="write NDJSON here instead of the configuration's "
                         "outputs (one file per process, FILE-N, with more than one)")
     parser.add_argument("--processes", "-p", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes (default: the core count, %(default)s)")
-    parser.add_argument("--offsets", default="out/reprocess/offsets.json", help="the offsets record that makes a job resumable (default: %(default)s)")
+    parser.add_argument("--offsets", default=None, metavar="FILE", help="the offsets record that makes a job resumable (default: one "
+                        "per configuration, paths and destination, under out/reprocess/: the same job resumes, a changed pipeline starts afresh)")
     parser.add_argument("--dead-letters", default="out/dead_letter_queue", help="dead letter queue directory; each process writes "
                         "DIR/reprocess-N (default: %(default)s)")
     parser.add_argument("--format", default="auto", choices=["auto", "docker", "cri", "ndjson", "plain"], help="log format (default: detect per line)")

@@ -18,6 +18,7 @@ does.
 from __future__ import annotations
 
 import glob
+import hashlib
 import multiprocessing
 import os
 import queue as queue_module
@@ -49,6 +50,7 @@ PARSE_FAILURE_TAGS = ("_grokparsefailure", "_dateparsefailure", "_jsonparsefailu
 _SAMPLES_PER_WORKER = 200  # parse failures each worker keeps for the report (the first ones)
 _TICK = 0.25  # seconds between a worker's progress messages
 STOP_TIMEOUT = 30.0  #: seconds the workers get to deliver what they read, once asked to stop
+DEFAULT_OFFSETS_DIR = "out/reprocess"  #: where a job's offsets record is kept unless --offsets names one
 
 
 class ReprocessOptions(BaseModel):
@@ -61,7 +63,7 @@ class ReprocessOptions(BaseModel):
     es: str | None = None  # replaces the hosts of the config's elasticsearch outputs (or is the only output)
     output: str | None = None  # NDJSON instead of the config's outputs
     processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    offsets: str = "out/reprocess/offsets.json"
+    offsets: str | None = None  # the offsets record; None: one per job under DEFAULT_OFFSETS_DIR (`job_offsets`)
     dead_letters: str = "out/dead_letter_queue"
     format: LogFormat = "auto"
     batch_size: int = Field(BATCH_SIZE, ge=1)
@@ -154,6 +156,19 @@ def _size(n: float) -> str:
             return f"{n:,.1f} {unit}" if unit != "B" else f"{int(n)} B"
         n /= 1000
     return f"{n:.1f} GB"
+
+
+def job_offsets(options: ReprocessOptions) -> str:
+    """The default offsets record of a job: one per configuration content, paths and destination, so
+    the same job started again resumes, and a corrected pipeline over the same archive starts afresh."""
+    digest = hashlib.sha256()
+    config = Path(options.config)
+    for file in sorted(config.iterdir()) if config.is_dir() else [config]:
+        if file.is_file():
+            digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    for part in (*options.paths, "\0", options.es or "", "\0", options.output or ""):
+        digest.update(part.encode() + b"\0")
+    return os.path.join(DEFAULT_OFFSETS_DIR, f"job-{digest.hexdigest()[:16]}.json")
 
 
 def find_files(patterns: Sequence[str]) -> list[str]:
@@ -533,7 +548,7 @@ def reprocess(options: ReprocessOptions, *, stream: TextIO | None = None) -> Rep
     stream = stream if stream is not None else sys.stderr
     files = find_files(options.paths)
     pipeline = Pipeline.from_config(options.config)  # errors at start, and the grok filters for the report
-    record = OffsetsRecord(options.offsets, interval=options.write_interval)
+    record = OffsetsRecord(options.offsets or job_offsets(options), interval=options.write_interval)
     previous = None
     if threading.current_thread() is threading.main_thread():  # SIGTERM stops as Ctrl-C does: gracefully
         previous = signal.signal(signal.SIGTERM, _interrupt)

@@ -66,3 +66,19 @@ def test_parse_failures_are_sampled_with_the_grok_fields_and_grouped_by_where_gr
     assert sample["place"] == "f@1"
     assert reason == f"grok line at <string>:3:3 on [message]: {explain(grok, lines[1], patterns)}"
     assert "failed at column" in reason
+
+
+def test_the_default_offsets_record_is_one_per_job(tmp_path):
+    """The same configuration, paths and destination: the same record (a restarted job resumes); a
+    corrected pipeline or another destination: another (it reprocesses everything)."""
+    from porttrack_logs.runtime.reprocess import ReprocessOptions, job_offsets
+
+    conf = tmp_path / "p.conf"
+    conf.write_text(CONFIG)
+    options = ReprocessOptions(paths=["/archive/*.log"], config=str(conf), output="out.ndjson")
+    same = job_offsets(options)
+    assert job_offsets(ReprocessOptions(paths=["/archive/*.log"], config=str(conf), output="out.ndjson", processes=7)) == same
+    assert job_offsets(options.model_copy(update={"output": "other.ndjson"})) != same
+    conf.write_text(CONFIG.replace("GREEDYDATA", "DATA"))
+    assert job_offsets(options) != same
+    assert same.startswith("out/reprocess/job-") and same.endswith(".json")

@@ -6,7 +6,6 @@ still one copy, every event a duplicate."""
 import importlib.util
 import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 

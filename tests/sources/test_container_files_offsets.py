@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import orjson
@@ -15,11 +16,11 @@ import pytest
 
 from porttrack_logs.errors import ConfigError
 from porttrack_logs.pipeline import Pipeline
-from porttrack_logs.runtime.batch_job import FileBatches, run_batch
+from porttrack_logs.runtime.batch_job import run_batch
 from porttrack_logs.runtime.routing import Router
 from porttrack_logs.sinks.base import PROVENANCE, Outcome
 from porttrack_logs.sinks.dead_letter import DeadLetterQueue
-from porttrack_logs.sources.container_files import INVALID_UTF8_TAG, decode_lines, read_batches
+from porttrack_logs.sources.container_files import INVALID_UTF8_TAG, decode_lines
 from porttrack_logs.sources.offsets import OffsetsRecord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,7 +251,8 @@ def test_the_record_survives_a_kill_in_the_middle_of_its_writes(tmp_path):
         assert proc.stdout.readline() == b"ready\n"
         before = db.stat().st_mtime_ns if db.exists() else 0
         while not db.exists() or db.stat().st_mtime_ns == before:  # it has written at least once
-            pass
+            time.sleep(0.001)
+        time.sleep(0.05)  # and is in the middle of more writes
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         with OffsetsRecord(db) as record:

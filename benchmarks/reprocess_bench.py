@@ -9,8 +9,9 @@ pieces and CRI's P/F), then:
    time; at the end the index must hold exactly one document per logical line (counted);
 2. measures events/s on 1 process and on 2: over the whole archive into NDJSON files (our side
    alone), and over a smaller archive (--es-scaling-lines) into a fresh index; prints each ratio
-   beside the load average (the machine is shared, and the node runs on the same cores: a ratio
-   is only as good as the cores that were free). --skip-scaling leaves this out.
+   beside the load average and the CPU time an event cost (the machine is shared, and the node
+   runs on the same cores: a ratio is only as good as the cores that were free; the CPU per event
+   says whether a second process costs more per event). --skip-scaling leaves this out.
 
 `make_archive` is also what tests/runtime/test_reprocess_es.py generates its smaller archive with.
 """
@@ -21,6 +22,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -165,8 +167,11 @@ def scale(into: str, archive: Path, lines: int, tmp_path: Path, args: argparse.N
         if into != "files":
             indices.append(index)
         load_before = os.getloadavg()[0]
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         run = subprocess.run(command(archive, conf, state, processes, *extra), cwd=ROOT,
                              env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers, all waited for
+        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
         log.write_text(run.stderr)
         rates[processes] = events_per_second(log)
         if into == "files":
@@ -175,7 +180,8 @@ def scale(into: str, archive: Path, lines: int, tmp_path: Path, args: argparse.N
             written = count(args.es, index)
         assert written == lines, run.stderr
         stages = next(x for x in run.stderr.splitlines() if x.startswith("time per stage"))
-        print(f"into {into}, {lines:,} lines, {processes} process(es): {rates[processes]:,.0f} events/s "
+        print(f"into {into}, {lines:,} lines, {processes} process(es): {rates[processes]:,.0f} events/s, "
+              f"{cpu / lines * 1e6:.1f} CPU us an event in all (start-up included) "
               f"(load average before {load_before:.2f}, after {os.getloadavg()[0]:.2f}); {stages}")
     print(f"into {into}: 2 processes / 1 = {rates[2] / rates[1]:.2f}x (target 1.7x), load average now "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
@@ -187,6 +193,8 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--phases", default="resume,files,es", help="which of resume (interrupted twice, counted), "
+                        "files and es (1 vs 2 processes) to run (default: %(default)s)")
     parser.add_argument("--es-scaling-lines", type=int, default=200_000, help="lines of the archive the 1-vs-2 "
                         "processes run into Elasticsearch uses (the node shares the cores; default %(default)s)")
     args = parser.parse_args()
@@ -201,36 +209,43 @@ def main() -> int:
         stamp = f"pt-bench-{os.getpid()}"
         indices = []
         try:
+            phases = set(args.phases.split(","))
             # 1. interrupted twice, resumed, counted
             index = f"{stamp}-resume"
-            indices.append(index)
+            if "resume" in phases:
+                indices.append(index)
             conf = tmp_path / "resume.conf"
             conf.write_text(CONFIG.format(es=args.es, index=index))
             state, log = tmp_path / "resume-state", tmp_path / "resume.log"
             t0 = time.monotonic()
             kills = 0
-            for share in (0.25, 0.6):
+            for share in (0.25, 0.6) if "resume" in phases else ():
                 proc = start(command(archive, conf, state, 2), log)
                 if kill_when(proc, state, int(total * share)):
                     kills += 1
                     print(f"kill -9 at {recorded(state)[0] / total:.0%} recorded "
                           f"({recorded(state)[1]} files complete), {count(args.es, index):,} documents so far")
-            final = subprocess.run(command(archive, conf, state, 2), cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                   capture_output=True, text=True)
-            log.open("a").write(final.stderr)
-            indexed = count(args.es, index)
-            print(final.stderr.strip().splitlines()[-8] if final.stderr else "")
-            print(f"interrupted {kills} times, resumed: {indexed:,} documents for {len(messages):,} logical lines "
-                  f"({'exact' if indexed == len(messages) else 'WRONG'}), {time.monotonic() - t0:.1f} s in all")
-            if final.returncode != 0 or indexed != len(messages):
-                print(final.stderr)
-                return 1
+            final = None
+            if "resume" in phases:
+                final = subprocess.run(command(archive, conf, state, 2), cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                       capture_output=True, text=True)
+            if final is not None:
+                log.open("a").write(final.stderr)
+                indexed = count(args.es, index)
+                print(final.stderr.strip().splitlines()[-8] if final.stderr else "")
+                print(f"interrupted {kills} times, resumed: {indexed:,} documents for {len(messages):,} logical lines "
+                      f"({'exact' if indexed == len(messages) else 'WRONG'}), {time.monotonic() - t0:.1f} s in all")
+                if final.returncode != 0 or indexed != len(messages):
+                    print(final.stderr)
+                    return 1
             # 2. events/s on 1 and 2 processes: into NDJSON files (our side alone), and into the node
             if not args.skip_scaling:
-                scale("files", archive, len(messages), tmp_path, args, indices, stamp)
-                small = tmp_path / "archive-small"
-                small_count = len(make_archive(small, args.files, args.es_scaling_lines))
-                scale("elasticsearch", small, small_count, tmp_path, args, indices, stamp)
+                if "files" in phases:
+                    scale("files", archive, len(messages), tmp_path, args, indices, stamp)
+                if "es" in phases:
+                    small = tmp_path / "archive-small"
+                    small_count = len(make_archive(small, args.files, args.es_scaling_lines))
+                    scale("elasticsearch", small, small_count, tmp_path, args, indices, stamp)
         finally:
             for index in indices:
                 try:

@@ -17,7 +17,7 @@ _spec = importlib.util.spec_from_file_location("reprocess_bench", ROOT / "benchm
 bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
-FILES, LINES = 50, 40_000
+FILES, LINES = 50, 30_000
 
 
 def stored(text: str) -> str:

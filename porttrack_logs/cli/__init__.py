@@ -10,6 +10,7 @@ from ..errors import PortTrackError
 from . import check, dlq, grok, run, templates
 from . import kibana
 from . import reference
+from . import reprocess
 
 __all__ = ["main"]
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     templates.register(commands)
     kibana.register(commands)
     reference.register(commands)
+    reprocess.register(commands)
     return parser
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import glob
+import hashlib
 import os
 import sys
 from contextlib import ExitStack
@@ -27,6 +28,7 @@ from ..runtime.routing import Router, compile_routes
 from ..sinks.base import SinkContext
 from ..sinks.dead_letter import DeadLetterQueue
 from ..sinks.ndjson import NdjsonSink
+from ..sources.offsets import NO_RECORD, OffsetsRecord
 from ..sources.settings import FileInput, StdinInput
 from .defaults import DEFAULT_CONFIG, DEFAULT_SAMPLES
 
@@ -144,10 +146,31 @@ def _runnable_input(plugin: CompiledPlugin, notes: list[str]) -> list[Any]:
     for pattern in settings.path:
         matched = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
         matched = [p for p in matched if not any(fnmatch.fnmatch(os.path.basename(p), x) for x in settings.exclude)]
+        if not matched and os.path.isdir(pattern):
+            raise ConfigError(f"input file: path '{pattern}' is a directory; name the files in it ('{pattern}/*.log')", position=where)
         if not matched:
             raise ConfigError(f"input file: path '{pattern}' matches no file", position=where)
         paths.extend(p for p in matched if p not in paths)
-    return [(p, fmt) for p in paths]
+    record = _offsets_record(settings, where)
+    return [(p, fmt, record) for p in paths] if record is not None else [(p, fmt) for p in paths]
+
+
+DEFAULT_SINCEDB_DIR = "out/sincedb"  # beside the default dead letter queue (out/dead_letter_queue)
+
+
+def _offsets_record(settings: FileInput, where: Any) -> OffsetsRecord | None:
+    """The file input's offsets record (Logstash's `sincedb_path`; default: one per set of path
+    patterns under `DEFAULT_SINCEDB_DIR`); none for "/dev/null", as in Logstash."""
+    path = settings.sincedb_path
+    if path == NO_RECORD:
+        return None
+    if path is None:
+        digest = hashlib.md5("\0".join(settings.path).encode()).hexdigest()[:16]
+        path = os.path.join(DEFAULT_SINCEDB_DIR, f"file-{digest}.json")
+    try:
+        return OffsetsRecord(path)
+    except ConfigError as exc:
+        raise ConfigError(f"input file: sincedb_path: {exc.message}", position=where) from None
 
 
 def _refuse_unimplemented(settings: Any, node: Any) -> None:

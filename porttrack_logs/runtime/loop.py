@@ -90,6 +90,8 @@ def run_loop(
 ) -> RunSummary:
     """Run every batch through the pipeline to the outputs; see the module docstring."""
     summary = summary if summary is not None else RunSummary()
+    if on_done is None:  # a reader that keeps an offsets record (batch_job.FileBatches) takes the positions
+        on_done = getattr(batches, "on_done", None)
     outputs = router.outputs
     for sink in outputs:
         summary.outputs.setdefault(sink.name, Counter())

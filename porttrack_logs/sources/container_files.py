@@ -15,6 +15,11 @@ keeps its own fields, undecoded until read. Every event is built by the codec's 
 A JSON line whose `log` is a string and that has no `@timestamp` of its own is a Docker json-file
 line; any other JSON object is an event as shipped (Filebeat's). Partial lines (Docker's 16 KiB splits without a trailing newline, CRI's `P` tag) are joined before
 decoding. A line that cannot be decoded becomes a `Rejected` record naming the file and byte offset.
+
+Bytes that are no UTF-8 are replaced by U+FFFD, as Logstash's and Filebeat's readers do, but never
+silently: the event is tagged `_invalid_utf8` (the runtime's summary counts tags) and its
+`original` keeps the exact bytes, which is what a dead-letter record of it stores. A CRI record
+split into `P` pieces is checked once joined (containerd may split inside a character).
 """
 
 from __future__ import annotations
@@ -44,12 +49,17 @@ __all__ = [
     "read_batches",
     "read_container_log",
     "IDENTITY_BYTES",
+    "INVALID_UTF8_TAG",
 ]
 
 LogFormat = Literal["auto", "docker", "cri", "ndjson", "plain"]
 
 #: How much of a file's start identifies it, as Filebeat's fingerprint file identity (1 KiB).
 IDENTITY_BYTES = 1024
+
+#: The tag of an event whose input held bytes that are no UTF-8 (replaced by U+FFFD in its fields).
+INVALID_UTF8_TAG = "_invalid_utf8"
+_BAD = "\x00invalid_utf8"  # marks decoded fields that needed a replacement (never a real field name)
 
 _CRI = re.compile(rb"^(\S+) (stdout|stderr) ([PF])(?: (.*))?$", re.DOTALL)
 
@@ -127,16 +137,26 @@ def read_batches(
     batch_size: int = 125,
     *,
     streaming: bool = False,
+    start: int = 0,
 ) -> Iterator[ReadBatch]:
     """Read `stream` into batches of up to `batch_size` records. The stream's identity comes from its
     first `IDENTITY_BYTES` (a regular file is peeked at; a stream is identified by its first line).
-    With `streaming`, a batch is also handed over as soon as nothing more can be read at once."""
-    identity = None if streaming else file_identity(_peek(stream))
-    offset = 0
+    With `streaming`, a batch is also handed over as soon as nothing more can be read at once.
+    `start` (a regular file): resume at this byte offset of the (decompressed) content, a record
+    boundary a batch's `end` gave before; offsets, places and ids stay those of a whole read."""
+    if streaming:
+        identity = None
+    elif start:
+        stream.seek(0)
+        identity = file_identity(stream.read(IDENTITY_BYTES))
+        stream.seek(start)  # a .gz decompresses its way there
+    else:
+        identity = file_identity(_peek(stream))
+    offset = start
     pending: list[bytes] = []  # the pieces of a partial record, as read
     pending_start = 0
     pending_kind = ""
-    batch = ReadBatch(source, 0)
+    batch = ReadBatch(source, start)
     events, rejected = batch.events, batch.rejected
     count = 0
     build, decode, json_first, docker_too = event_from_fields, decode_fields, fmt in ("auto", "ndjson"), fmt == "auto"
@@ -162,10 +182,11 @@ def read_batches(
             start = offset
             offset += len(raw)
             if raw[0] == 123 and json_first and not pending:  # "{": a whole event, the codec's own path
+                clean = raw if raw.isascii() else _valid_utf8(raw)
                 try:
-                    fields = decode(raw)
+                    fields = decode(clean)
                 except DecodeFailure:
-                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({_why(raw)})", _unterminated(raw)))
+                    rejected.append(Rejected(source, start, f"json line: invalid JSON ({_why(clean)})", _unterminated(raw)))
                     count += 1
                     continue
                 log = fields.get("log")
@@ -179,6 +200,8 @@ def read_batches(
                         continue
                     fields["log"] = {"file": {"path": source}, "offset": start}
                 event = build(fields)
+                if clean is not raw:
+                    event.tag(INVALID_UTF8_TAG)
                 at = str(start)
                 event._meta[PROVENANCE] = {"id": id_prefix + at, "original": raw, "place": place_prefix + at}
                 events.append(event)
@@ -213,9 +236,12 @@ def read_batches(
                     rejected.append(Rejected(source, start, f"{pending_kind} line: {exc}", _unterminated(original)))
                     count += 1
                     continue
+            bad = fields.pop(_BAD, False) if _BAD in fields else False
             if "log" not in fields:  # a Filebeat event carries its own [log]; others get one
                 fields["log"] = {"file": {"path": source}, "offset": start}
             event = build(fields)
+            if bad:
+                event.tag(INVALID_UTF8_TAG)
             at = str(start)
             event._meta[PROVENANCE] = {"id": id_prefix + at, "original": original, "place": place_prefix + at}
             events.append(event)
@@ -287,23 +313,44 @@ def _peek(stream: BinaryIO) -> bytes:
     return head
 
 
+def _valid_utf8(data: bytes) -> bytes:
+    """`data` itself when it is UTF-8; else a copy with each invalid sequence replaced by U+FFFD."""
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace").encode()
+    return data
+
+
+def _text(data: bytes, fields: dict) -> str:
+    """`data` as text; invalid UTF-8 replaced, and `fields` marked so the event is tagged."""
+    if data.isascii():
+        return data.decode("ascii")
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        fields[_BAD] = True
+        return data.decode("utf-8", "replace")
+
+
 def _decode(kind: str, line: bytes) -> dict | None:
     """The record's top-level fields, or None for a partial piece. Raises ValueError."""
     if kind == "plain":
-        return {"message": line.decode("utf-8", "replace")}
+        fields: dict = {}
+        fields["message"] = _text(line, fields)
+        return fields
     if kind == "cri":
         match = _CRI.match(line)
         if match is None:
             raise ValueError("expected '<time> <stdout|stderr> <P|F> <text>'")
         if match.group(3) == b"P":
             return None
-        return {
-            "@timestamp": match.group(1).decode(),
-            "stream": match.group(2).decode(),
-            "message": (match.group(4) or b"").decode("utf-8", "replace"),
-        }
+        fields = {"@timestamp": match.group(1).decode("ascii", "replace"), "stream": match.group(2).decode()}
+        fields["message"] = _text(match.group(4) or b"", fields)
+        return fields
+    clean = _valid_utf8(line)
     try:
-        doc = decode_object(line)
+        doc = decode_object(clean)
     except JsonError as exc:
         raise ValueError(f"invalid JSON ({exc})") from None
     log = doc.get("log") if kind != "ndjson" else None
@@ -314,9 +361,11 @@ def _decode(kind: str, line: bytes) -> dict | None:
         event = {"message": text[:-1], "stream": decode_lazy(doc.get("stream", "stdout"))}
         if "time" in doc:
             event["@timestamp"] = decode_lazy(doc["time"])
-        return event
-    if kind == "docker":
+        doc = event
+    elif kind == "docker":
         raise ValueError("expected a Docker json-file object with a 'log' string")
+    if clean is not line:
+        doc[_BAD] = True
     return doc
 
 
@@ -344,14 +393,18 @@ def _join(kind: str, data: bytes) -> dict:
         if any(p is None for p in parts):
             raise ValueError("expected '<time> <stdout|stderr> <P|F> <text>'")
         last = parts[-1]
-        return {
-            "@timestamp": last.group(1).decode(),
-            "stream": last.group(2).decode(),
-            "message": b"".join(p.group(4) or b"" for p in parts).decode("utf-8", "replace"),
-        }
-    docs = [{k: decode_lazy(v) for k, v in decode_object(line).items()} for line in lines]
+        fields = {"@timestamp": last.group(1).decode("ascii", "replace"), "stream": last.group(2).decode()}
+        fields["message"] = _text(b"".join(p.group(4) or b"" for p in parts), fields)  # checked joined
+        return fields
+    cleaned = [_valid_utf8(line) for line in lines]
+    try:
+        docs = [{k: decode_lazy(v) for k, v in decode_object(line).items()} for line in cleaned]
+    except JsonError as exc:
+        raise ValueError(f"invalid JSON ({exc})") from None
     text = "".join(d["log"] for d in docs)
     event = {"message": text.rstrip("\n"), "stream": docs[-1].get("stream", "stdout")}
     if "time" in docs[-1]:
         event["@timestamp"] = docs[-1]["time"]
+    if any(c is not line for c, line in zip(cleaned, lines)):
+        event[_BAD] = True
     return event

@@ -14,7 +14,7 @@ from porttrack_logs.cli.defaults import DEFAULT_SAMPLES
 ROOT = Path(__file__).resolve().parents[2]
 
 CONFIG = """
-input {{ file {{ path => "{samples}" mode => "read" file_completed_action => "log" }} }}
+input {{ file {{ path => "{samples}" mode => "read" file_completed_action => "log" sincedb_path => "/dev/null" }} }}
 filter {{
   grok {{ match => {{ "message" => "^%{{TIMESTAMP_ISO8601:[@metadata][t]}}\\s+%{{LOGLEVEL:[log][level]}}\\s+%{{GREEDYDATA:message}}$" }} overwrite => ["message"] }}
   date {{ match => ["[@metadata][t]", "ISO8601"] }}

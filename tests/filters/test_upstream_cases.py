@@ -18,7 +18,6 @@ from ._filter_upstream import SKIP_REASON, SUITES, available, cases, run
 
 #: cases not passing yet, by id prefix, with why (strict: one that starts passing must leave this list)
 _NOT_YET = {
-    "fingerprint-L328-": "a timestamp with nanoseconds: Event timestamps are Python datetimes (microseconds)",
     "conditionals-L564": "Logstash emits a conditional's events grouped by branch ([clone1, clone2, original]); "
                          "ours keep batch order ([original, clone1, clone2]): same events, other order",
 }

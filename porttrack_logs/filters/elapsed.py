@@ -57,7 +57,7 @@ class ElapsedOptions(FilterOptions):
 
 
 class _Waiting:
-    """A start event waiting for its end: its `@timestamp`, its id value, its age in seconds."""
+    """A start event waiting for its end: its `@timestamp` and its age in seconds (5 a flush)."""
 
     __slots__ = ("start", "age")
 

@@ -97,9 +97,18 @@ NOT_IMPLEMENTED: dict[str, frozenset[str]] = {
 IGNORED: dict[str, dict[str, str]] = {
     "filter kv": {"ecs_compatibility": "kv writes the same fields in every ECS mode (in Logstash it only changes a warning)"},
     "filter drop": {"periodic_flush": "drop keeps nothing to flush"},
-    "output elasticsearch": {
-        "sniffing": "porttrack-logs talks to the hosts given; it does not discover nodes",
-        "sniffing_delay": "porttrack-logs does not sniff", "sniffing_path": "porttrack-logs does not sniff",
+    "input file": {
+        "stat_interval": "files are read once, in read mode, not watched for growth",
+        "discover_interval": "the path globs are expanded once, when the input starts",
+        "sincedb_write_interval": "positions are not kept in a sincedb: a file is read whole, and its events carry their offsets",
+        "file_chunk_count": "a file is read whole; the chunking changes no event",
+        "file_chunk_size": "a file is read whole; the chunking changes no event",
+        "max_open_files": "files are read one at a time",
+    },
+    "input kafka": {
+        option: "login callbacks (OAUTHBEARER) are not supported by this input, so their timeouts have nothing to time"
+        for option in ("sasl_login_connect_timeout_ms", "sasl_login_read_timeout_ms", "sasl_login_retry_backoff_ms",
+                       "sasl_login_retry_backoff_max_ms")
     },
 }
 

@@ -15,6 +15,7 @@ import msgspec
 
 from .errors import JsonError
 from .event import Event, parse_timestamp, register_lazy
+from .event._timestamp import fraction_nanos
 
 __all__ = ["decode_event", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "encode", "encode_event", "encode_event_into", "encode_event_lines", "JsonError", "LAZY"]
 
@@ -69,6 +70,8 @@ def event_from_fields(fields: dict[str, Any]) -> Event:
             zone = moment.tzinfo
             if zone is not timezone.utc:  # "Z" already reads as UTC: most events skip this
                 moment = moment.replace(tzinfo=timezone.utc) if zone is None else moment.astimezone(timezone.utc)
+            if len(stamp) > 29:  # room for more than six fraction digits: keep the nanoseconds, as Logstash
+                moment = _finer(moment, stamp)
             fields["@timestamp"] = moment
     elif stamp.__class__ is str:
         try:
@@ -78,8 +81,18 @@ def event_from_fields(fields: dict[str, Any]) -> Event:
     return Event.from_lazy(fields)
 
 
+def _finer(moment: datetime, stamp: msgspec.Raw) -> datetime:
+    """`moment`, or, when its text has more than six fraction digits (which msgspec rounds to the
+    microsecond), the time read again with its nanoseconds."""
+    text = bytes(stamp)[1:-1].decode("utf-8", "replace")
+    if fraction_nanos(text) is None:
+        return moment
+    return parse_timestamp(text)
+
+
 def _fallback(value: Any) -> Any:
-    """What msgspec cannot encode is written as its text, as Logstash's to_s would."""
+    """What msgspec cannot encode is written as its text, as Logstash's to_s would (a
+    `NanoTimestamp` with its nine fraction digits)."""
     return str(value)
 
 

@@ -7,9 +7,11 @@ from ._ruby import (
     COERCIONS, ruby_replacement, ruby_split, ruby_strip, ruby_text, scalar_text, timestamp_text, to_f, to_i, value_to_text,
 )
 from ._sprintf import Template
+from ._timestamp import NanoTimestamp
 
 __all__ = [
     "Event", "FieldRef", "Template", "field_ref", "parse_field_ref", "parse_timestamp", "register_lazy", "decode_lazy",
     "TIMESTAMP", "METADATA", "NAMED_FORMATS", "compile_parser", "resolve_timezone", "value_to_text", "ruby_text",
     "scalar_text", "timestamp_text", "to_i", "to_f", "COERCIONS", "ruby_replacement", "ruby_strip", "ruby_split",
+    "NanoTimestamp",
 ]

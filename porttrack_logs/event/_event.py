@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import EventError
 from ._fieldref import METADATA, MISSING, FieldRef, decode_lazy
+from ._timestamp import NanoTimestamp, fraction_nanos, with_nanos
 
 __all__ = ["Event", "field_ref", "TIMESTAMP", "parse_timestamp"]
 
@@ -29,14 +30,23 @@ def field_ref(text: str | FieldRef) -> FieldRef:
 
 
 def parse_timestamp(value: Any) -> datetime:
-    """An aware UTC datetime from a datetime, ISO8601 text or epoch seconds (naive means UTC)."""
+    """An aware UTC datetime from a datetime, ISO8601 text or epoch seconds (naive means UTC).
+    Text with more than six fraction digits keeps the nanoseconds (a `NanoTimestamp`)."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        moment = value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        if value.__class__ is NanoTimestamp and moment is not value:
+            return with_nanos(moment, value.nanos)
+        return moment
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=timezone.utc)
     if isinstance(value, str):
         parsed = datetime.fromisoformat(value)
-        return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        if len(value) > 27:  # room for more than six fraction digits ("YYYY-MM-DDTHH:MM:SS.ffffffZ" is 27)
+            fine = fraction_nanos(value)
+            if fine is not None:
+                return with_nanos(parsed.replace(microsecond=fine[0]), fine[1])
+        return parsed
     raise ValueError(f"not a timestamp: {value!r}")
 
 

@@ -18,6 +18,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from ._timestamp import NanoTimestamp
+
 __all__ = [
     "value_to_text", "ruby_text", "scalar_text", "timestamp_text", "to_i", "to_f", "COERCIONS", "ruby_replacement",
     "ruby_strip", "ruby_split",
@@ -25,8 +27,11 @@ __all__ = [
 
 
 def timestamp_text(value: datetime) -> str:
-    """Logstash's Timestamp text: UTC, `Z`, milliseconds, or microseconds when they are not zero."""
+    """Logstash's Timestamp text: UTC, `Z`, fraction digits in groups of three, at least three:
+    milliseconds, microseconds when they are not zero, nanoseconds (a `NanoTimestamp`'s) likewise."""
     utc = value.astimezone(timezone.utc)
+    if value.__class__ is NanoTimestamp and value.nanos:
+        return f"{utc.replace(tzinfo=None).isoformat(timespec='microseconds')}{value.nanos:03d}Z"
     spec = "milliseconds" if utc.microsecond % 1000 == 0 else "microseconds"
     return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 

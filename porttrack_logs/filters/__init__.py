@@ -33,6 +33,7 @@ FILTERS: dict[str, str] = {
     "split": "split:SplitFilter",
     "uuid": "uuid:UuidFilter",
     "xml": "xml:XmlFilter",
+    "elapsed": "elapsed:ElapsedFilter",
 }
 
 

@@ -1,8 +1,10 @@
 """The `fingerprint` filter: a consistent hash of some fields, e.g. a deterministic document id.
 
-Byte-exact with Logstash: values are hashed as Ruby prints them (`ruby_text`), hashes with
-their keys sorted; `concatenate_sources` hashes `|name|value|name|value|` over the sorted
-source names, `concatenate_all_fields` the same over every field of the event.
+Byte-exact with Logstash (fingerprint 3.5): one value is hashed as Ruby prints it (`ruby_text`),
+hashes with their keys sorted; `concatenate_sources` hashes `|name|value|name|value|` over the
+sorted source names, `concatenate_all_fields` the same over every field of the event, where a
+hash or array value is written pipe-delimited (`key|value|key|value`, `item|item`, all the way
+down) rather than as Ruby's `inspect`, whose spacing changed between JRuby versions.
 """
 
 from __future__ import annotations
@@ -62,9 +64,19 @@ def _sorted_deep(value: Any) -> Any:
     return value
 
 
+def _piped(value: Any) -> str:
+    """A value as fingerprint 3.5 writes it between the bars: hashes as `key|value` pairs in key
+    order, arrays as their items, joined by `|` at every depth; anything else as Ruby's `to_s`."""
+    if isinstance(value, dict):
+        return "|".join(f"{key}|{_piped(value[key])}" for key in sorted(value))
+    if isinstance(value, list):
+        return "|".join(_piped(item) for item in value)
+    return ruby_text(value)
+
+
 def concatenated_text(pairs: list[tuple[str, Any]]) -> str:
     """`|name|value|name|value|`: the text Logstash hashes when concatenating fields."""
-    return "".join(f"|{name}|{ruby_text(_sorted_deep(value))}" for name, value in pairs) + "|"
+    return "".join(f"|{name}|{_piped(value)}" for name, value in pairs) + "|"
 
 
 def _digest(method: str, key: str | None, b64: bool) -> Callable[[Any], Any]:

@@ -9,13 +9,28 @@ from __future__ import annotations
 import re
 import signal
 import threading
-from typing import Any, Callable, Iterable, Literal
+import time
+from typing import Any, Callable, Iterable, Iterator, Literal
 
 from pydantic import ConfigDict, field_validator
 
 from ..errors import ConfigError, EventError
 from ..event import Event, Template, field_ref, parse_field_ref
 from .base import ANY_FIELD, Filter, FilterOptions, Path, StrList, StrMap
+
+try:
+    import pcre as _pcre
+
+    from ..grok._engine import pcre_limit_for
+
+    _PCRE_LIMIT_ERRORS: tuple[type[BaseException], ...] = tuple(
+        getattr(_pcre, name)
+        for name in ("PcreErrorMatchlimit", "PcreErrorDepthlimit", "PcreErrorHeaplimit", "PcreErrorJitStacklimit")
+        if hasattr(_pcre, name)
+    )
+except ImportError:  # pragma: no cover - pypcre is a declared dependency
+    _pcre = None
+    _PCRE_LIMIT_ERRORS = ()
 
 __all__ = ["KvFilter"]
 
@@ -126,7 +141,24 @@ def _remover(chars: str | None) -> re.Pattern[str] | None:
 
 
 class _Timeout(Exception):
-    """Raised by the alarm inside a scan that ran past `timeout_millis`."""
+    """A scan ran past `timeout_millis` (PCRE2's match limit or the clock, or the alarm for `re`)."""
+
+
+def _bounded(scan: re.Pattern[str], has_split: re.Pattern[str], budget_ms: float) -> tuple[Any, Any] | None:
+    """(scan's finditer, has_split's search) compiled by PCRE2 with a match limit standing for the
+    time budget (as grok's are), so a scan is bounded in any thread; None when PCRE2 cannot take
+    them. Without its start-of-match optimisations PCRE2 backtracks where Logstash's engine does,
+    so a pathological splitter times out as Logstash's does rather than being skipped over."""
+    if _pcre is None or budget_ms <= 0:
+        return None
+    prefix = f"(*LIMIT_MATCH={pcre_limit_for(budget_ms)})(*NO_START_OPT)"
+    try:
+        return (
+            _pcre.compile(prefix + scan.pattern, _pcre.MULTILINE).finditer,
+            _pcre.compile(prefix + has_split.pattern, _pcre.MULTILINE).search,
+        )
+    except Exception:  # noqa: BLE001 - a construct PCRE2 reads otherwise: `re` under the alarm instead
+        return None
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -142,6 +174,7 @@ class KvFilter(Filter):
         "_source", "_target", "_scan", "_has_split", "_include", "_exclude", "_prefix",
         "_trim_key", "_trim_value", "_remove_key", "_remove_value", "_key_case", "_value_case",
         "_unique", "_defaults", "_recursive", "_failure_tags", "_keys", "_empty", "_budget_s", "_timeout_tag",
+        "_pcre",
     )
 
     def _compile(self, options: KvOptions) -> None:
@@ -171,6 +204,8 @@ class KvFilter(Filter):
         self._empty = options.allow_empty_values
         self._budget_s = max(0, options.timeout_millis) / 1000.0
         self._timeout_tag = options.tag_on_timeout
+        #: (scan finditer, has-split search) on PCRE2 when a budget applies: bounded in any thread
+        self._pcre = _bounded(self._scan, self._has_split, self._budget_s * 1000.0)
 
     def _writes(self) -> set[Path]:
         target = self.options.target
@@ -178,8 +213,16 @@ class KvFilter(Filter):
 
     def apply(self, event: Event) -> bool:
         """Logstash's kv, bounded by `timeout_millis`: a scan past it tags `tag_on_timeout` (no
-        field is written, common options do not apply) and the next event goes on. The bound is
-        a timer signal, so it holds on the main thread; elsewhere the scan runs unbounded."""
+        field is written, common options do not apply) and the next event goes on. The bound
+        holds in any thread: PCRE2 stops a backtracking search at its match limit and the clock is
+        read between pairs. Only splitters PCRE2 cannot compile run on `re`, bounded by a timer
+        signal on the main thread and unbounded elsewhere."""
+        if self._pcre is not None:
+            try:
+                return self._apply(event, time.monotonic() + self._budget_s)
+            except _Timeout:
+                event.tag(self._timeout_tag)
+                return False
         if self._budget_s <= 0 or threading.current_thread() is not threading.main_thread():
             return self._apply(event)
         if signal.getsignal(signal.SIGALRM) is _on_alarm:  # installed for the batch (`process`)
@@ -203,8 +246,8 @@ class KvFilter(Filter):
             return False
 
     def process(self, events: Iterable[Event]) -> list[Event]:
-        """A batch, with the timeout's signal handler installed once for all its events."""
-        if self._budget_s <= 0 or threading.current_thread() is not threading.main_thread():
+        """A batch; on `re`, with the timeout's signal handler installed once for all its events."""
+        if self._pcre is not None or self._budget_s <= 0 or threading.current_thread() is not threading.main_thread():
             return super().process(events)
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         try:
@@ -212,16 +255,17 @@ class KvFilter(Filter):
         finally:
             signal.signal(signal.SIGALRM, previous)
 
-    def _apply(self, event: Event) -> bool:
+    def _apply(self, event: Event, deadline: float | None = None) -> bool:
+        """The work; with a `deadline` (PCRE2's bounded path) a scan past it raises `_Timeout`."""
         value = event.get(self._source)
         found: dict[str, Any] = {}
         try:
             if isinstance(value, str):
-                self._parse(value, event, found)
+                self._parse(value, event, found, deadline)
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, str):
-                        self._parse(item, event, found)
+                        self._parse(item, event, found, deadline)
             pairs = {**self._defaults, **found} if self._defaults else found
             if not pairs:
                 return False
@@ -235,17 +279,47 @@ class KvFilter(Filter):
             return False
         return True
 
-    def _parse(self, text: str, event: Event, found: dict[str, Any]) -> dict[str, Any]:
-        if not self._has_split.search(text):
+    def _pairs(self, text: str, deadline: float | None) -> Iterator[tuple[str | None, ...]] | None:
+        """The groups of each key/value match in `text`, or None when it holds no value splitter."""
+        if deadline is None:
+            if not self._has_split.search(text):
+                return None
+            return (m.groups() for m in self._scan.finditer(text))
+        scan, has_split = self._pcre
+        try:
+            if has_split(text) is None:
+                return None
+        except _PCRE_LIMIT_ERRORS:
+            raise _Timeout from None
+        return self._bounded_pairs(scan, text, deadline)
+
+    @staticmethod
+    def _bounded_pairs(finditer: Callable[..., Any], text: str, deadline: float) -> Iterator[tuple[str | None, ...]]:
+        """PCRE2's `finditer`, each search stopped by its match limit, the clock read between them."""
+        matches = finditer(text)
+        while True:
+            try:
+                m = next(matches, None)
+            except _PCRE_LIMIT_ERRORS:
+                raise _Timeout from None
+            if m is None:
+                return
+            yield m.groups()
+            if time.monotonic() > deadline:
+                raise _Timeout
+
+    def _parse(self, text: str, event: Event, found: dict[str, Any], deadline: float | None = None) -> dict[str, Any]:
+        pairs = self._pairs(text, deadline)
+        if pairs is None:
             return found
         include, exclude = self._keys if self._keys is not None else (
             {t.render(event) for t in self._include},
             {t.render(event) for t in self._exclude},
         )
         prefix = self._prefix.render(event)
-        for m in self._scan.finditer(text):
-            key = m.group(1)
-            value = next((v for v in m.groups()[1:] if v is not None), None)
+        for groups in pairs:
+            key = groups[0]
+            value = next((v for v in groups[1:] if v is not None), None)
             if not value:
                 if not self._empty:
                     continue
@@ -271,7 +345,7 @@ class KvFilter(Filter):
                 continue  # (on a text value Logstash's test is "contains", kept as is)
             item: Any = value
             if self._recursive:
-                inner = self._parse(value, event, {})
+                inner = self._parse(value, event, {}, deadline)
                 if inner:
                     item = inner
             if key in found:

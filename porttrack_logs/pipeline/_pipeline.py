@@ -9,7 +9,7 @@ from ..config import PipelineConfig, load, parse
 from ..event import Event
 from ..filters.base import Filter
 from .codegen import generate
-from .compiler import CompiledConfig, build_steps, compile_config, plugins
+from .compiler import CompiledConfig, CompiledPlugin, Node, build_steps, compile_config, plugins
 from .steps import Step, run_steps
 
 __all__ = ["Pipeline", "BATCH_SIZE"]
@@ -28,7 +28,10 @@ class Pipeline:
     on which a filter raised comes back tagged `_filter_error` (see `pipeline.steps.failure_of`).
     """
 
-    __slots__ = ("config", "compiled", "_steps", "_run", "source")
+    __slots__ = ("config", "compiled", "_steps", "_run", "source", "_flushers")
+
+    #: How often the runtime should call `flush`, in seconds: Logstash's periodic flush interval.
+    FLUSH_SECONDS = 5
 
     def __init__(self, config: PipelineConfig, compiled: CompiledConfig, *, generate_code: bool = True) -> None:
         self.config = config
@@ -38,6 +41,11 @@ class Pipeline:
         self.source: str | None = None  # the generated Python, when generate_code
         if generate_code:
             self._run, self.source = generate(compiled.filters)
+        #: [filter, the statements after it to the end of the section, their steps (built on first flush)]
+        self._flushers = [
+            [node.instance, rest, None] for node, rest in _with_rest(compiled.filters)
+            if getattr(node.instance, "flushes", False)
+        ]
 
     @classmethod
     def from_config(
@@ -73,6 +81,21 @@ class Pipeline:
             self._steps = build_steps(self.compiled.filters)
         return self._steps
 
+    def flush(self) -> list[Event]:
+        """Logstash's periodic flush, for the runtime to call every `FLUSH_SECONDS`: the events
+        filters release with time (elapsed's expired starts), each run through the statements
+        after the filter that made it, to the end of the section, as Logstash runs them; [] when
+        no filter holds events. Flushed events are rare, so both modes run them step by step."""
+        out: list[Event] = []
+        for entry in self._flushers:
+            made = entry[0].flush()
+            if not made:
+                continue
+            if entry[2] is None:
+                entry[2] = build_steps(entry[1])
+            out.extend(run_steps(entry[2], made, keep_failed=True))
+        return [e for e in out if not e.cancelled]
+
     def process(self, events: Iterable[Event | dict]) -> list[Event]:
         """Run a batch through the filters; returns the events that came out, in input order."""
         batch = [e if isinstance(e, Event) else Event(e) for e in events]
@@ -83,3 +106,17 @@ class Pipeline:
         else:
             batch = run_steps(self.steps, batch, keep_failed=True)
         return [e for e in batch if not e.cancelled]
+
+
+def _with_rest(nodes: Sequence[Node], rest: tuple[Node, ...] = ()) -> Iterable[tuple[CompiledPlugin, tuple[Node, ...]]]:
+    """Each filter of a section with what runs after it, to the end of the section (the rest of
+    its branch, then what follows the conditional): where the events it makes go on."""
+    nodes = tuple(nodes)
+    for i, node in enumerate(nodes):
+        after = nodes[i + 1:] + rest
+        if isinstance(node, CompiledPlugin):
+            if node.instance is not None:
+                yield node, after
+        else:
+            for branch in node.branches:
+                yield from _with_rest(branch.body, after)

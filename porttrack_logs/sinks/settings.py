@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from .._options import StrList, StrMap
+from .._options import MISSING_CODECS, Codec, StrList, StrMap, validate_codec
 from .base import SinkContext
 from .codecs import CodecSettings, JsonLinesCodec, RubydebugCodec, parse_codec
 
@@ -20,7 +20,7 @@ class OutputSettings(BaseModel):
 
     id: str | None = None
     enable_metric: bool = True
-    codec: Any = None
+    codec: Codec = None  # validated like a plugin: {name: options}; a codec the project lacks is refused
     workers: int = 1
 
 
@@ -29,7 +29,17 @@ from .elasticsearch.config import ElasticsearchOutput  # noqa: E402
 
 
 def _codec(default: str) -> Any:
-    return Annotated[CodecSettings, BeforeValidator(lambda value: parse_codec(value, default))]
+    """The output's own codec settings, after the codec is validated as every plugin's is (a typo
+    or a bad option of a codec the project has is an error at the plugin's place). A Logstash codec
+    the project lacks still loads, so `check` reads the configuration, and is refused when the
+    output is built (`codecs.UnavailableCodec`), at the same place."""
+    def parse(value: Any) -> Any:
+        name = value if isinstance(value, str) else next(iter(value), None) if isinstance(value, dict) and len(value) == 1 else None
+        if name not in MISSING_CODECS:
+            validate_codec(value)
+        return parse_codec(value, default)
+
+    return Annotated[CodecSettings, BeforeValidator(parse)]
 
 
 class StdoutOutput(OutputSettings):

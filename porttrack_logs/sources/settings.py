@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .._options import StrList, StrMap
+from .._options import Codec, StrList, StrMap
 
 __all__ = ["InputSettings", "BeatsInput", "KafkaInput", "FileInput", "StdinInput", "INPUTS"]
 
@@ -18,7 +18,7 @@ class InputSettings(BaseModel):
 
     id: str | None = None
     enable_metric: bool = True
-    codec: Any = None
+    codec: Codec = None  # validated like a plugin: {name: options}; a codec the project lacks is refused
     tags: StrList = []
     type: str | None = None
     add_field: StrMap = {}
@@ -36,6 +36,13 @@ class FileInput(InputSettings):
     sincedb_path: str | None = None
     mode: Literal["tail", "read"] = "tail"
     file_completed_action: str = "delete"
+    # documented Logstash options accepted with no effect here (`check` warns: _options.IGNORED)
+    stat_interval: float | str = 1
+    discover_interval: int = 15
+    sincedb_write_interval: float | str = 15
+    file_chunk_count: int = 4611686018427387903
+    file_chunk_size: int = 32768
+    max_open_files: int = 4095
 
 
 class StdinInput(InputSettings):

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: input path written as /tmp/rtbefore/<name>.log
 BEFORE = {
     "samples": "1a8ccfa1c8107b2ea335907ad5c712678a9b763190717dc7a1c9d97ba7121181",
-    "docker": "c52f50a810c2216f6f780e82adf3da301b1200b95e636073565a1a5bf301dd52",
-    "cri": "73a38d10dffecb948276f4ee77607550cb57898ddb95ed190bea42e38e837316",
+    # docker and cri: the runtime's nine-digit times now keep their nanoseconds in @timestamp (only that changed)
+    "docker": "ebb16a5bca2a74fd139cda4d6d545f6c3391a16918f2f997f6e3f4f446d6e462",
+    "cri": "162dcde8744cf8381cee7311a80b844a49f63de623ebf7f6f63466cb8a7b3cbf",
     "plain": "8cc20d85e82883cbd9f7bd1e64eef622fd0a0d0831611eb7d480eda4f069e00d",
 }
 

@@ -79,7 +79,7 @@ def test_kafka_options_the_real_configs_used_are_implemented(config: str, option
 
 
 @pytest.mark.parametrize("config,option", [
-    ('input { file { path => ["/x"] stat_interval => 1 } }', "stat_interval"),
+    ('input { file { path => ["/x"] close_older => 3600 } }', "close_older"),
     ('output { elasticsearch { doc_as_upsert => true } }', "doc_as_upsert"),
 ])
 def test_documented_plugin_options_are_not_called_unknown(config: str, option: str):

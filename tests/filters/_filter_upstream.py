@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from porttrack_logs.codec import decode_event
 from porttrack_logs.errors import ConfigError
-from porttrack_logs.event import Event, field_ref, ruby_text, timestamp_text
+from porttrack_logs.event import Event, field_ref, parse_timestamp, ruby_text, timestamp_text
 
 UPSTREAM = Path(
     os.environ.get(
@@ -42,7 +42,7 @@ def value_of(value: Any) -> Any:
         if len(value) == 1:
             (key, inner), = value.items()
             if key == "$timestamp":
-                return datetime.fromisoformat(inner.replace("Z", "+00:00")).astimezone(timezone.utc)
+                return parse_timestamp(inner)  # nanoseconds kept, as a Logstash Timestamp keeps them
             if key == "$decimal":
                 return Decimal(inner)
             if key == "$regex":

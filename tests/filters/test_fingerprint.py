@@ -34,9 +34,31 @@ def test_concatenate_sources_sorts_names_and_hashes_the_text():
 
 
 def test_concatenated_values_print_as_ruby():
-    """Numbers, floats, booleans and hashes (keys sorted) print as Ruby's to_s does."""
+    """Numbers, floats and booleans print as Ruby's to_s does; hashes (keys sorted) and arrays are
+    pipe-delimited as fingerprint 3.5 writes them, nil inside an array as the empty text."""
     text = concatenated_text([("a", 1), ("b", 2.0), ("c", True), ("d", {"z": 1, "y": "v"}), ("e", [1, None]), ("f", 1e20)])
-    assert text == '|a|1|b|2.0|c|true|d|{"y"=>"v", "z"=>1}|e|[1, nil]|f|1.0e+20|'
+    assert text == "|a|1|b|2.0|c|true|d|y|v|z|1|e|1||f|1.0e+20|"
+
+
+@pytest.mark.parametrize(
+    ("value", "piped"),
+    [
+        ([{"inner_key": "x"}, {"1": "2"}], "inner_key|x|1|2"),
+        ({"b": {"d": [1, 2], "c": None}, "a": []}, "a||b|c||d|1|2"),
+        ([[1, [2.5, "s"]], {}], "1|2.5|s|"),
+        ({"t": True, "f": False}, "f|false|t|true"),
+    ],
+)
+def test_concatenated_nested_values_are_pipe_delimited_at_every_depth(value, piped):
+    """Nested hashes and arrays: no brackets, no `=>`, keys sorted at every depth (fingerprint 3.5)."""
+    assert concatenated_text([("f", value)]) == f"|f|{piped}|"
+
+
+def test_concatenated_nested_value_gives_fingerprint_35_digest():
+    """The digest fingerprint 3.5's spec expects for an array of hashes beside a UTF-8 string."""
+    event = Event({"field1": [{"inner_key": "\U0001F0A1"}, {"1": "2"}], "field2": "\U0001F0A1"})
+    FingerprintFilter(method="SHA1", source=["field2", "field1"], concatenate_sources=True).filter(event)
+    assert event.get("fingerprint") == "d2a1c14e0c9ef137d67114db23b3f2fdbcc90d08"
 
 
 def test_concatenate_all_fields_covers_every_field():

@@ -70,3 +70,50 @@ def test_allow_empty_values(allow: bool, text: str, expected: dict):
         flt.filter(event)
         got = {k: v for k, v in event.to_dict().items() if k not in ("message", "@timestamp", "@version")}
         assert got == expected
+
+
+# -- timeout_millis in any thread (PCRE2's match limit, as grok's) -----------------------------
+
+import threading as _threading
+
+
+def test_timeout_holds_off_the_main_thread():
+    """On a worker thread (the sidecar's), the pathological scan is stopped and tagged too."""
+    flt = _KvFilter(value_split_pattern="(?:=+=+)+:", timeout_millis=100)
+    results: list = []
+
+    def worker() -> None:
+        bad, good = _Event({"message": _PATHOLOGICAL}), _Event({"message": "foo==:bar baz==:bingo"})
+        out = flt.process([bad, good])
+        single = _Event({"message": _PATHOLOGICAL})
+        flt.filter(single)
+        results.append(([e.tags for e in out], single.tags, good.get("baz")))
+
+    thread = _threading.Thread(target=worker)
+    thread.start()
+    thread.join(120)  # a safety net against a hang, not a timing assertion
+    assert not thread.is_alive(), "the scan was not stopped on a worker thread"
+    assert results == [([["_kv_filter_timeout"], []], ["_kv_filter_timeout"], "bingo")]
+
+
+@pytest.mark.parametrize("row", load_cases("kv"))
+def test_bounded_scan_finds_what_the_unbounded_one_finds(row):
+    """PCRE2 (timeout_millis > 0) and stdlib re (timeout_millis => 0) give the same fields on every row."""
+    options = {k: v for k, v in row["options"].items() if k != "timeout_millis"}
+    bounded, unbounded = _KvFilter(**options), _KvFilter(**options, timeout_millis=0)
+    assert bounded._pcre is not None and unbounded._pcre is None  # noqa: SLF001
+    for a, b in zip(_both(row["input"]), _both(row["input"])):
+        bounded.filter(a)
+        unbounded.filter(b)
+        assert {k: v for k, v in a.to_dict().items() if k != "@timestamp"} == {
+            k: v for k, v in b.to_dict().items() if k != "@timestamp"
+        }
+
+
+def test_a_splitter_pcre2_cannot_read_runs_on_re():
+    """`\\u00e9` is an escape of Python's re, not of PCRE2: such a splitter keeps the alarm-bounded re scan."""
+    flt = _KvFilter(field_split_pattern="\\u00e9", timeout_millis=1000)
+    assert flt._pcre is None  # noqa: SLF001
+    event = _Event({"message": "a=1\u00e9b=2"})
+    flt.filter(event)
+    assert (event.get("a"), event.get("b")) == ("1", "2")

@@ -91,6 +91,11 @@ class KafkaInput(InputSettings):
     sasl_client_callback_handler_class: str | None = None
     sasl_login_callback_handler_class: str | None = None
     sasl_oauthbearer_token_endpoint_url: str | None = None
+    # login-callback tuning: accepted with no effect here (`check` warns: _options.IGNORED)
+    sasl_login_connect_timeout_ms: int | None = None
+    sasl_login_read_timeout_ms: int | None = None
+    sasl_login_retry_backoff_ms: int = 100
+    sasl_login_retry_backoff_max_ms: int = 10000
     kerberos_config: str | None = None
     schema_registry_url: str | None = None
     ssl_endpoint_identification_algorithm: str = "https"

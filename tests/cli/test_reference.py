@@ -90,7 +90,7 @@ def test_the_defaults_shown_are_the_models_defaults():
 
 
 @pytest.mark.parametrize("plugin, option", [("output elasticsearch", "doc_as_upsert"), ("input kafka", "schema_registry_key"),
-                                            ("input file", "stat_interval")])
+                                            ("input file", "check_archive_validity")])
 def test_options_listed_as_not_implemented_are_refused_so(plugin, option):
     """An option the reference lists as not implemented is refused at load with that very wording."""
     text = DOC.read_text(encoding="utf-8")

@@ -147,16 +147,16 @@ class Sidecar:
         options = self.options
         telemetry = self.telemetry
         telemetry.watch(self.sources, self.dead_letters)
-        previous: dict[int, Any] = {}
-        if options.install_signals:
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                previous[signum] = signal.signal(signum, self._on_signal)
         status = None
         if options.http_port is not None:
             from .http import StatusServer
 
             status = StatusServer(options.http_host, options.http_port, telemetry.registry, self.health.live, self.health.ready)
             status.start()
+        previous: dict[int, Any] = {}
+        if options.install_signals:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                previous[signum] = signal.signal(signum, self._on_signal)
         try:
             self._start_sources()
             self.health.started = True

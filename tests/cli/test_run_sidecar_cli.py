@@ -120,3 +120,22 @@ def test_check_prints_the_kafka_inputs_warnings_at_its_place(tmp_path, capsys):
     assert f"warning: {conf}:2:3: kafka: consumer_threads > 1 runs one consumer per thread" in err
     assert "2 warning(s)" in err
     assert main(["check", "-f", str(conf), "--strict"]) == 1
+
+
+def test_an_http_port_in_use_is_a_start_up_error_naming_it(tmp_path):
+    """--http-port on a port another process holds: one line naming it, exit 1, no traceback."""
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    conf = tmp_path / "b.conf"
+    conf.write_text('input { beats { host => "127.0.0.1" port => 0 } }\noutput { file { path => "%s" } }\n' % (tmp_path / "out.ndjson"))
+    try:
+        process = start(["-f", str(conf), "--dead-letters", str(tmp_path / "dlq"), "--http-port", str(port)], tmp_path)
+        _, err = process.communicate(timeout=60)
+    finally:
+        taken.close()
+    assert process.returncode == 1
+    assert f"--http-host 127.0.0.1 --http-port {port}: cannot listen there" in err and "Traceback" not in err

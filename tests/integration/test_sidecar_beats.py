@@ -97,3 +97,35 @@ def test_two_workers_share_the_beats_port_and_each_event_is_indexed_once(tmp_pat
     finals = [r for r in parent.records if "drained and closed" in r["message"]]
     assert len(finals) == 2 and sum(r["fields"]["read"] for r in finals) == n
     assert count(es_client, index) == n
+
+
+def test_a_supervisor_killed_with_sigkill_leaves_no_worker_behind(tmp_path, es_url, es_index_prefix):
+    """kill -9 of the parent: each worker gets SIGTERM from the kernel (it runs in a session of its
+    own, so nothing else would tell it), drains and exits."""
+    import signal
+    import time
+
+    conf = tmp_path / "b.conf"
+    conf.write_text(BEATS_CONF.format(port=free_port(), es=es_url, index=f"{es_index_prefix}orphans"))
+    parent = SidecarProcess(conf, tmp_path, "--workers", "2")
+    try:
+        wait_for(lambda: len([r for r in parent.records if "running:" in r["message"]]) == 2, what="both workers running")
+        pids = [r["fields"]["pid"] for r in parent.records if r["message"].startswith("worker ") and "started" in r["message"]]
+        assert len(pids) == 2
+        parent.process.send_signal(signal.SIGKILL)
+        parent.wait(30)
+
+        def gone(pid: int) -> bool:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            return state == "Z"  # exited, waiting for init to reap it
+
+        wait_for(lambda: all(gone(pid) for pid in pids), timeout=60, what="the workers to exit")
+        time.sleep(0.1)
+    finally:
+        parent.kill()
+    finals = [r for r in parent.records if "drained and closed" in r["message"]]
+    assert len(finals) == 2  # each drained on its own (their stderr is the same pipe)

@@ -182,6 +182,7 @@ def handle_sidecar(
         tune_gc_for_throughput()
         options = SidecarOptions(
             shutdown_timeout=args.shutdown_timeout, http_host=args.http_host, http_port=args.http_port if worker is None else None,
+            batch_size=args.batch_size,
         )
         return run_sidecar(pipeline, sources, router, dead_letters, telemetry, options)
 

@@ -64,6 +64,7 @@ class SidecarOptions:
     http_port: int | None = None  # None: no HTTP endpoints
     install_signals: bool = True  # False when not on the main thread (tests drive `Sidecar.request_stop`)
     intake_capacity: int = 4
+    batch_size: int = 125  # events per Pipeline.process call (a bigger read is split: pipeline.BATCH_SIZE)
 
 
 class Sidecar:
@@ -168,7 +169,7 @@ class Sidecar:
             try:
                 run_loop(self.intake, self.pipeline, self.router, self.dead_letters, summary=self.summary,
                          on_done=self.on_done, tick=telemetry.tick, writing=self.health.writing_to,
-                         background=[_remote(sink) for sink in self.router.outputs])
+                         background=[_remote(sink) for sink in self.router.outputs], batch_size=options.batch_size)
             except DeliveryStopped as exc:
                 stopped = exc
             finally:

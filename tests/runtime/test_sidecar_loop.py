@@ -77,6 +77,7 @@ class FakeSink:
         self.release = threading.Event()
         self.stopped = threading.Event()
         self.written = 0
+        self.messages = []
 
     def write(self, events):
         self.entered.set()
@@ -86,6 +87,7 @@ class FakeSink:
                     raise DeliveryStopped(f"{self.name}: stopped with {len(events)} events not delivered")
         outcomes = [self.outcome(e) if callable(self.outcome) else self.outcome for e in events]
         self.written += len(events)
+        self.messages.extend(e.get("message") for e in events)
         self.log.append(("write", self.name, len(events)))
         return outcomes
 
@@ -276,3 +278,28 @@ def test_a_source_that_closes_on_its_own_ends_the_run_with_4():
     code = sidecar.run()
     assert code == EXIT_SOURCE_ENDED
     assert source.acks[0].committed == 2  # what it read before was still delivered and acknowledged
+
+
+class Recording:
+    """A pipeline (the loop's view of one) that passes events through and notes each call's size."""
+
+    def __init__(self):
+        self.sizes = []
+
+    def process(self, events):
+        self.sizes.append(len(events))
+        return list(events)
+
+
+def test_a_large_read_goes_through_the_pipeline_a_batch_size_at_a_time_in_order():
+    """A 300-event read (a Kafka fetch) is processed 125 events at a time, comes out in read order,
+    and its one Ack is settled once for all 300."""
+    log = []
+    source = FakeSource(batches=1, size=300, log=log)
+    sink = FakeSink(log, delivery_size=1000)
+    pipeline = Recording()
+    run_loop(drain_source(source, 1), pipeline, Router([sink], (0,)), SyncLog(log), batch_size=125)
+    assert pipeline.sizes == [125, 125, 50]
+    assert sink.messages == [f"m0-{i}" for i in range(300)]
+    [ack] = source.acks
+    assert ack.committed == 300 and [e for e in log if e[0] == "commit"] == [("commit", "fake", 0, 300)]

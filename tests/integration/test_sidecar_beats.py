@@ -129,3 +129,27 @@ def test_a_supervisor_killed_with_sigkill_leaves_no_worker_behind(tmp_path, es_u
         parent.kill()
     finals = [r for r in parent.records if "drained and closed" in r["message"]]
     assert len(finals) == 2  # each drained on its own (their stderr is the same pipe)
+
+
+@pytest.mark.parametrize(("ecs", "field"), [("v8", "[@metadata][input][beats][host][ip]"), ("disabled", "[@metadata][ip_address]")])
+def test_enrich_source_metadata_puts_the_client_address_in_metadata(tmp_path, golumber, ecs, field):
+    """enrich => source_metadata (part of the default `all`): the client's address in @metadata, at
+    the ECS place or the legacy one; the events reach a file output and the client is acknowledged."""
+    port = free_port()
+    out = tmp_path / "events.ndjson"
+    conf = tmp_path / "b.conf"
+    conf.write_text(
+        f'input {{ beats {{ host => "127.0.0.1" port => {port} enrich => "source_metadata" ecs_compatibility => "{ecs}" }} }}\n'
+        f'filter {{ mutate {{ copy => {{ "{field}" => "peer" }} }} }}\n'
+        f'output {{ file {{ path => "{out}" }} }}\n'
+    )
+    sidecar = SidecarProcess(conf, tmp_path)
+    try:
+        wait_for(lambda: sidecar.logged("running:"), what="the sidecar running")
+        summary = send(golumber, port, n=20, conns=1, window=10)
+        assert summary["returncode"] == 0 and summary["acked"] == 20, summary
+        assert sidecar.stop() == 0, sidecar.output()
+    finally:
+        sidecar.kill()
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(events) == 20 and {e["peer"] for e in events} == {"127.0.0.1"}

@@ -65,11 +65,12 @@ def test_beats_into_elasticsearch_each_event_once_and_acknowledged_after_indexin
         summary = send(golumber, port, n=n, conns=3, window=200, pipelining=2, compress=3)
         assert summary["returncode"] == 0 and summary["acked"] == n, summary
         assert count(es_client, index) == n  # acknowledged means indexed: all there when the client ends
-        text = wait_for(lambda: (lambda t: t if metric(t, "porttrack_events_in_total") == n else None)(http_get(http_port, "/metrics")[1]),
+        text = wait_for(lambda: (lambda t: t if metric(t, "porttrack_events_out_total") == n else None)(http_get(http_port, "/metrics")[1]),
                         what="the metrics")
         assert metric(text, "porttrack_beats_connections_total") == 3
         assert 3 <= metric(text, "porttrack_beats_windows_total") <= n  # go-lumber sizes its windows itself
         assert metric(text, "porttrack_events_out_total", outcome="indexed") == n
+        assert metric(text, "porttrack_events_in_total") == n
         assert sidecar.stop() == 0, sidecar.output()
     finally:
         sidecar.kill()

@@ -254,6 +254,7 @@ def test_past_the_shutdown_timeout_the_outputs_are_stopped_and_nothing_held_is_a
     thread, result = _run_in_thread(sidecar)
     assert sink.entered.wait(30)
     sidecar.request_stop("test")
+    assert sidecar.health.ready() == (False, "draining")
     thread.join(30)
     assert result["code"] == EXIT_ABANDONED
     assert sink.stopped.is_set()
@@ -303,3 +304,58 @@ def test_a_large_read_goes_through_the_pipeline_a_batch_size_at_a_time_in_order(
     assert sink.messages == [f"m0-{i}" for i in range(300)]
     [ack] = source.acks
     assert ack.committed == 300 and [e for e in log if e[0] == "commit"] == [("commit", "fake", 0, 300)]
+
+
+def test_health_is_live_while_the_loop_turns_or_an_output_writes_and_not_when_stuck():
+    """/healthz fails only when the loop made no turn for STALL_SECONDS outside a write; /readyz
+    also while starting, draining, or an output blocked past BLOCKED_SECONDS."""
+    import time
+
+    from porttrack_logs.runtime.telemetry import BLOCKED_SECONDS, STALL_SECONDS, Health
+
+    health = Health()
+    assert health.live()[0] and health.ready() == (False, "starting")
+    health.started = True
+    assert health.ready() == (True, "ok")
+    health.beat = time.monotonic() - STALL_SECONDS - 1
+    assert health.live()[0] is False and "no turn" in health.live()[1] and health.ready()[0] is False
+    health.writing_to("elasticsearch@9:3")
+    assert health.live()[0] is True  # an output retrying is not a stuck loop
+    health.writing_since = time.monotonic() - BLOCKED_SECONDS - 1
+    assert health.ready()[0] is False and "blocked" in health.ready()[1]
+    health.writing_to(None)
+    health.beat = time.monotonic()
+    health.draining = True
+    assert health.ready() == (False, "draining")
+
+
+def test_file_inputs_beside_a_network_source_are_read_through_the_same_loop(tmp_path):
+    """A file input next to a source: its records go through the loop as file batches (positions to
+    on_done), the source's batches are acknowledged, both reach the output."""
+    import orjson
+
+    from porttrack_logs.runtime.batch_job import read_paths
+    from porttrack_logs.runtime.intake import FileFeed
+
+    path = tmp_path / "pod.log"
+    data = b"".join(orjson.dumps({"log": f"line {i}\n", "stream": "stdout", "time": "2026-11-27T06:00:00Z"}) + b"\n" for i in range(7))
+    path.write_bytes(data)
+    log = []
+    source = FakeSource(batches=2, size=3, log=log)
+    files = FileFeed("files", lambda: read_paths([str(path)]))
+    sink = FakeSink(log)
+    done = []
+    telemetry = Telemetry()
+    sidecar = Sidecar(Pipeline.from_config("filter { }"), [source, files], Router([sink], (0,)), SyncLog(log), telemetry,
+                      SidecarOptions(install_signals=False), on_done=done.append)
+    thread, result = _run_in_thread(sidecar)
+    wait = threading.Event()
+    for _ in range(600):
+        if sink.written == 13:
+            break
+        wait.wait(0.05)
+    sidecar.request_stop("test")
+    thread.join(30)
+    assert result["code"] == EXIT_OK
+    assert sink.written == 13 and sum(a.committed for a in source.acks) == 6
+    assert done and done[-1] == {str(path): len(data)}

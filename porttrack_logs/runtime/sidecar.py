@@ -14,6 +14,15 @@ The command-line contract (stable; `porttrack-logs run --help` has the rest):
     exit 4   a source (or, with --workers, a worker process) ended on its own
     exit 128+signal   a second signal: at once, nothing acknowledged that was not delivered
 
+    --workers N (-w N, 'auto' = one per core; default 1): N child processes under a supervising
+    parent (runtime.workers); each child's dead letter queue is DIR/worker-I; the parent serves the
+    HTTP endpoints (metrics summed over the children) and exits 4 when a child dies unasked.
+    Log lines a supervisor or test may rely on (JSON: "message" and "fields"):
+      "running: ..."              fields.inputs, fields.outputs (plugin ids), once the sources started
+      "drained and closed: ..."   fields.read, emitted, dropped, rejected, outputs{id: {outcome: n}}
+      "shut down after ...s without draining: ..."   fields.abandoned (events read, not acknowledged)
+      "worker I started (pid P)"  fields.worker, fields.pid (the parent); children's lines carry fields.worker
+
 How: the sources run on their own threads (Kafka's consumer thread, the Beats asyncio loop) and are
 polled through an `Intake` (bounded hand-over; a busy loop polls nothing, so a slow output slows the
 sources). Each batch goes through `runtime.loop.run_loop`, the same loop the file job uses: the

@@ -1,5 +1,9 @@
 """The runtime loop: read batches -> `Pipeline.process` -> dead letters and outputs -> done.
 
+One loop for every input: a file `ReadBatch` (events, decode rejects, the byte offset past them)
+and a source `Batch` (events and the `Ack` of the read: a Kafka fetch, a Beats window) go through
+the same code; `IDLE` (a source had nothing within its poll timeout) writes what is held now.
+
 For each batch read: decode rejects and events a filter failed go to the dead letter queue (stages
 "decode" and "filter"); the rest are routed to the outputs and held per output until it holds its
 delivery batch (the sink's `delivery_size`, else `DELIVERY_SIZE`: local files and stdout take each
@@ -7,26 +11,39 @@ batch as it comes, as holding them gains nothing and loses the CPU caches), the 
 `max_delay` seconds passed since the oldest was held. Then that output writes them and answers one
 outcome per event. A batch counts as done when no output holds any of its events any more and the
 dead letter queue is synced after its entries: `on_done(positions)` then gets the byte offset just
-past the last record done, per source (what a source may acknowledge).
+past the last record done, per file source (what a source may acknowledge), and a source batch's
+Ack is settled once per event: REJECTED for an event in the dead letter queue (decode, filter,
+routing or an output's DEAD_LETTERED), DELIVERED for the rest (indexed, duplicate, dropped by a
+filter). An event a filter spawned (clone, split) has no position of its own: its parent's is
+settled when the parent is done (it waits for the spawned events too, being in the same batch), and
+a spawned event's rejection is in the dead letter queue, not in the parent's status. A write that raises (`DeliveryStopped` at shutdown) ends the
+loop with the exception: nothing held or unsettled is acknowledged.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import DeliveryError
 from ..event import Event, field_ref
-from ..pipeline import Pipeline
+from ..pipeline import BATCH_SIZE, Pipeline
 from ..pipeline.steps import failure_of
 from ..sinks.base import PROVENANCE, Outcome
+from ..acks import DELIVERED, REJECTED
 from ..sinks.dead_letter import DeadLetterQueue
+from ..sources.base import Batch
 from ..sources.container_files import ReadBatch, unterminated
 from .routing import Router
 
-__all__ = ["RunSummary", "run_loop", "DELIVERY_SIZE", "MAX_DELAY"]
+__all__ = ["RunSummary", "run_loop", "DELIVERY_SIZE", "MAX_DELAY", "IDLE"]
+
+IDLE = ReadBatch(source="", end=0, idle=True)  #: "nothing came within the poll timeout": write what is held
+_REJECTED_MARK = "_rejected"  # set in an event's provenance when it went to the dead letter queue
 
 DELIVERY_SIZE = 1000  #: events an output holds before it writes them
 MAX_DELAY = 1.0  #: seconds the oldest held event may wait for more before it is written
@@ -43,6 +60,8 @@ class RunSummary:
     emitted: int = 0
     dropped: int = 0
     rejected: int = 0
+    settled: int = 0  # records whose batch is done: acknowledged (source batches) or reported to on_done (files)
+    by_stage: Counter = field(default_factory=Counter)  # dead letters by stage: decode, filter, output
     by_level: Counter = field(default_factory=Counter)
     by_tag: Counter = field(default_factory=Counter)
     outputs: dict[str, Counter] = field(default_factory=dict)
@@ -77,8 +96,27 @@ def _level(event: Event) -> str | None:
     return str(level) if level is not None else None
 
 
+def _mark_rejected(event: Event) -> None:
+    info = event.metadata.get(PROVENANCE)
+    if info.__class__ is dict:
+        info[_REJECTED_MARK] = True
+
+
+def _settle(batch: Batch, scan: bool) -> None:
+    """Settle every event of a source batch: REJECTED where its provenance says it was dead-lettered."""
+    ack, events = batch.ack, batch.events
+    if not scan:
+        ack.settle(0, len(events), DELIVERED)
+        return
+    statuses = []
+    for event in events:
+        info = event.metadata.get(PROVENANCE)
+        statuses.append(REJECTED if info.__class__ is dict and info.get(_REJECTED_MARK) else DELIVERED)
+    ack.settle_each(0, statuses)
+
+
 def run_loop(
-    batches: Iterable[ReadBatch],
+    batches: Iterable[ReadBatch | Batch],
     pipeline: Pipeline,
     router: Router,
     dead_letters: DeadLetterQueue,
@@ -87,8 +125,21 @@ def run_loop(
     delivery_size: int = DELIVERY_SIZE,
     max_delay: float = MAX_DELAY,
     on_done: Callable[[dict[str, int]], Any] | None = None,
+    tick: Callable[[RunSummary], Any] | None = None,
+    tick_interval: float = 1.0,
+    writing: Callable[[str | None], Any] | None = None,
+    background: Sequence[bool] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> RunSummary:
-    """Run every batch through the pipeline to the outputs; see the module docstring."""
+    """Run every batch through the pipeline to the outputs; see the module docstring.
+
+    `tick(summary)` is called at most every `tick_interval` seconds between batches (telemetry,
+    heartbeat); `writing(name)` before an output writes and `writing(None)` after (readiness).
+    `background[i]`: output i writes on a thread of its own (a remote destination: the pipeline
+    runs the next delivery batch while a request is in flight; one write in flight and one waiting,
+    so a slow output still stops the loop); its answers are read between batches, in order.
+    A read larger than `batch_size` (a Kafka fetch, a Beats window of 2048) goes through the
+    pipeline `batch_size` events at a time, which keeps each pass in the CPU caches."""
     summary = summary if summary is not None else RunSummary()
     if on_done is None:  # a reader that keeps an offsets record (batch_job.FileBatches) takes the positions
         on_done = getattr(batches, "on_done", None)
@@ -100,54 +151,124 @@ def run_loop(
     sizes = [getattr(sink, "delivery_size", None) or delivery_size for sink in outputs]
     oldest: list[int | None] = [None] * count  # per output: the first batch it holds events of
     since: list[float] = [0.0] * count  # per output: when it started holding them
-    waiting: deque[tuple[int, str, int]] = deque()  # batches not done yet: (number, source, end)
-    by_level, by_tag = summary.by_level, summary.by_tag
+    waiting: deque[tuple[int, ReadBatch | Batch]] = deque()  # batches not done yet, with their number
+    by_level, by_tag, by_stage = summary.by_level, summary.by_tag, summary.by_stage
     number = 0
     unsynced = False
+    next_tick = time.monotonic() + tick_interval if tick is not None else float("inf")
+    writers: list[_Writer | None] = [
+        _Writer(sink, writing) if background is not None and background[i] else None for i, sink in enumerate(outputs)
+    ]
+    inflight: list[deque[int]] = [deque() for _ in outputs]  # per output: first batch number of each write in flight
+    threaded = any(w is not None for w in writers)
 
     def put(reason: str, **where: Any) -> None:
         nonlocal unsynced
         unsynced = True
+        by_stage[where["stage"]] += 1
         dead_letters.put(reason, **where)
 
     def write(i: int) -> None:
+        writer = writers[i]
+        if writer is not None:  # handed over; answered() reads the outcomes
+            inflight[i].append(oldest[i])  # type: ignore[arg-type]
+            oldest[i] = None
+            events, held[i] = held[i], []
+            writer.submit(events)
+            return
         sink, events = outputs[i], held[i]
+        if writing is not None:
+            writing(sink.name)
         outcomes = sink.write(events)
+        if writing is not None:
+            writing(None)
+        took(i, events, outcomes)
+        events.clear()
+        oldest[i] = None
+
+    def took(i: int, events: list[Event], outcomes: list[Outcome]) -> None:
+        """Output i answered `outcomes` for `events`: counted, and dead-lettered ones marked."""
+        nonlocal unsynced
+        sink = outputs[i]
         if len(outcomes) != len(events):
             raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
         summary.outputs[sink.name].update(outcomes)
         if Outcome.DEAD_LETTERED in outcomes:  # the sink put records; they are synced before done
-            nonlocal unsynced
             unsynced = True
-        events.clear()
-        oldest[i] = None
+            dead = Outcome.DEAD_LETTERED
+            for event, outcome in zip(events, outcomes):
+                if outcome == dead:
+                    _mark_rejected(event)
+
+    def answered(wait: bool = False) -> None:
+        """Read what the background writers finished (all of it when `wait`); their errors raise here."""
+        for i, writer in enumerate(writers):
+            if writer is None:
+                continue
+            while inflight[i]:
+                result = writer.result(wait)
+                if result is None:
+                    break
+                events, outcomes, error = result
+                if error is not None:
+                    raise error
+                took(i, events, outcomes)
+                inflight[i].popleft()
 
     def settle() -> None:
         """Batches no output holds events of are done, once the dead letter queue is synced."""
+        if threaded:
+            answered()
         held_from = [o for o in oldest if o is not None]
+        if threaded:
+            held_from.extend(q[0] for q in inflight if q)
         done_upto = min(held_from) - 1 if held_from else number
         if not waiting or waiting[0][0] > done_upto:
             return
         nonlocal unsynced
+        scan = unsynced  # something was dead-lettered since the last settle: look for it per event
         if unsynced:  # entries put since the last sync (a sync of nothing still costs an fsync)
             dead_letters.sync()
             unsynced = False
         positions: dict[str, int] = {}
         while waiting and waiting[0][0] <= done_upto:
-            _, source, end = waiting.popleft()
-            positions[source] = end
-        if on_done is not None:
+            _, done = waiting.popleft()
+            if done.__class__ is Batch:
+                _settle(done, scan)  # type: ignore[arg-type]
+                summary.settled += len(done.events)
+            else:
+                positions[done.source] = done.end  # type: ignore[union-attr]
+                summary.settled += len(done.events) + len(done.rejected)  # type: ignore[union-attr]
+        if on_done is not None and positions:
             on_done(positions)
 
     for batch in batches:
-        summary.read += len(batch.events) + len(batch.rejected)
-        for rejected in batch.rejected:
-            put(rejected.reason, place=rejected.place, stage="decode", original=rejected.raw)
-        summary.rejected += len(batch.rejected)
+        if batch is IDLE:  # a source had nothing for a while: what is held goes out now
+            for i in range(count):
+                if held[i]:
+                    write(i)
+            settle()
+            if time.monotonic() >= next_tick:
+                tick(summary)  # type: ignore[misc]
+                next_tick = time.monotonic() + tick_interval
+            continue
+        from_source = batch.__class__ is Batch
+        if from_source:
+            summary.read += len(batch.events)
+        else:
+            summary.read += len(batch.events) + len(batch.rejected)
+            for rejected in batch.rejected:
+                put(rejected.reason, place=rejected.place, stage="decode", original=rejected.raw)
+            summary.rejected += len(batch.rejected)
         events = batch.events
         good: list[Event] = []
         if events:
-            good = pipeline.process(events)
+            if len(events) <= batch_size:
+                good = pipeline.process(events)
+            else:
+                good = []
+                for start in range(0, len(events), batch_size):
+                    good.extend(pipeline.process(events[start:start + batch_size]))
             summary.dropped += len(events) - len(good)
             failed = False
             for event in good:
@@ -157,6 +278,7 @@ def run_loop(
                         info = event.metadata[PROVENANCE]
                         put(reason, place=info.get("place", ""), stage="filter", original=_original(info),
                             event=event, plugin=info.get("at"), error_type="filter_error")
+                        info[_REJECTED_MARK] = True
                         summary.rejected += 1
                         failed = True
                         continue
@@ -181,6 +303,7 @@ def run_loop(
                 info = event.metadata.get(PROVENANCE) or {}
                 put(reason, place=info.get("place", ""), stage="output", original=_original(info),
                     event=event, error_type="routing_error")
+                _mark_rejected(event)
             summary.rejected += len(failed)
             summary.emitted += len(good) - len(failed)
             for i, events_for in enumerate(routed):
@@ -188,13 +311,74 @@ def run_loop(
                     if oldest[i] is None:
                         oldest[i], since[i] = number, time.monotonic()
                     held[i].extend(events_for)
-        waiting.append((number, batch.source, batch.end))
+        waiting.append((number, batch))
+        now = time.monotonic()
+        idle = not from_source and batch.idle
         for i in range(count):
-            if held[i] and (len(held[i]) >= sizes[i] or batch.idle or time.monotonic() - since[i] >= max_delay):
+            if held[i] and (len(held[i]) >= sizes[i] or idle or now - since[i] >= max_delay):
                 write(i)
         settle()
-    for i in range(count):
-        if held[i]:
-            write(i)
-    settle()
+        if now >= next_tick:
+            tick(summary)  # type: ignore[misc]
+            next_tick = time.monotonic() + tick_interval
+    try:
+        for i in range(count):
+            if held[i]:
+                write(i)
+        if threaded:
+            answered(wait=True)
+        settle()
+    finally:
+        for writer in writers:
+            if writer is not None:
+                writer.close()
+    if tick is not None:
+        tick(summary)
     return summary
+
+
+class _Writer:
+    """One output's writes on a thread of its own: at most one write in flight and one waiting
+    (`submit` blocks past that: backpressure); results come back in order through `result`."""
+
+    __slots__ = ("sink", "writing", "_jobs", "_results", "_thread")
+
+    def __init__(self, sink: Any, writing: Callable[[str | None], Any] | None) -> None:
+        self.sink, self.writing = sink, writing
+        self._jobs: queue.Queue = queue.Queue(maxsize=1)
+        self._results: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=f"write-{sink.name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, events: list[Event]) -> None:
+        self._jobs.put(events)
+
+    def result(self, wait: bool) -> tuple[list[Event], Any, BaseException | None] | None:
+        try:
+            return self._results.get(block=wait)
+        except queue.Empty:
+            return None
+
+    def _run(self) -> None:
+        sink, writing = self.sink, self.writing
+        while True:
+            events = self._jobs.get()
+            if events is None:
+                return
+            try:
+                if writing is not None:
+                    writing(sink.name)
+                outcomes = sink.write(events)
+                if writing is not None:
+                    writing(None)
+            except BaseException as exc:  # noqa: BLE001 (handed to the loop, which raises it)
+                self._results.put((events, None, exc))
+            else:
+                self._results.put((events, outcomes, None))
+
+    def close(self) -> None:
+        """End the thread once the writes handed over are done (or failed)."""
+        try:
+            self._jobs.put(None, timeout=0.1)
+        except queue.Full:  # a write is stuck (the loop is raising past it): the daemon thread is left
+            pass

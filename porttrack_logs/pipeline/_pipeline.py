@@ -81,6 +81,11 @@ class Pipeline:
             self._steps = build_steps(self.compiled.filters)
         return self._steps
 
+    @property
+    def flushes(self) -> bool:
+        """Whether any filter releases events with time, so the runtime must call `flush`."""
+        return bool(self._flushers)
+
     def flush(self) -> list[Event]:
         """Logstash's periodic flush, for the runtime to call every `FLUSH_SECONDS`: the events
         filters release with time (elapsed's expired starts), each run through the statements

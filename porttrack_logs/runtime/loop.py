@@ -42,6 +42,8 @@ from .routing import Router
 
 __all__ = ["RunSummary", "run_loop", "DELIVERY_SIZE", "MAX_DELAY", "IDLE"]
 
+_FLUSHED = "<periodic flush>"  # the source of the empty batch a due flush rides on when nothing was read
+
 IDLE = ReadBatch(source="", end=0, idle=True)  #: "nothing came within the poll timeout": write what is held
 _REJECTED_MARK = "_rejected"  # set in an event's provenance when it went to the dead letter queue
 
@@ -156,6 +158,8 @@ def run_loop(
     number = 0
     unsynced = False
     next_tick = time.monotonic() + tick_interval if tick is not None else float("inf")
+    flush_every = pipeline.FLUSH_SECONDS
+    next_flush = time.monotonic() + flush_every if pipeline.flushes else float("inf")
     writers: list[_Writer | None] = [
         _Writer(sink, writing) if background is not None and background[i] else None for i, sink in enumerate(outputs)
     ]
@@ -236,13 +240,15 @@ def run_loop(
             if done.__class__ is Batch:
                 _settle(done, scan)  # type: ignore[arg-type]
                 summary.settled += len(done.events)
-            else:
+            elif done.source is not _FLUSHED:  # type: ignore[union-attr]
                 positions[done.source] = done.end  # type: ignore[union-attr]
                 summary.settled += len(done.events) + len(done.rejected)  # type: ignore[union-attr]
         if on_done is not None and positions:
             on_done(positions)
 
     for batch in batches:
+        if batch is IDLE and time.monotonic() >= next_flush:
+            batch = ReadBatch(_FLUSHED, 0, idle=True)  # nothing read, but a periodic flush is due
         if batch is IDLE:  # a source had nothing for a while: what is held goes out now
             for i in range(count):
                 if held[i]:
@@ -270,6 +276,12 @@ def run_loop(
                 for start in range(0, len(events), batch_size):
                     good.extend(pipeline.process(events[start:start + batch_size]))
             summary.dropped += len(events) - len(good)
+        if time.monotonic() >= next_flush:  # Logstash's periodic flush (elapsed's expired starts)
+            next_flush = time.monotonic() + flush_every
+            flushed = pipeline.flush()
+            if flushed:  # new events, delivered with this batch; no source position is theirs
+                good = good + flushed
+        if good:
             failed = False
             for event in good:
                 if event.halted:  # halted and not cancelled: a filter failed it (`steps.fail_event`)

@@ -158,8 +158,9 @@ def run_loop(
     number = 0
     unsynced = False
     next_tick = time.monotonic() + tick_interval if tick is not None else float("inf")
-    flush_every = pipeline.FLUSH_SECONDS
-    next_flush = time.monotonic() + flush_every if pipeline.flushes else float("inf")
+    flushes = getattr(pipeline, "flushes", False)  # the loop's view of a pipeline: `process`, and `flush` if it flushes
+    flush_every = pipeline.FLUSH_SECONDS if flushes else 0.0
+    next_flush = time.monotonic() + flush_every if flushes else float("inf")
     writers: list[_Writer | None] = [
         _Writer(sink, writing) if background is not None and background[i] else None for i, sink in enumerate(outputs)
     ]

@@ -13,13 +13,13 @@ the intended behaviour).
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 from pydantic import field_validator
 
 from ..errors import ConfigError, EventError, GrokError, MatchTimeout
 from ..event import Event, FieldRef, field_ref, parse_field_ref, ruby_text
-from ..grok import LONG_TEXT, Grok, build_patterns, write_capture
+from ..grok import LONG_TEXT, Capture, Grok, build_patterns, write_capture
 from .base import CodeWriter, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["GrokFilter", "GrokOptions"]
@@ -181,29 +181,99 @@ class GrokFilter(Filter):
     def _emit_captures(self, g: CodeWriter, indent: int, item: _Compiled, groups: str, cap: str) -> None:
         """The captures of a match written straight into the event, in turn, typed ones coerced
         inline as `Grok.match` does. As in `_match`, a write that fails keeps the captures
-        written so far and makes the field a miss."""
+        written so far and makes the field a miss. Captures that go under one top-level field
+        (nested ones, or one name several times) are, when all of them took part and the field
+        does not exist yet, one dict display: what the writes one by one would build."""
         current, scratch = g.temp("cur"), g.temp("s")
+        name = lambda f: g.const(f, "coerce")  # noqa: E731
         g.line(indent, "try:")
-        for (index, ref, in_meta, coerce, overwrite), capture in zip(item.plan, item.grok.captures):
-            g.line(indent + 1, f"{cap} = {groups}[{index}]")
-            if coerce is not None:
-                coerced = item.grok.coercion_source(capture, cap, lambda f: g.const(f, "coerce"), scratch)
-                g.line(indent + 1, f"if {cap} is not None: {cap} = {coerced}")
-            g.line(indent + 1, f"if {cap} is not None and {cap} != '':")
-            if overwrite:
-                g.set(indent + 2, ref, cap)
-            else:  # write_capture's rule, written out
-                parent = g.get(indent + 2, ref, current)
-                g.line(indent + 2, f"if {current} is None:")
-                g.set(indent + 3, ref, cap, parent)
-                g.line(indent + 2, f"elif {current}.__class__ is list:")
-                g.line(indent + 3, f"{current}.append({cap})")
-                g.line(indent + 2, f"elif isinstance({current}, str):")
-                g.line(indent + 3, f"{current} = [{current}, {cap}]")
-                g.set(indent + 3, ref, current, parent)
+        for run, display in self._runs(item, groups, name, scratch):
+            at = indent + 1
+            if display is not None:
+                top, value = display
+                present = " and ".join(f"{groups}[{index}]" for (index, *_), _ in run)
+                g.line(at, f"if {present} and {g.get_expr(top)} is None:")
+                g.set(at + 1, top, value)
+                g.line(at, "else:")
+                at += 1
+            for (index, ref, in_meta, coerce, overwrite), capture in run:
+                g.line(at, f"{cap} = {groups}[{index}]")
+                if coerce is not None:
+                    g.line(at, f"if {cap} is not None: {cap} = {item.grok.coercion_source(capture, cap, name, scratch)}")
+                g.line(at, f"if {cap} is not None and {cap} != '':")
+                if overwrite:
+                    g.set(at + 1, ref, cap)
+                else:  # write_capture's rule, written out
+                    parent = g.get(at + 1, ref, current)
+                    g.line(at + 1, f"if {current} is None:")
+                    g.set(at + 2, ref, cap, parent)
+                    g.line(at + 1, f"elif {current}.__class__ is list:")
+                    g.line(at + 2, f"{current}.append({cap})")
+                    g.line(at + 1, f"elif isinstance({current}, str):")
+                    g.line(at + 2, f"{current} = [{current}, {cap}]")
+                    g.set(at + 2, ref, current, parent)
         g.line(indent, f"except {g.const(EventError, 'EventError')}:")
         g.outcome(indent + 1, "False")
         g.tag(indent + 1, self._failure_tags)
+
+    @staticmethod
+    def _runs(
+        item: _Compiled, groups: str, name: Callable[[Any], str], scratch: str
+    ) -> list[tuple[list[tuple[tuple, Capture]], tuple[FieldRef, str] | None]]:
+        """The captures in order, cut into runs by the top-level field they go to, each with the
+        field and its value as a display where one stands for the run's writes (every capture of
+        the run present, the field absent), else None. No displays where the runs of one field
+        are not contiguous (the order of the event's keys would change), a path is also the parent
+        of another (the write rule decides at run time) or a capture goes to `[@metadata]` itself."""
+        entries = list(zip(item.plan, item.grok.captures))
+        runs: list[list[tuple[tuple, Capture]]] = []
+        for entry in entries:
+            top = (entry[0][2], entry[0][1].path[:1])
+            if runs and (runs[-1][0][0][2], runs[-1][0][0][1].path[:1]) == top:
+                runs[-1].append(entry)
+            else:
+                runs.append([entry])
+        keys = {(plan[2], plan[1].path) for plan, _ in entries}
+        tops = [(run[0][0][2], run[0][0][1].path[:1]) for run in runs]
+        if (
+            len(set(tops)) != len(tops)
+            or any(not path for _, path in keys)
+            or any((meta, path[:i]) in keys for meta, path in keys for i in range(1, len(path)))
+        ):
+            return [(run, None) for run in runs]
+        out: list[tuple[list[tuple[tuple, Capture]], tuple[FieldRef, str] | None]] = []
+        for run in runs:
+            if len(run) == 1 and len(run[0][0][1].path) == 1:  # one flat field: the write is as cheap
+                out.append((run, None))
+                continue
+            paths: dict[tuple[str, ...], list[tuple[tuple, Capture]]] = {}
+            for entry in run:
+                paths.setdefault(entry[0][1].path, []).append(entry)
+            tree: dict[str, Any] = {}
+            for path, caps in paths.items():
+                values = [
+                    item.grok.coercion_source(c, f"{groups}[{plan[0]}]", name, scratch) if plan[3] else f"{groups}[{plan[0]}]"
+                    for plan, c in caps
+                ]
+                if caps[-1][0][4]:  # overwrite: the last write wins
+                    value = values[-1]
+                elif caps[0][0][3] is not None or len(caps) == 1:  # a number first: later ones dropped
+                    value = values[0]
+                else:
+                    value = "[" + ", ".join(values) + "]"
+                node = tree
+                for key in path[:-1]:
+                    node = node.setdefault(key, {})
+                node[path[-1]] = value
+
+            def render(node: Any) -> str:
+                if isinstance(node, str):
+                    return node
+                return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in node.items()) + "}"
+
+            meta, (top,) = run[0][0][2], run[0][0][1].path[:1]
+            out.append((run, (field_ref(("[@metadata]" if meta else "") + f"[{top}]"), render(tree[top]))))
+        return out
 
     def apply(self, event: Event) -> bool:
         data = event.raw_fields()  # captures go through field references, which decode as they read

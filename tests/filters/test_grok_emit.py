@@ -15,10 +15,17 @@ PATTERNS = [
     r"%{SYSLOGLINE}",
     r"(?<X:v:int>\S*) (?<X:x:float>\S*) %{WORD:[@metadata][m]}",
     r"%{NOTSPACE:n} %{INT:n:int}",
+    # one top-level field written as one display when all of its captures took part
+    r"%{WORD:[p][q]} (?:%{INT:[p][r]:int} )?%{WORD:[@metadata][m][x]} %{WORD:[p][q]}(?: %{WORD:z})?",
+    r"%{JAVASTACKTRACEPART}",
 ]
-tokens = st.sampled_from(["12", "-3", "+007", "1.5", ".5", "٣", "", "a", "x1", "Nov 27 06:10:11", "h", "sshd[42]:"])
+tokens = st.sampled_from(["12", "-3", "+007", "1.5", ".5", "٣", "", "a", "x1", "Nov 27 06:10:11", "h", "sshd[42]:",
+                          "\tat a.B.c(B.java:12)", "at x.Y.z(Unknown Source)"])
 messages = st.lists(tokens, max_size=7).map(" ".join)
-existing = st.sampled_from([{}, {"n": "old"}, {"n": 5}, {"a": "flat"}, {"a": {"b": ["x"]}}, {"process": {"pid": 1}}])
+existing = st.sampled_from([
+    {}, {"n": "old"}, {"n": 5}, {"a": "flat"}, {"a": {"b": ["x"]}}, {"process": {"pid": 1}}, {"p": {"q": "old"}},
+    {"p": "s"}, {"p": None}, {"log": {"origin": {"file": {"line": "7"}}}},
+])
 
 
 def _pipelines(pattern: str) -> tuple[Pipeline, Pipeline]:
@@ -32,8 +39,17 @@ PIPELINES = [_pipelines(p) for p in PATTERNS]
 def test_typed_captures_are_coerced_inline_in_the_generated_code():
     """The pipeline's source coerces INT and NUMBER captures with the builtins, not a table call."""
     generated, _ = PIPELINES[0]
-    assert re.search(r"= int\(_c\d+\)", generated.source)  # %{INT:n:int}
-    assert re.search(r"= float\(_c\d+\)", generated.source)  # %{NUMBER:[a][f]:float}
+    assert re.search(r"\bint\(_[a-z]+\d+\)", generated.source)  # %{INT:n:int}
+    assert re.search(r"\bfloat\(_[a-z]+\d+\)", generated.source)  # %{NUMBER:[a][f]:float}
+    assert "to_i" not in generated.source and "to_f" not in generated.source
+
+
+def test_nested_captures_are_one_display_per_top_level_field():
+    """ECS-style captures under one field become one dict display, guarded by their presence."""
+    generated, _ = _pipelines(r"%{JAVASTACKTRACEPART}")
+    assert "d['log'] = {'origin': {" in generated.source
+    [event] = generated.process([Event({"message": "\tat a.B.c(B.java:12)", "log": {"level": "x"}})])
+    assert event.to_dict()["log"] == {"level": "x", "origin": {"function": "c", "file": {"name": "B.java", "line": 12}}}
 
 
 @settings(max_examples=250, deadline=None)
@@ -45,3 +61,4 @@ def test_generated_grok_equals_apply(index, message, fields):
     a = generated.process([Event(copy.deepcopy(event))])
     b = reference.process([Event(copy.deepcopy(event))])
     assert [(e.to_dict(), e.metadata) for e in a] == [(e.to_dict(), e.metadata) for e in b]
+    assert repr([(e.to_dict(), e.metadata) for e in a]) == repr([(e.to_dict(), e.metadata) for e in b])  # key order too

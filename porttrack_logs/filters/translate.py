@@ -221,7 +221,16 @@ class TranslateFilter(Filter):
         lookup = g.const(self._dict, "dict")
         constant = self._fallback is not None and self._fallback.constant
         test = f"({v} := {value}).__class__ is str"
-        if not constant:
+        if not constant and flat(self._source):
+            # the value straight from the fields into the lookup: a missing field or a value no
+            # key can equal (a list, a hash: unhashable) is a miss; a number or a lazy value
+            # misses too and the general code reads it as text
+            g.line(indent, "try:")
+            g.line(indent + 1, f"{t} = {lookup}.get({fields}[{self._source.path[0]!r}], {miss})")
+            g.line(indent, f"except {g.const((KeyError, TypeError), 'nokey')}:")
+            g.line(indent + 1, f"{t} = {miss}")
+            test = f"{t} is not {miss}"
+        elif not constant:
             test += f" and ({t} := {lookup}.get({v}, {miss})) is not {miss}"
         if not self._override:
             absent = (f"{self._target.path[0]!r} not in {fields}" if flat(self._target)

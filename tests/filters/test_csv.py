@@ -54,8 +54,10 @@ def test_bad_options_are_config_errors(options, option):
     assert info.value.option == option
 
 
-import copy  # noqa: E402
+import copy
+import json  # noqa: E402
 
+from porttrack_logs.codec import decode_event  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
 
 
@@ -73,3 +75,5 @@ def test_generated_code_agrees_with_apply(line, columns, extra):
     b = [e.to_dict() for e in Pipeline.from_config(text, generate_code=False).process([Event(copy.deepcopy(data))])]
     assert a == b
     assert [list(e) for e in a] == [list(e) for e in b]  # the fields in the same order
+    lazy = [e.to_dict() for e in Pipeline.from_config(text).process([decode_event(json.dumps(data).encode())])]
+    assert lazy == b  # undecoded values

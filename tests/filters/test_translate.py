@@ -75,6 +75,7 @@ import copy  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from porttrack_logs.codec import decode_event  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
 
 
@@ -98,6 +99,8 @@ def test_generated_code_agrees_with_apply(value, present, override, fallback, ta
     a = [e.to_dict() for e in generated.process([Event(copy.deepcopy(data))])]
     b = [e.to_dict() for e in steps.process([Event(copy.deepcopy(data))])]
     assert a == b
+    lazy = [e.to_dict() for e in generated.process([decode_event(json.dumps(data).encode())])]  # undecoded values
+    assert lazy == b
 
 
 def test_inline_exact_dictionary_writes_its_own_code():

@@ -181,74 +181,127 @@ class GrokFilter(Filter):
     def _emit_captures(self, g: CodeWriter, indent: int, item: _Compiled, groups: str, cap: str) -> None:
         """The captures of a match written straight into the event, in turn, typed ones coerced
         inline as `Grok.match` does. As in `_match`, a write that fails keeps the captures
-        written so far and makes the field a miss. Captures that go under one top-level field
-        (nested ones, or one name several times) are, when all of them took part and the field
-        does not exist yet, one dict display: what the writes one by one would build."""
+        written so far and makes the field a miss.
+
+        Captures that go under one top-level field (nested ones, or one name several times) are
+        decided once, where the first of them comes: a field that exists already takes each
+        write in its place by Logstash's rule; an absent one is, when all its captures took part,
+        one dict display, else built in place from dicts of our own (no checks on the way down).
+        Either way the event gets the keys the writes one by one give, in the same order."""
         current, scratch = g.temp("cur"), g.temp("s")
         name = lambda f: g.const(f, "coerce")  # noqa: E731
+        entries = list(zip(item.plan, item.grok.captures))
+        displays = self._displays(item, groups, name, scratch)
+        modes: dict[tuple[bool, str], tuple[str, dict[tuple[str, ...], str]]] = {}
         g.line(indent, "try:")
-        for run, display in self._runs(item, groups, name, scratch):
+        for i, ((index, ref, in_meta, coerce, overwrite), capture) in enumerate(entries):
             at = indent + 1
-            if display is not None:
-                top, value = display
-                present = " and ".join(f"{groups}[{index}]" for (index, *_), _ in run)
-                g.line(at, f"if {present} and {g.get_expr(top)} is None:")
-                g.set(at + 1, top, value)
+            top = (in_meta, ref.path[0]) if ref.path else None
+            shown = displays.get(top) if top is not None else None
+            if shown is not None and shown[0][0] == i:  # the first capture of its field: decide
+                members, field, value = shown
+                mode = g.temp("mode")
+                nested = all(len(entries[j][0][1].path) > 1 for j in members)
+                parents = {path[:k]: g.temp("p") for j in members for path in [entries[j][0][1].path]
+                           for k in range(1, len(path))} if nested else {}
+                modes[top] = (mode, parents)  # type: ignore[index]
+                present = " and ".join(f"{groups}[{entries[j][0][0]}]" for j in members)
+                g.line(at, f"if {g.get_expr(field)} is not None:")
+                g.line(at + 1, f"{mode} = 0")  # the field exists: each write by the rule
+                g.line(at, f"elif {present}:")
+                g.set(at + 1, field, value)
+                g.line(at + 1, f"{mode} = 2")  # written whole
                 g.line(at, "else:")
+                if parents:
+                    g.line(at + 1, f"{mode} = 1")  # absent, some captures missing: built in place
+                    g.line(at + 1, " = ".join(parents.values()) + " = None")
+                else:
+                    g.line(at + 1, f"{mode} = 0")
+            if shown is not None:
+                mode, parents = modes[top]  # type: ignore[index]
+                if parents:
+                    g.line(at, f"if {mode} == 1:")
+                    self._emit_built(g, at + 1, item.grok, shown[1], parents, entries, i, (groups, cap, current, scratch), name)
+                    g.line(at, f"elif not {mode}:")
+                else:
+                    g.line(at, f"if not {mode}:")
                 at += 1
-            for (index, ref, in_meta, coerce, overwrite), capture in run:
-                g.line(at, f"{cap} = {groups}[{index}]")
-                if coerce is not None:
-                    g.line(at, f"if {cap} is not None: {cap} = {item.grok.coercion_source(capture, cap, name, scratch)}")
-                g.line(at, f"if {cap} is not None and {cap} != '':")
-                if overwrite:
-                    g.set(at + 1, ref, cap)
-                else:  # write_capture's rule, written out
-                    parent = g.get(at + 1, ref, current)
-                    g.line(at + 1, f"if {current} is None:")
-                    g.set(at + 2, ref, cap, parent)
-                    g.line(at + 1, f"elif {current}.__class__ is list:")
-                    g.line(at + 2, f"{current}.append({cap})")
-                    g.line(at + 1, f"elif isinstance({current}, str):")
-                    g.line(at + 2, f"{current} = [{current}, {cap}]")
-                    g.set(at + 2, ref, current, parent)
+            g.line(at, f"{cap} = {groups}[{index}]")
+            if coerce is not None:
+                g.line(at, f"if {cap} is not None: {cap} = {item.grok.coercion_source(capture, cap, name, scratch)}")
+            g.line(at, f"if {cap} is not None and {cap} != '':")
+            if overwrite:
+                g.set(at + 1, ref, cap)
+            else:  # write_capture's rule, written out
+                parent = g.get(at + 1, ref, current)
+                g.line(at + 1, f"if {current} is None:")
+                g.set(at + 2, ref, cap, parent)
+                g.line(at + 1, f"elif {current}.__class__ is list:")
+                g.line(at + 2, f"{current}.append({cap})")
+                g.line(at + 1, f"elif isinstance({current}, str):")
+                g.line(at + 2, f"{current} = [{current}, {cap}]")
+                g.set(at + 2, ref, current, parent)
         g.line(indent, f"except {g.const(EventError, 'EventError')}:")
         g.outcome(indent + 1, "False")
         g.tag(indent + 1, self._failure_tags)
 
     @staticmethod
-    def _runs(
+    def _emit_built(
+        g: CodeWriter, indent: int, grok: Grok, field: FieldRef, parents: dict[tuple[str, ...], str],
+        entries: list, i: int, names: tuple[str, str, str, str], name: Callable[[Any], str],
+    ) -> None:
+        """One capture written into a top-level field this match creates: its parents made on
+        the first write below them (the field itself too, so it comes where the writes one by
+        one would put it), the value by Logstash's rule where its path was captured before."""
+        groups, cap, current, scratch = names
+        (index, ref, _, coerce, overwrite), capture = entries[i]
+        path = ref.path
+        g.line(indent, f"{cap} = {groups}[{index}]")
+        if coerce is not None:
+            g.line(indent, f"if {cap} is not None: {cap} = {grok.coercion_source(capture, cap, name, scratch)}")
+        g.line(indent, f"if {cap} is not None and {cap} != '':")
+        top = parents[path[:1]]
+        g.line(indent + 1, f"if {top} is None:")
+        g.line(indent + 2, f"{top} = {{}}")
+        g.set(indent + 2, field, top)
+        for k in range(2, len(path)):
+            var, up = parents[path[:k]], parents[path[: k - 1]]
+            g.line(indent + 1, f"if {var} is None: {var} = {up}[{path[k - 1]!r}] = {{}}")
+        parent, key = parents[path[:-1]], repr(path[-1])
+        earlier = any(entries[j][0][1].path == path and entries[j][0][2] == entries[i][0][2] for j in range(i))
+        if overwrite or not earlier:
+            g.line(indent + 1, f"{parent}[{key}] = {cap}")
+        else:  # write_capture's rule on a dict of our own
+            g.line(indent + 1, f"{current} = {parent}.get({key})")
+            g.line(indent + 1, f"if {current} is None: {parent}[{key}] = {cap}")
+            g.line(indent + 1, f"elif {current}.__class__ is list: {current}.append({cap})")
+            g.line(indent + 1, f"elif {current}.__class__ is str: {parent}[{key}] = [{current}, {cap}]")
+
+    @staticmethod
+    def _displays(
         item: _Compiled, groups: str, name: Callable[[Any], str], scratch: str
-    ) -> list[tuple[list[tuple[tuple, Capture]], tuple[FieldRef, str] | None]]:
-        """The captures in order, cut into runs by the top-level field they go to, each with the
-        field and its value as a display where one stands for the run's writes (every capture of
-        the run present, the field absent), else None. No displays where the runs of one field
-        are not contiguous (the order of the event's keys would change), a path is also the parent
-        of another (the write rule decides at run time) or a capture goes to `[@metadata]` itself."""
+    ) -> dict[tuple[bool, str], tuple[list[int], FieldRef, str]]:
+        """Per top-level field that nested captures or one name captured several times go to:
+        the indexes of its captures (in order), the field, and the Python display of the value
+        their writes build when all took part and the field was absent (Logstash's rule for a
+        repeated name included). None at all where a path is also the parent of another (the
+        write rule decides at run time) or a capture goes to `[@metadata]` itself."""
         entries = list(zip(item.plan, item.grok.captures))
-        runs: list[list[tuple[tuple, Capture]]] = []
-        for entry in entries:
-            top = (entry[0][2], entry[0][1].path[:1])
-            if runs and (runs[-1][0][0][2], runs[-1][0][0][1].path[:1]) == top:
-                runs[-1].append(entry)
-            else:
-                runs.append([entry])
         keys = {(plan[2], plan[1].path) for plan, _ in entries}
-        tops = [(run[0][0][2], run[0][0][1].path[:1]) for run in runs]
-        if (
-            len(set(tops)) != len(tops)
-            or any(not path for _, path in keys)
-            or any((meta, path[:i]) in keys for meta, path in keys for i in range(1, len(path)))
+        if any(not path for _, path in keys) or any(
+            (meta, path[:i]) in keys for meta, path in keys for i in range(1, len(path))
         ):
-            return [(run, None) for run in runs]
-        out: list[tuple[list[tuple[tuple, Capture]], tuple[FieldRef, str] | None]] = []
-        for run in runs:
-            if len(run) == 1 and len(run[0][0][1].path) == 1:  # one flat field: the write is as cheap
-                out.append((run, None))
+            return {}
+        members: dict[tuple[bool, str], list[int]] = {}
+        for i, (plan, _) in enumerate(entries):
+            members.setdefault((plan[2], plan[1].path[0]), []).append(i)
+        out: dict[tuple[bool, str], tuple[list[int], FieldRef, str]] = {}
+        for (meta, top), indexes in members.items():
+            if len(indexes) == 1 and len(entries[indexes[0]][0][1].path) == 1:  # one flat field: as cheap
                 continue
             paths: dict[tuple[str, ...], list[tuple[tuple, Capture]]] = {}
-            for entry in run:
-                paths.setdefault(entry[0][1].path, []).append(entry)
+            for i in indexes:
+                paths.setdefault(entries[i][0][1].path, []).append(entries[i])
             tree: dict[str, Any] = {}
             for path, caps in paths.items():
                 values = [
@@ -271,8 +324,8 @@ class GrokFilter(Filter):
                     return node
                 return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in node.items()) + "}"
 
-            meta, (top,) = run[0][0][2], run[0][0][1].path[:1]
-            out.append((run, (field_ref(("[@metadata]" if meta else "") + f"[{top}]"), render(tree[top]))))
+            field = field_ref(("[@metadata]" if meta else "") + f"[{top}]")
+            out[(meta, top)] = (indexes, field, render(tree[top]))
         return out
 
     def apply(self, event: Event) -> bool:

@@ -18,13 +18,16 @@ PATTERNS = [
     # one top-level field written as one display when all of its captures took part
     r"%{WORD:[p][q]} (?:%{INT:[p][r]:int} )?%{WORD:[@metadata][m][x]} %{WORD:[p][q]}(?: %{WORD:z})?",
     r"%{JAVASTACKTRACEPART}",
+    # a field's first capture missing: the field comes after `b`, where the writes one by one put it
+    r"(?:%{WORD:[a][x]} )?%{WORD:b} %{INT:[a][y][z]:int}(?: %{WORD:[a][x]})?",
+    r"%{SYSLOG5424LINE}",
 ]
 tokens = st.sampled_from(["12", "-3", "+007", "1.5", ".5", "٣", "", "a", "x1", "Nov 27 06:10:11", "h", "sshd[42]:",
-                          "\tat a.B.c(B.java:12)", "at x.Y.z(Unknown Source)"])
+                          "\tat a.B.c(B.java:12)", "at x.Y.z(Unknown Source)", "<13>1", "-", "2026-11-27T06:10:11Z"])
 messages = st.lists(tokens, max_size=7).map(" ".join)
 existing = st.sampled_from([
     {}, {"n": "old"}, {"n": 5}, {"a": "flat"}, {"a": {"b": ["x"]}}, {"process": {"pid": 1}}, {"p": {"q": "old"}},
-    {"p": "s"}, {"p": None}, {"log": {"origin": {"file": {"line": "7"}}}},
+    {"p": "s"}, {"p": None}, {"log": {"origin": {"file": {"line": "7"}}}}, {"b": "x"}, {"a": None}, {"host": {}},
 ])
 
 
@@ -52,7 +55,7 @@ def test_nested_captures_are_one_display_per_top_level_field():
     assert event.to_dict()["log"] == {"level": "x", "origin": {"function": "c", "file": {"name": "B.java", "line": 12}}}
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(index=st.integers(0, len(PATTERNS) - 1), message=messages, fields=existing)
 def test_generated_grok_equals_apply(index, message, fields):
     """Same fields, metadata and tags, whatever was already in the event."""

@@ -208,9 +208,10 @@ class GrokFilter(Filter):
                 present = " and ".join(f"{groups}[{entries[j][0][0]}]" for j in members)
                 g.line(at, f"if {g.get_expr(field)} is not None:")
                 g.line(at + 1, f"{mode} = 0")  # the field exists: each write by the rule
-                g.line(at, f"elif {present}:")
-                g.set(at + 1, field, value)
-                g.line(at + 1, f"{mode} = 2")  # written whole
+                if value is not None:
+                    g.line(at, f"elif {present}:")
+                    g.set(at + 1, field, value)
+                    g.line(at + 1, f"{mode} = 2")  # written whole
                 g.line(at, "else:")
                 if parents:
                     g.line(at + 1, f"{mode} = 1")  # absent, some captures missing: built in place
@@ -280,12 +281,13 @@ class GrokFilter(Filter):
     @staticmethod
     def _displays(
         item: _Compiled, groups: str, name: Callable[[Any], str], scratch: str
-    ) -> dict[tuple[bool, str], tuple[list[int], FieldRef, str]]:
+    ) -> dict[tuple[bool, str], tuple[list[int], FieldRef, str | None]]:
         """Per top-level field that nested captures or one name captured several times go to:
         the indexes of its captures (in order), the field, and the Python display of the value
         their writes build when all took part and the field was absent (Logstash's rule for a
-        repeated name included). None at all where a path is also the parent of another (the
-        write rule decides at run time) or a capture goes to `[@metadata]` itself."""
+        repeated name included), or None where it may not be written whole (then only built in
+        place). Nothing at all where a path is also the parent of another (the write rule
+        decides at run time) or a capture goes to `[@metadata]` itself."""
         entries = list(zip(item.plan, item.grok.captures))
         keys = {(plan[2], plan[1].path) for plan, _ in entries}
         if any(not path for _, path in keys) or any(
@@ -295,7 +297,7 @@ class GrokFilter(Filter):
         members: dict[tuple[bool, str], list[int]] = {}
         for i, (plan, _) in enumerate(entries):
             members.setdefault((plan[2], plan[1].path[0]), []).append(i)
-        out: dict[tuple[bool, str], tuple[list[int], FieldRef, str]] = {}
+        out: dict[tuple[bool, str], tuple[list[int], FieldRef, str | None]] = {}
         for (meta, top), indexes in members.items():
             if len(indexes) == 1 and len(entries[indexes[0]][0][1].path) == 1:  # one flat field: as cheap
                 continue
@@ -324,8 +326,16 @@ class GrokFilter(Filter):
                     return node
                 return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in node.items()) + "}"
 
+            # Written whole where its first capture comes, the field would hold later captures
+            # before a capture in between fails (a nested write under a field that is no hash):
+            # then, as in `_match`, those must not be there. So no display past such a capture.
+            between = set(range(indexes[0] + 1, indexes[-1])) - set(indexes)
+            whole = not any(len(entries[j][0][1].path) > 1 for j in between)
+            nested = all(len(entries[i][0][1].path) > 1 for i in indexes)
+            if not whole and not nested:
+                continue
             field = field_ref(("[@metadata]" if meta else "") + f"[{top}]")
-            out[(meta, top)] = (indexes, field, render(tree[top]))
+            out[(meta, top)] = (indexes, field, render(tree[top]) if whole else None)
         return out
 
     def apply(self, event: Event) -> bool:

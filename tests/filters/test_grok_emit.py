@@ -21,13 +21,17 @@ PATTERNS = [
     # a field's first capture missing: the field comes after `b`, where the writes one by one put it
     r"(?:%{WORD:[a][x]} )?%{WORD:b} %{INT:[a][y][z]:int}(?: %{WORD:[a][x]})?",
     r"%{SYSLOG5424LINE}",
+    # a write that fails between a field's captures ([log][level] under a text `log`): the later ones stay out
+    r"^%{WORD:a} %{WORD:[log][level]} %{GREEDYDATA:a}",
+    r"%{WORD:[a][x]} %{WORD:[log][level]} %{WORD:[a][y]}",
 ]
-tokens = st.sampled_from(["12", "-3", "+007", "1.5", ".5", "٣", "", "a", "x1", "Nov 27 06:10:11", "h", "sshd[42]:",
+tokens = st.sampled_from(["ERROR", "12", "-3", "+007", "1.5", ".5", "٣", "", "a", "x1", "Nov 27 06:10:11", "h", "sshd[42]:",
                           "\tat a.B.c(B.java:12)", "at x.Y.z(Unknown Source)", "<13>1", "-", "2026-11-27T06:10:11Z"])
 messages = st.lists(tokens, max_size=7).map(" ".join)
 existing = st.sampled_from([
     {}, {"n": "old"}, {"n": 5}, {"a": "flat"}, {"a": {"b": ["x"]}}, {"process": {"pid": 1}}, {"p": {"q": "old"}},
     {"p": "s"}, {"p": None}, {"log": {"origin": {"file": {"line": "7"}}}}, {"b": "x"}, {"a": None}, {"host": {}},
+    {"log": "x"},
 ])
 
 
@@ -65,3 +69,15 @@ def test_generated_grok_equals_apply(index, message, fields):
     b = reference.process([Event(copy.deepcopy(event))])
     assert [(e.to_dict(), e.metadata) for e in a] == [(e.to_dict(), e.metadata) for e in b]
     assert repr([(e.to_dict(), e.metadata) for e in a]) == repr([(e.to_dict(), e.metadata) for e in b])  # key order too
+
+
+def test_a_failed_write_keeps_later_captures_of_a_field_out():
+    """As `apply`: captures written before a failing nested write stay, later ones (of a field
+    already written) do not, and the field counts as a miss."""
+    for pattern, want in ((r"^%{WORD:a} %{WORD:[log][level]} %{GREEDYDATA:a}", "ERROR"),
+                          (r"%{WORD:[a][x]} %{WORD:[log][level]} %{WORD:[a][y]}", {"x": "ERROR"})):
+        generated, reference = _pipelines(pattern)
+        event = {"message": "ERROR disk full", "log": "x", "@timestamp": "2026-11-27T00:00:00Z"}
+        [a], [b] = generated.process([Event(dict(event))]), reference.process([Event(dict(event))])
+        assert a.to_dict() == b.to_dict()
+        assert a.to_dict()["a"] == want and a.to_dict()["tags"] == ["_grokparsefailure"]

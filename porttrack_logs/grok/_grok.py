@@ -143,28 +143,20 @@ def body_kind(body: str) -> str:
     return "digits" if flat in _DIGITS else ""
 
 
-#: "0".."9999" to their ints: status codes, line numbers, small counts and ids are read by one
-#: dict lookup instead of a call to int() (a third of its time). Only canonical decimal texts are
-#: keys, so a hit is exactly what int() and Ruby's to_i give; anything else misses (None) or hits 0.
-SMALL_INTS: dict[str, int] = {str(i): i for i in range(10_000)}
-_small_int = SMALL_INTS.get
-
-
 def fast_coercion(
     coercion: Callable[[str], Any] | None, value: str, k: Callable[[Any], str], kind: str = "", scratch: str = "_v"
 ) -> str:
     """A Python expression coercing the expression `value` as `coercion` does, with no call
-    through a table: a small canonical integer by one lookup (`SMALL_INTS`), the builtin where
-    the group's regex (`kind`) guarantees the same result, else the builtin on plain ASCII
-    digits and Ruby's rule (`k` names it) for the rest. A miss or a 0 from the lookup falls
-    through to the rule, which gives 0 for "0"."""
+    through a table: the builtin where the group's regex (`kind`) guarantees the same result,
+    else the builtin on plain ASCII digits and Ruby's rule (`k` names it) for the rest.
+    (A dict of small ints' texts was tried in front of int(): no faster on fresh strings,
+    whose hash is computed for the lookup, and slower on a miss.)"""
     if coercion is to_i:
-        small = f"{k(_small_int)}({scratch} := {value}) or "
         if kind == "digits":
-            return f"({small}int({scratch}))"
+            return f"int({value})"
         if kind == "decimal":
-            return f"({small}(int({scratch}) if '.' not in {scratch} else {k(to_i)}({scratch})))"
-        return f"({small}(int({scratch}) if {scratch}.isdigit() and {scratch}.isascii() else {k(to_i)}({scratch})))"
+            return f"(int({scratch}) if '.' not in ({scratch} := {value}) else {k(to_i)}({scratch}))"
+        return f"(int({scratch}) if ({scratch} := {value}).isdigit() and {scratch}.isascii() else {k(to_i)}({scratch}))"
     if coercion is to_f:
         if kind in ("digits", "decimal"):
             return f"float({value})"

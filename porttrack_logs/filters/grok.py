@@ -193,40 +193,9 @@ class GrokFilter(Filter):
         entries = list(zip(item.plan, item.grok.captures))
         displays = self._displays(item, groups, name, scratch)
         modes: dict[tuple[bool, str], tuple[str, dict[tuple[str, ...], str]]] = {}
-        g.line(indent, "try:")
-        for i, ((index, ref, in_meta, coerce, overwrite), capture) in enumerate(entries):
-            at = indent + 1
-            top = (in_meta, ref.path[0]) if ref.path else None
-            shown = displays.get(top) if top is not None else None
-            if shown is not None and shown[0][0] == i:  # the first capture of its field: decide
-                members, field, value = shown
-                mode = g.temp("mode")
-                nested = all(len(entries[j][0][1].path) > 1 for j in members)
-                parents = {path[:k]: g.temp("p") for j in members for path in [entries[j][0][1].path]
-                           for k in range(1, len(path))} if nested else {}
-                modes[top] = (mode, parents)  # type: ignore[index]
-                present = " and ".join(f"{groups}[{entries[j][0][0]}]" for j in members)
-                g.line(at, f"if {g.get_expr(field)} is not None:")
-                g.line(at + 1, f"{mode} = 0")  # the field exists: each write by the rule
-                if value is not None:
-                    g.line(at, f"elif {present}:")
-                    g.set(at + 1, field, value)
-                    g.line(at + 1, f"{mode} = 2")  # written whole
-                g.line(at, "else:")
-                if parents:
-                    g.line(at + 1, f"{mode} = 1")  # absent, some captures missing: built in place
-                    g.line(at + 1, " = ".join(parents.values()) + " = None")
-                else:
-                    g.line(at + 1, f"{mode} = 0")
-            if shown is not None:
-                mode, parents = modes[top]  # type: ignore[index]
-                if parents:
-                    g.line(at, f"if {mode} == 1:")
-                    self._emit_built(g, at + 1, item.grok, shown[1], parents, entries, i, (groups, cap, current, scratch), name)
-                    g.line(at, f"elif not {mode}:")
-                else:
-                    g.line(at, f"if not {mode}:")
-                at += 1
+
+        def write(at: int, i: int) -> None:  # one capture by Logstash's rule, in its place
+            (index, ref, _, coerce, overwrite), capture = entries[i]
             g.line(at, f"{cap} = {groups}[{index}]")
             if coerce is not None:
                 g.line(at, f"if {cap} is not None: {cap} = {item.grok.coercion_source(capture, cap, name, scratch)}")
@@ -242,6 +211,63 @@ class GrokFilter(Filter):
                 g.line(at + 1, f"elif isinstance({current}, str):")
                 g.line(at + 2, f"{current} = [{current}, {cap}]")
                 g.set(at + 2, ref, current, parent)
+
+        def built(at: int, i: int, field: FieldRef, parents: dict[tuple[str, ...], str]) -> None:
+            self._emit_built(g, at, item.grok, field, parents, entries, i, (groups, cap, current, scratch), name)
+
+        g.line(indent, "try:")
+        at = indent + 1
+        done: set[int] = set()
+        for i, ((index, ref, in_meta, coerce, overwrite), capture) in enumerate(entries):
+            if i in done:
+                continue
+            top = (in_meta, ref.path[0]) if ref.path else None
+            shown = displays.get(top) if top is not None else None
+            if shown is None:
+                write(at, i)
+                continue
+            members, field, value = shown
+            if members[0] == i:  # the first capture of its field: decide
+                nested = all(len(entries[j][0][1].path) > 1 for j in members)
+                parents = {path[:k]: g.temp("p") for j in members for path in [entries[j][0][1].path]
+                           for k in range(1, len(path))} if nested else {}
+                present = " and ".join(f"{groups}[{entries[j][0][0]}]" for j in members)
+                if members == list(range(members[0], members[-1] + 1)):  # one after another: one block
+                    done.update(members)
+                    g.line(at, f"if {g.get_expr(field)} is not None:")  # the field exists: each by the rule
+                    for j in members:
+                        write(at + 1, j)
+                    if value is not None:
+                        g.line(at, f"elif {present}:")  # written whole
+                        g.set(at + 1, field, value)
+                    g.line(at, "else:")
+                    if parents:  # absent, some captures missing: built in place
+                        g.line(at + 1, " = ".join(parents.values()) + " = None")
+                    for j in members:
+                        built(at + 1, j, field, parents) if parents else write(at + 1, j)
+                    continue
+                mode = g.temp("mode")  # captures of other fields in between: decided here, written in place
+                modes[top] = (mode, parents)  # type: ignore[index]
+                g.line(at, f"if {g.get_expr(field)} is not None:")
+                g.line(at + 1, f"{mode} = 0")
+                if value is not None:
+                    g.line(at, f"elif {present}:")
+                    g.set(at + 1, field, value)
+                    g.line(at + 1, f"{mode} = 2")
+                g.line(at, "else:")
+                if parents:
+                    g.line(at + 1, f"{mode} = 1")
+                    g.line(at + 1, " = ".join(parents.values()) + " = None")
+                else:
+                    g.line(at + 1, f"{mode} = 0")
+            mode, parents = modes[top]  # type: ignore[index]
+            if parents:
+                g.line(at, f"if {mode} == 1:")
+                built(at + 1, i, field, parents)
+                g.line(at, f"elif not {mode}:")
+            else:
+                g.line(at, f"if not {mode}:")
+            write(at + 1, i)
         g.line(indent, f"except {g.const(EventError, 'EventError')}:")
         g.outcome(indent + 1, "False")
         g.tag(indent + 1, self._failure_tags)

@@ -19,7 +19,8 @@ from pydantic import field_validator
 
 from ..errors import ConfigError, EventError, GrokError, MatchTimeout
 from ..event import Event, FieldRef, field_ref, parse_field_ref, ruby_text
-from ..grok import LONG_TEXT, Capture, Grok, build_patterns, write_capture
+from ..grok import LONG_TEXT, Grok, build_patterns, write_capture
+from ..grok._grok import Capture
 from .base import CodeWriter, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["GrokFilter", "GrokOptions"]

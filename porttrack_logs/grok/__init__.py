@@ -5,8 +5,8 @@ regex dialect, which conditions and mutate use too. `Grok` is the entry point.""
 from ..errors import MatchTimeout
 from ._engine import LONG_TEXT
 from ._explain import Explanation, explain
-from ._grok import Capture, Grok, build_patterns, write_capture
+from ._grok import Grok, build_patterns, write_capture
 from ._translate import compile_ruby_regex
 
-__all__ = ["Grok", "Capture", "MatchTimeout", "build_patterns", "write_capture", "explain", "Explanation", "compile_ruby_regex",
+__all__ = ["Grok", "MatchTimeout", "build_patterns", "write_capture", "explain", "Explanation", "compile_ruby_regex",
            "LONG_TEXT"]

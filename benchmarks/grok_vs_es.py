@@ -1,6 +1,6 @@
 """Grok throughput: porttrack_logs.grok.Grok.match vs Elasticsearch's own grok library, same lines.
 
-    python benchmarks/grok_vs_es.py [--quick] [--lines 2000] [--rounds 3]
+    python benchmarks/grok_vs_es.py [--quick] [--lines 2000] [--rounds 3] [--ours-only]
 
 Elasticsearch's grok (`org.elasticsearch:elasticsearch-grok`, joni underneath) runs in a small Java
 harness of ours (`benchmarks/grok_vs_es/GrokBench.java`), compiled with the JDK under /usr/lib/jvm;
@@ -10,11 +10,14 @@ in the same run: each pattern/mode pair is warmed up on both sides (the JVM's JI
 measured in alternation, best of `--rounds`. Before timing, the captures of both are compared on a
 sample of the lines (a correctness guard: a pair that disagrees is reported and fails the run).
 Prints lines/s of each, the ratio, the geometric mean of the ratios and the worst pair.
+`--ours-only` runs no Java: ECS v1 against legacy on our side, in CPU time, with the regex alone
+beside each mode (how much of the gap is the regex, how much the result building).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -38,7 +41,10 @@ from porttrack_corpus import lines as porttrack_lines  # noqa: E402
 
 from devservices.maven import Artifact, fetch, fetch_all  # noqa: E402
 from devservices.settings import Settings  # noqa: E402
+from porttrack_logs import Event  # noqa: E402
 from porttrack_logs.grok import Grok  # noqa: E402
+from porttrack_logs.pipeline import Pipeline  # noqa: E402
+from porttrack_logs.grok._grok import _MatcherSource  # noqa: E402
 
 ES_GROK = Artifact("org.elasticsearch", "elasticsearch-grok", "9.2.0")
 HARNESS = HERE / "grok_vs_es" / "GrokBench.java"
@@ -273,8 +279,83 @@ def same_captures(ours: Any, theirs: Any) -> bool:
     return True
 
 
+def _cpu_rate(run: Callable[[str], Any], lines: list[str]) -> float:
+    start = time.process_time()
+    for line in lines:
+        run(line)
+    return len(lines) / (time.process_time() - start)
+
+
+def _dicts(value: Any) -> int:
+    return 1 + sum(_dicts(v) for v in value.values() if isinstance(v, dict)) if isinstance(value, dict) else 0
+
+
+def ours_only(patterns: list[tuple[str, str, str]], n: int, rounds: int) -> None:
+    """ECS v1 against legacy on our side alone, CPU time, alternated: `Grok.match` and the regex
+    alone (the engine's search and its groups) per mode, so the gap splits into the regex's part
+    and the result building's (match minus regex, per line); beside it the result's dict display
+    alone (a function returning it from groups in hand): what the result's shape costs at least;
+    and the grok filter's generated code per mode (`overwrite => ["message"]`), on fresh events,
+    with the garbage collector set as `porttrack-logs` runs (`runtime.batch_job`: frozen, high threshold)."""
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 100)
+    rows = []
+    for label, kind, pattern in patterns:
+        lines = make_lines(kind, n, 7)
+        runs: dict[str, Callable[[str], Any]] = {}
+        shapes, displays = {}, {}
+        for mode, _ in MODES:
+            grok = Grok(pattern, ecs_compatibility=mode)
+            raw = grok.compiled.raw_search
+            runs[mode] = grok.match
+            runs[mode + " regex"] = (lambda line, raw=raw: (m := raw(line)) is not None and m.groups())
+            sample = next((r for r in map(grok.match, lines) if r is not None), {})
+            shapes[mode] = (_dicts(sample), len(grok.captures))
+            # the floor of the result's shape: its dict display alone, on groups in hand (a group
+            # that took no part filled with "1", valid text for every coercion)
+            writer = _MatcherSource(grok.captures, grok.compiled.source)
+            source = f"def shown(g):\n    return {writer.display()}\n"
+            scope = dict(writer.names)  # after `display`, which names what it calls
+            exec(source, scope)  # noqa: S102 - our own generated code
+            filled = [tuple(x or "1" for x in m.groups()) for m in map(raw, lines) if m is not None]
+            displays[mode] = (scope["shown"], filled)
+        filters = {
+            mode: Pipeline.from_config("filter { grok { match => { \"message\" => '" + pattern + "' } "
+                                       f'ecs_compatibility => "{mode}" overwrite => ["message"] }} }}')._run
+            for mode, _ in MODES
+        }
+        best = dict.fromkeys(runs, 0.0)
+        shown = dict.fromkeys(displays, 0.0)
+        filtered = dict.fromkeys(filters, 0.0)
+        for _ in range(rounds):
+            for name, run in runs.items():
+                best[name] = max(best[name], _cpu_rate(run, lines))
+            for name, (display, filled) in displays.items():
+                shown[name] = max(shown[name], _cpu_rate(display, filled))  # type: ignore[arg-type]
+            for name, run_filter in filters.items():  # fresh events each pass: captures land in empty ones
+                events = [Event({"message": line}) for line in lines]
+                start = time.process_time()
+                run_filter(events)
+                filtered[name] = max(filtered[name], len(events) / (time.process_time() - start))
+        build = {m: 1e9 / best[m] - 1e9 / best[m + " regex"] for m, _ in MODES}
+        rows.append((
+            label, f"{best['disabled']:,.0f}", f"{best['v1']:,.0f}", f"{best['disabled'] / best['v1']:.2f}x",
+            f"{best['disabled regex'] / best['v1 regex']:.2f}x", f"{build['disabled']:.0f} / {build['v1']:.0f}",
+            f"{1e9 / shown['disabled']:.0f} / {1e9 / shown['v1']:.0f}",
+            f"{filtered['disabled']:,.0f} / {filtered['v1']:,.0f}", f"{filtered['disabled'] / filtered['v1']:.2f}x",
+            f"{shapes['disabled'][0]} / {shapes['v1'][0]}", f"{shapes['disabled'][1]} / {shapes['v1'][1]}",
+        ))
+    print(f"ours only, CPU time, best of {rounds} alternated passes over {n} lines; Python {sys.version.split()[0]}")
+    print("build = match minus regex alone; display alone = the result's dict display from groups in hand")
+    print(table(("pattern", "legacy lines/s", "ECS v1 lines/s", "legacy/v1", "regex alone legacy/v1",
+                 "build ns/line legacy / v1", "display alone ns legacy / v1", "grok filter events/s legacy / v1",
+                 "filter legacy/v1", "dicts per result", "captures"), rows))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ours-only", action="store_true",
+                        help="no Java: ECS v1 against legacy on our side, the regex alone beside each")
     parser.add_argument("--quick", action="store_true", help="the six shapes of issue 12 only, shorter timings")
     parser.add_argument("--lines", type=int, default=2000, help="lines per kind")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per side (best is kept)")
@@ -282,6 +363,9 @@ def main() -> int:
     args = parser.parse_args()
     patterns = PATTERNS[:6] if args.quick else PATTERNS
     rounds, seconds = (2, 0.15) if args.quick else (args.rounds, args.seconds)
+    if args.ours_only:
+        ours_only(patterns, args.lines, max(rounds * 5, 10))
+        return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="grok_vs_es-"))
     java = JavaGrok(workdir)

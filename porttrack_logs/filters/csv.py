@@ -161,26 +161,35 @@ class CsvFilter(Filter):
 
     def emit(self, g: CodeWriter, indent: int) -> bool | None:
         """Inline code for the common case (plain column names, nothing converted or skipped): a
-        one-line text read and written straight in; anything else goes through `apply`."""
+        one-line text read and written straight in; anything else goes through `apply`. A line
+        without the quote character is split on the separator (what the reader gives for it);
+        a row of exactly the configured columns is unpacked into the fields in one statement."""
         if self._fast is None or self._detect or self._skip_header or self._skip_rows:
             return None
         v, row, k, x = g.temp("v"), g.temp("row"), g.temp("k"), g.temp("x")
         apply = g.const(self.apply, "apply")
         reader = g.const(csv.reader, "reader")
+        n = len(self.columns)
         g.get(indent, self._source, v)
         g.line(indent, f"if {v}.__class__ is not str or '\\n' in {v} or '\\r' in {v}:")
         g.outcome(indent + 1, f"{apply}({g.event})")
         g.line(indent, "else:")
         g.line(indent + 1, "try:")
-        g.line(indent + 2, f"{row} = next({reader}(({v},), {self.dialect!r}), [])")
+        # no quote (and no line break, above): the reader splits on the separator and nothing else
+        g.line(indent + 2, f"if {self._quote!r} not in {v}: {row} = {v}.split({self._sep!r})")
+        g.line(indent + 2, f"else: {row} = next({reader}(({v},), {self.dialect!r}), [])")
         g.line(indent + 1, f"except {g.const(csv.Error, 'error')}:")
         g.tag(indent + 2, self._tags)
         g.outcome(indent + 2, "False")
-        g.line(indent + 1, f"else:")
-        g.line(indent + 2, f"if '' in {row} or len({row}) > {len(self.columns)}:")
+        g.line(indent + 1, "else:")
+        g.line(indent + 2, f"if '' in {row} or len({row}) > {n}:")
         g.outcome(indent + 3, f"{apply}({g.event})")
+        g.line(indent + 2, f"elif len({row}) == {n}:")
+        targets = ", ".join(f"{g.fields}[{c!r}]" for c in self._fast[1])  # type: ignore[attr-defined]
+        g.line(indent + 3, f"{targets}{',' if n == 1 else ''} = {row}")
+        g.outcome(indent + 3, "True")
         g.line(indent + 2, "else:")
-        g.line(indent + 3, f"for {k}, {x} in zip({g.const(self._fast[1], 'cols')}, {row}): {g.fields}[{k}] = {x}")
+        g.line(indent + 3, f"for {k}, {x} in zip({g.const(self._fast[1], 'cols')}, {row}): {g.fields}[{k}] = {x}")  # type: ignore[attr-defined]
         g.outcome(indent + 3, "True")
         return True
 

@@ -13,13 +13,14 @@ the intended behaviour).
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 from pydantic import field_validator
 
 from ..errors import ConfigError, EventError, GrokError, MatchTimeout
 from ..event import Event, FieldRef, field_ref, parse_field_ref, ruby_text
 from ..grok import LONG_TEXT, Grok, build_patterns, write_capture
+from ..grok._grok import Capture
 from .base import CodeWriter, Filter, FilterOptions, Path, StrList, StrMap
 
 __all__ = ["GrokFilter", "GrokOptions"]
@@ -181,29 +182,188 @@ class GrokFilter(Filter):
     def _emit_captures(self, g: CodeWriter, indent: int, item: _Compiled, groups: str, cap: str) -> None:
         """The captures of a match written straight into the event, in turn, typed ones coerced
         inline as `Grok.match` does. As in `_match`, a write that fails keeps the captures
-        written so far and makes the field a miss."""
+        written so far and makes the field a miss.
+
+        Captures that go under one top-level field (nested ones, or one name several times) are
+        decided once, where the first of them comes: a field that exists already takes each
+        write in its place by Logstash's rule; an absent one is, when all its captures took part,
+        one dict display, else built in place from dicts of our own (no checks on the way down).
+        Either way the event gets the keys the writes one by one give, in the same order."""
         current, scratch = g.temp("cur"), g.temp("s")
-        g.line(indent, "try:")
-        for (index, ref, in_meta, coerce, overwrite), capture in zip(item.plan, item.grok.captures):
-            g.line(indent + 1, f"{cap} = {groups}[{index}]")
+        name = lambda f: g.const(f, "coerce")  # noqa: E731
+        entries = list(zip(item.plan, item.grok.captures))
+        displays = self._displays(item, groups, name, scratch)
+        modes: dict[tuple[bool, str], tuple[str, dict[tuple[str, ...], str]]] = {}
+
+        def write(at: int, i: int) -> None:  # one capture by Logstash's rule, in its place
+            (index, ref, _, coerce, overwrite), capture = entries[i]
+            g.line(at, f"{cap} = {groups}[{index}]")
             if coerce is not None:
-                coerced = item.grok.coercion_source(capture, cap, lambda f: g.const(f, "coerce"), scratch)
-                g.line(indent + 1, f"if {cap} is not None: {cap} = {coerced}")
-            g.line(indent + 1, f"if {cap} is not None and {cap} != '':")
+                g.line(at, f"if {cap} is not None: {cap} = {item.grok.coercion_source(capture, cap, name, scratch)}")
+            g.line(at, f"if {cap} is not None and {cap} != '':")
             if overwrite:
-                g.set(indent + 2, ref, cap)
+                g.set(at + 1, ref, cap)
             else:  # write_capture's rule, written out
-                parent = g.get(indent + 2, ref, current)
-                g.line(indent + 2, f"if {current} is None:")
-                g.set(indent + 3, ref, cap, parent)
-                g.line(indent + 2, f"elif {current}.__class__ is list:")
-                g.line(indent + 3, f"{current}.append({cap})")
-                g.line(indent + 2, f"elif isinstance({current}, str):")
-                g.line(indent + 3, f"{current} = [{current}, {cap}]")
-                g.set(indent + 3, ref, current, parent)
+                parent = g.get(at + 1, ref, current)
+                g.line(at + 1, f"if {current} is None:")
+                g.set(at + 2, ref, cap, parent)
+                g.line(at + 1, f"elif {current}.__class__ is list:")
+                g.line(at + 2, f"{current}.append({cap})")
+                g.line(at + 1, f"elif isinstance({current}, str):")
+                g.line(at + 2, f"{current} = [{current}, {cap}]")
+                g.set(at + 2, ref, current, parent)
+
+        def built(at: int, i: int, field: FieldRef, parents: dict[tuple[str, ...], str]) -> None:
+            self._emit_built(g, at, item.grok, field, parents, entries, i, (groups, cap, current, scratch), name)
+
+        g.line(indent, "try:")
+        at = indent + 1
+        done: set[int] = set()
+        for i, ((index, ref, in_meta, coerce, overwrite), capture) in enumerate(entries):
+            if i in done:
+                continue
+            top = (in_meta, ref.path[0]) if ref.path else None
+            shown = displays.get(top) if top is not None else None
+            if shown is None:
+                write(at, i)
+                continue
+            members, field, value = shown
+            if members[0] == i:  # the first capture of its field: decide
+                nested = all(len(entries[j][0][1].path) > 1 for j in members)
+                parents = {path[:k]: g.temp("p") for j in members for path in [entries[j][0][1].path]
+                           for k in range(1, len(path))} if nested else {}
+                present = " and ".join(f"{groups}[{entries[j][0][0]}]" for j in members)
+                if members == list(range(members[0], members[-1] + 1)):  # one after another: one block
+                    done.update(members)
+                    g.line(at, f"if {g.get_expr(field)} is not None:")  # the field exists: each by the rule
+                    for j in members:
+                        write(at + 1, j)
+                    if value is not None:
+                        g.line(at, f"elif {present}:")  # written whole
+                        g.set(at + 1, field, value)
+                    g.line(at, "else:")
+                    if parents:  # absent, some captures missing: built in place
+                        g.line(at + 1, " = ".join(parents.values()) + " = None")
+                    for j in members:
+                        built(at + 1, j, field, parents) if parents else write(at + 1, j)
+                    continue
+                mode = g.temp("mode")  # captures of other fields in between: decided here, written in place
+                modes[top] = (mode, parents)  # type: ignore[index]
+                g.line(at, f"if {g.get_expr(field)} is not None:")
+                g.line(at + 1, f"{mode} = 0")
+                if value is not None:
+                    g.line(at, f"elif {present}:")
+                    g.set(at + 1, field, value)
+                    g.line(at + 1, f"{mode} = 2")
+                g.line(at, "else:")
+                if parents:
+                    g.line(at + 1, f"{mode} = 1")
+                    g.line(at + 1, " = ".join(parents.values()) + " = None")
+                else:
+                    g.line(at + 1, f"{mode} = 0")
+            mode, parents = modes[top]  # type: ignore[index]
+            if parents:
+                g.line(at, f"if {mode} == 1:")
+                built(at + 1, i, field, parents)
+                g.line(at, f"elif not {mode}:")
+            else:
+                g.line(at, f"if not {mode}:")
+            write(at + 1, i)
         g.line(indent, f"except {g.const(EventError, 'EventError')}:")
         g.outcome(indent + 1, "False")
         g.tag(indent + 1, self._failure_tags)
+
+    @staticmethod
+    def _emit_built(
+        g: CodeWriter, indent: int, grok: Grok, field: FieldRef, parents: dict[tuple[str, ...], str],
+        entries: list, i: int, names: tuple[str, str, str, str], name: Callable[[Any], str],
+    ) -> None:
+        """One capture written into a top-level field this match creates: its parents made on
+        the first write below them (the field itself too, so it comes where the writes one by
+        one would put it), the value by Logstash's rule where its path was captured before."""
+        groups, cap, current, scratch = names
+        (index, ref, _, coerce, overwrite), capture = entries[i]
+        path = ref.path
+        g.line(indent, f"{cap} = {groups}[{index}]")
+        if coerce is not None:
+            g.line(indent, f"if {cap} is not None: {cap} = {grok.coercion_source(capture, cap, name, scratch)}")
+        g.line(indent, f"if {cap} is not None and {cap} != '':")
+        top = parents[path[:1]]
+        g.line(indent + 1, f"if {top} is None:")
+        g.line(indent + 2, f"{top} = {{}}")
+        g.set(indent + 2, field, top)
+        for k in range(2, len(path)):
+            var, up = parents[path[:k]], parents[path[: k - 1]]
+            g.line(indent + 1, f"if {var} is None: {var} = {up}[{path[k - 1]!r}] = {{}}")
+        parent, key = parents[path[:-1]], repr(path[-1])
+        earlier = any(entries[j][0][1].path == path and entries[j][0][2] == entries[i][0][2] for j in range(i))
+        if overwrite or not earlier:
+            g.line(indent + 1, f"{parent}[{key}] = {cap}")
+        else:  # write_capture's rule on a dict of our own
+            g.line(indent + 1, f"{current} = {parent}.get({key})")
+            g.line(indent + 1, f"if {current} is None: {parent}[{key}] = {cap}")
+            g.line(indent + 1, f"elif {current}.__class__ is list: {current}.append({cap})")
+            g.line(indent + 1, f"elif {current}.__class__ is str: {parent}[{key}] = [{current}, {cap}]")
+
+    @staticmethod
+    def _displays(
+        item: _Compiled, groups: str, name: Callable[[Any], str], scratch: str
+    ) -> dict[tuple[bool, str], tuple[list[int], FieldRef, str | None]]:
+        """Per top-level field that nested captures or one name captured several times go to:
+        the indexes of its captures (in order), the field, and the Python display of the value
+        their writes build when all took part and the field was absent (Logstash's rule for a
+        repeated name included), or None where it may not be written whole (then only built in
+        place). Nothing at all where a path is also the parent of another (the write rule
+        decides at run time) or a capture goes to `[@metadata]` itself."""
+        entries = list(zip(item.plan, item.grok.captures))
+        keys = {(plan[2], plan[1].path) for plan, _ in entries}
+        if any(not path for _, path in keys) or any(
+            (meta, path[:i]) in keys for meta, path in keys for i in range(1, len(path))
+        ):
+            return {}
+        members: dict[tuple[bool, str], list[int]] = {}
+        for i, (plan, _) in enumerate(entries):
+            members.setdefault((plan[2], plan[1].path[0]), []).append(i)
+        out: dict[tuple[bool, str], tuple[list[int], FieldRef, str | None]] = {}
+        for (meta, top), indexes in members.items():
+            if len(indexes) == 1 and len(entries[indexes[0]][0][1].path) == 1:  # one flat field: as cheap
+                continue
+            paths: dict[tuple[str, ...], list[tuple[tuple, Capture]]] = {}
+            for i in indexes:
+                paths.setdefault(entries[i][0][1].path, []).append(entries[i])
+            tree: dict[str, Any] = {}
+            for path, caps in paths.items():
+                values = [
+                    item.grok.coercion_source(c, f"{groups}[{plan[0]}]", name, scratch) if plan[3] else f"{groups}[{plan[0]}]"
+                    for plan, c in caps
+                ]
+                if caps[-1][0][4]:  # overwrite: the last write wins
+                    value = values[-1]
+                elif caps[0][0][3] is not None or len(caps) == 1:  # a number first: later ones dropped
+                    value = values[0]
+                else:
+                    value = "[" + ", ".join(values) + "]"
+                node = tree
+                for key in path[:-1]:
+                    node = node.setdefault(key, {})
+                node[path[-1]] = value
+
+            def render(node: Any) -> str:
+                if isinstance(node, str):
+                    return node
+                return "{" + ", ".join(f"{k!r}: {render(v)}" for k, v in node.items()) + "}"
+
+            # Written whole where its first capture comes, the field would hold later captures
+            # before a capture in between fails (a nested write under a field that is no hash):
+            # then, as in `_match`, those must not be there. So no display past such a capture.
+            between = set(range(indexes[0] + 1, indexes[-1])) - set(indexes)
+            whole = not any(len(entries[j][0][1].path) > 1 for j in between)
+            nested = all(len(entries[i][0][1].path) > 1 for i in indexes)
+            if not whole and not nested:
+                continue
+            field = field_ref(("[@metadata]" if meta else "") + f"[{top}]")
+            out[(meta, top)] = (indexes, field, render(tree[top]) if whole else None)
+        return out
 
     def apply(self, event: Event) -> bool:
         data = event.raw_fields()  # captures go through field references, which decode as they read

@@ -213,6 +213,37 @@ class TranslateFilter(Filter):
             return None
         v, t = g.temp("v"), g.temp("t")
         ev, miss = g.event, g.const(_MISS, "miss")
+        fields = getattr(g, "fields", None)  # the event's field dict, where the writer names one
+        flat = lambda ref: fields is not None and len(ref.path) == 1 and not ref.metadata  # noqa: E731
+        # the common case first: a text value found in the dictionary (and, without override, no
+        # target yet); a lazy or other value, a miss or the fallback take the general code below
+        value = f"{fields}.get({self._source.path[0]!r})" if flat(self._source) else g.get_expr(self._source)
+        lookup = g.const(self._dict, "dict")
+        constant = self._fallback is not None and self._fallback.constant
+        test = f"({v} := {value}).__class__ is str"
+        if not constant and flat(self._source):
+            # the value straight from the fields into the lookup: a missing field or a value no
+            # key can equal (a list, a hash: unhashable) is a miss; a number or a lazy value
+            # misses too and the general code reads it as text
+            g.line(indent, "try:")
+            g.line(indent + 1, f"{t} = {lookup}.get({fields}[{self._source.path[0]!r}], {miss})")
+            g.line(indent, f"except {g.const((KeyError, TypeError), 'nokey')}:")
+            g.line(indent + 1, f"{t} = {miss}")
+            test = f"{t} is not {miss}"
+        elif not constant:
+            test += f" and ({t} := {lookup}.get({v}, {miss})) is not {miss}"
+        if not self._override:
+            absent = (f"{self._target.path[0]!r} not in {fields}" if flat(self._target)
+                      else f"not {ev}.includes({g.const(self._target, 'ref')})")
+            test = f"{absent} and {test}"
+        g.line(indent, f"if {test}:")
+        if constant:  # a fallback without references: the lookup's own default
+            text = self._fallback.render(Event({}))  # type: ignore[union-attr]
+            g.line(indent + 1, f"{t} = {lookup}.get({v}, {g.const(text, 'fallback')})")
+        g.set(indent + 1, self._target, t)
+        g.outcome(indent + 1, "True")
+        g.line(indent, "else:")
+        indent += 1
         g.get(indent, self._source, v)
         depth = indent
         if not self._override:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import GrokError, MatchTimeout
@@ -147,7 +148,9 @@ def fast_coercion(
 ) -> str:
     """A Python expression coercing the expression `value` as `coercion` does, with no call
     through a table: the builtin where the group's regex (`kind`) guarantees the same result,
-    else the builtin on plain ASCII digits and Ruby's rule (`k` names it) for the rest."""
+    else the builtin on plain ASCII digits and Ruby's rule (`k` names it) for the rest.
+    (A dict of small ints' texts was tried in front of int(): no faster on fresh strings,
+    whose hash is computed for the lookup, and slower on a miss.)"""
     if coercion is to_i:
         if kind == "digits":
             return f"int({value})"
@@ -200,13 +203,14 @@ class _MatcherSource:
         return fast_coercion(cap.coerce, f"{groups}[{cap.group - 1}]", self.k, self.kinds.get(cap.group, ""))
 
     # -- every group took part, none empty: one display --------------------------------------
-    def display(self, present: tuple[bool, ...] | None = None) -> str:
-        """The result as one dict display: of every capture, or of those whose group is `present`
-        (parents then come where the general loop would first create them)."""
+    def display(self, present: tuple[int, ...] | None = None) -> str:
+        """The result as one dict display: of every capture, or of those whose group index
+        (0-based) is in `present` (parents then come where the general loop would first create them)."""
         tree: dict[str, Any] = {}
+        shown = None if present is None else frozenset(present)
         for path, caps in self.paths.items():
-            if present is not None:
-                caps = [c for c in caps if present[c.group - 1]]
+            if shown is not None:
+                caps = [c for c in caps if c.group - 1 in shown]
                 if not caps:
                     continue
             node = tree
@@ -218,15 +222,19 @@ class _MatcherSource:
                 node[path[-1]] = "[" + ", ".join(self.value(c) for c in caps) + "]"
         return self._render(tree)
 
-    def learner(self, limit: int = 32) -> Callable[[tuple[bool, ...]], Callable[[tuple], dict] | None]:
-        """Writes, the first time a set of present groups is seen, the display for it (up to
-        `limit` sets; past that, None: the statements take the rest)."""
-        displays: dict[tuple[bool, ...], Callable[[tuple], dict]] = {}
+    def learner(self, limit: int = 32) -> Callable[[tuple[int, ...]], Callable[[tuple], dict] | None]:
+        """Writes, the first time a set of present groups (their indexes) is seen, the display
+        for it (up to `limit` sets; past that, None: the statements take the rest)."""
+        displays: dict[tuple[int, ...], Callable[[tuple], dict]] = {}
 
-        def learn(present: tuple[bool, ...]) -> Callable[[tuple], dict] | None:
+        def learn(present: tuple[int, ...]) -> Callable[[tuple], dict] | None:
             if len(displays) >= limit:
                 return None
-            source = f"def shown(g):\n    return {self.display(present)}\n"
+            # a coerced group outside `present` is None (left out) or "" (kept, as 0: the statements)
+            absent = sorted({c.group - 1 for c in self.captures if c.coerce is not None} - set(present))
+            guard = " or ".join(f"g[{i}] is not None" for i in absent)
+            source = "def shown(g):\n" + (f"    if {guard}: return _rest(g)\n" if guard else "")
+            source += f"    return {self.display(present)}\n"
             scope = dict(self.names)  # after `display`, which may name what it calls
             exec(compile(source, "<grok matcher>", "exec"), scope)  # noqa: S102 - our own generated code
             displays[present] = scope["shown"]
@@ -307,14 +315,18 @@ def build_matcher(
     w.statements(1, False)
     # Some groups took no part or are empty: the display for the groups present, written the
     # first time that set is seen. A coerced group that matched "" is kept (as 0): statements.
+    # The key: the indexes of the groups that are neither None nor "", in one C-level pass. A
+    # display learnt for a key checks first that its coerced groups outside the key are None.
     learn = w.learner()
+    indexes = tuple(range(max((c.group for c in captures), default=0)))
+    partial = [
+        f"shown = {w.k(learn.displays)}.get(present := tuple({w.k(compress)}({w.k(indexes)}, g)))",  # type: ignore[attr-defined]
+        f"if shown is None and (shown := {w.k(learn)}(present)) is None: return _rest(g)",
+        "return shown(g)",
+    ]
     w.line(0, "def _partial(g):")
-    empty_coerced = [f"g[{c.group - 1}] == ''" for c in captures if c.coerce is not None]
-    if empty_coerced:
-        w.line(1, f"if {' or '.join(empty_coerced)}: return _rest(g)")
-    w.line(1, f"shown = {w.k(learn.displays)}.get(present := tuple(map(bool, g)))")  # type: ignore[attr-defined]
-    w.line(1, f"if shown is None and (shown := {w.k(learn)}(present)) is None: return _rest(g)")
-    w.line(1, "return shown(g)")
+    for text in partial:
+        w.line(1, text)
     w.line(0, "def _keep(text):")
     w.line(1, "g = _exact(text)")
     w.line(1, "if g is None: return None")
@@ -335,14 +347,6 @@ def build_matcher(
         w.line(1, "if not found: return None")
         w.line(1, "g = found[0]")
         w.line(1, f"if '' in g: return _partial({'_exact(text)' if coerced else 'g'})")
-    elif raw is not None and not coerced:
-        w.line(1, "try:")
-        w.line(2, f"m = {w.k(raw)}(text)")
-        w.line(1, f"except {limits}:")
-        w.line(2, f"raise {timeout}('the match reached its backtracking limit') from None")
-        w.line(1, "if m is None: return None")
-        w.line(1, "g = m.groups('')")
-        w.line(1, "if '' in g: return _partial(g)")
     else:
         if raw is not None:  # `_exact`, inline
             w.line(1, "try:")
@@ -354,12 +358,15 @@ def build_matcher(
         else:
             w.line(1, "g = _exact(text)")
             w.line(1, "if g is None: return None")
-        w.line(1, "if None in g or '' in g: return _partial(g)")
+        w.line(1, "if not all(g):")  # a group None or "": one truth test each; `_partial`, inline
+        for text in partial:
+            w.line(2, text)
     if not w.conflict:
         w.line(1, f"return {w.display()}")
     source = "\n".join(w.lines) + "\n"
     scope = dict(w.names)
     exec(compile(source, "<grok matcher>", "exec"), scope)  # noqa: S102 - our own generated code
+    w.names["_rest"] = scope["_rest"]  # for the displays `learn` writes later
     return scope["match"], source
 
 

@@ -54,16 +54,19 @@ def test_bad_options_are_config_errors(options, option):
     assert info.value.option == option
 
 
-import copy  # noqa: E402
+import copy
+import json  # noqa: E402
 
+from porttrack_logs.codec import decode_event  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
 
 
 @settings(max_examples=200, deadline=None)
-@given(line=st.one_of(st.text(alphabet=st.sampled_from(list('ab,;"\n')), max_size=12), st.integers(), st.none(),
+@given(line=st.one_of(st.text(alphabet=st.sampled_from(list('ab,;"\'\n\r\x00 ')), max_size=12), st.integers(), st.none(),
                       st.just(["a,b"])),
-       columns=st.sampled_from(['["a", "b"]', '["a", "b", "c"]', '["message", "b"]']),
-       extra=st.sampled_from(["", 'add_tag => ["csv"]', "autogenerate_column_names => false", 'separator => ";"']))
+       columns=st.sampled_from(['["a", "b"]', '["a", "b", "c"]', '["message", "b"]', '["a"]', '["a", "a"]']),
+       extra=st.sampled_from(["", 'add_tag => ["csv"]', "autogenerate_column_names => false", 'separator => ";"',
+                              "quote_char => \"'\"", 'separator => " "']))
 def test_generated_code_agrees_with_apply(line, columns, extra):
     """The code csv writes for the generated pipeline gives the events `apply` gives."""
     text = f"filter {{ csv {{ columns => {columns} {extra} }} }}"
@@ -71,3 +74,6 @@ def test_generated_code_agrees_with_apply(line, columns, extra):
     a = [e.to_dict() for e in Pipeline.from_config(text).process([Event(copy.deepcopy(data))])]
     b = [e.to_dict() for e in Pipeline.from_config(text, generate_code=False).process([Event(copy.deepcopy(data))])]
     assert a == b
+    assert [list(e) for e in a] == [list(e) for e in b]  # the fields in the same order
+    lazy = [e.to_dict() for e in Pipeline.from_config(text).process([decode_event(json.dumps(data).encode())])]
+    assert lazy == b  # undecoded values

@@ -75,6 +75,7 @@ import copy  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from porttrack_logs.codec import decode_event  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
 
 
@@ -82,7 +83,8 @@ from porttrack_logs.pipeline import Pipeline  # noqa: E402
 @given(value=st.one_of(st.none(), st.sampled_from(["a", "b", "zz", ""]), st.integers(0, 3), st.just(["b", "a"]),
                        st.just([]), st.just({"k": "a"}), st.just("MISSING")),
        present=st.sampled_from([None, "old"]), override=st.sampled_from(["", "override => true", "override => false"]),
-       fallback=st.sampled_from(["", 'fallback => "fb %{[s]}"']), target=st.sampled_from(["t", "[n][t]", "s"]))
+       fallback=st.sampled_from(["", 'fallback => "fb %{[s]}"', 'fallback => "none"']),
+       target=st.sampled_from(["t", "[n][t]", "s"]))
 def test_generated_code_agrees_with_apply(value, present, override, fallback, target):
     """The code translate writes for the generated pipeline gives the events `apply` gives."""
     text = (f'filter {{ translate {{ source => "s" target => "{target}" dictionary => {{ "a" => "A" "1" => "one" }} '
@@ -90,11 +92,15 @@ def test_generated_code_agrees_with_apply(value, present, override, fallback, ta
     data = {} if value == "MISSING" else {"s": value}
     if present is not None and target != "s":
         data["t"] = present
+        if target == "[n][t]":
+            data["n"] = {"t": present}
     data["@timestamp"] = "2026-11-27T00:00:00Z"
     generated, steps = Pipeline.from_config(text), Pipeline.from_config(text, generate_code=False)
     a = [e.to_dict() for e in generated.process([Event(copy.deepcopy(data))])]
     b = [e.to_dict() for e in steps.process([Event(copy.deepcopy(data))])]
     assert a == b
+    lazy = [e.to_dict() for e in generated.process([decode_event(json.dumps(data).encode())])]  # undecoded values
+    assert lazy == b
 
 
 def test_inline_exact_dictionary_writes_its_own_code():

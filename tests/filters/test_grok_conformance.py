@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ._grok_upstream import SKIP_REASON, available, cases
+from tests.grok._grok_upstream import SKIP_REASON, available, cases
 from porttrack_logs.event import Event
 from porttrack_logs.filters.grok import GrokFilter
 from porttrack_logs.event import ruby_text as to_s

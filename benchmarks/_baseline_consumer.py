@@ -8,7 +8,8 @@ value, pygrok with PortTrack's pattern and the ERROR -> alert tag, and `elastics
 1000 documents (`create` actions, ids `topic-partition-offset`); with `bytes` the same actions are
 serialized as `helpers.bulk` serializes them (the client's JSON serializer, action line and source
 line) and the body thrown away, so that no server is in the timing. Prints one JSON line: events,
-seconds and CPU seconds (getrusage of this process, all threads) from the first record to the last.
+seconds and CPU seconds (getrusage of this process, all threads) from the first record to the last,
+and its peak RSS.
 pygrok is a benchmark dependency only.
 """
 
@@ -55,7 +56,7 @@ def main() -> None:
                 op = action.pop("_op_type")
                 lines.append(dumps({op: action}))
                 lines.append(dumps(source))
-            body = ("\n".join(lines) + "\n").encode()
+            body = b"\n".join(line if isinstance(line, bytes) else line.encode() for line in lines) + b"\n"
             assert body
 
     grok = Grok(PATTERN)
@@ -85,7 +86,8 @@ def main() -> None:
             break
     seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
     consumer.close()
-    print(json.dumps({"events": done, "seconds": seconds, "cpu_seconds": cpu_seconds}), flush=True)
+    print(json.dumps({"events": done, "seconds": seconds, "cpu_seconds": cpu_seconds,
+                      "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
 
 
 if __name__ == "__main__":

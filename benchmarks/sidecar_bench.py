@@ -13,7 +13,8 @@ is left out of both clocks:
   stopped (SIGSTOP), M PortTrack events (benchmarks/porttrack_corpus.py, Filebeat's JSON) are produced,
   and it is continued (SIGCONT): the clocks run from there until the group's committed offsets cover all
   M, i.e. until every event is through the pipeline, in a bulk body, acknowledged and committed. The
-  output is `elasticsearch_discard` (benchmarks/_sidecar_discard.py): the `elasticsearch` output's own
+  output is `elasticsearch_discard` (benchmarks/_sidecar_discard.py, registered in every process the
+  benchmark starts by benchmarks/_discard_site/sitecustomize.py): the `elasticsearch` output's own
   sink building its `_bulk` bodies, handed to a connection that drops them, so no server is in the timing.
   Both Kafka backends; the confluent one again with 2 processes of one group (and with `--workers 2`).
 - `beats -> bulk bytes`: go-lumber (tests/sources/beats/golumber, Filebeat's client library) sends M
@@ -51,7 +52,7 @@ sys.path.insert(0, str(HERE))
 
 from porttrack_corpus import filebeat_ndjson  # noqa: E402
 
-LAUNCHER = HERE / "_sidecar_discard.py"
+DISCARD_SITE = HERE / "_discard_site"  # its sitecustomize registers `elasticsearch_discard` in every process started
 BASELINE = HERE / "_baseline_consumer.py"
 GOLUMBER_SOURCE = ROOT / "tests" / "sources" / "beats" / "golumber"
 TICK = os.sysconf("SC_CLK_TCK")
@@ -124,16 +125,16 @@ def free_port() -> int:
 
 
 class Sidecar:
-    """One sidecar process (through the launcher that adds `elasticsearch_discard`)."""
+    """One `python -m porttrack_logs.cli run` process, with `elasticsearch_discard` registered (DISCARD_SITE)."""
 
     def __init__(self, config: str, workdir: Path, name: str, extra: list[str] | None = None) -> None:
         path = workdir / f"{name}.conf"
         path.write_text(config)
         self.log = workdir / f"{name}.log"
-        args = [sys.executable, str(LAUNCHER), "run", "-f", str(path), "--dead-letters", str(workdir / f"dlq-{name}"), "--log-format", "json"]
+        args = [sys.executable, "-m", "porttrack_logs.cli", "run", "-f", str(path), "--dead-letters", str(workdir / f"dlq-{name}"), "--log-format", "json"]
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(args + (extra or []), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+                                            env=dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{DISCARD_SITE}"))
 
     @property
     def pid(self) -> int:

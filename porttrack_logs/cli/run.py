@@ -1,10 +1,13 @@
-"""`porttrack-logs run`: a pipeline over log files to its outputs, a summary at the end.
+"""`porttrack-logs run`: a pipeline over its inputs to its outputs.
 
-Without `-f`, PortTrack's embedded pipeline runs its filters over the sample logs (or the files
-given) to NDJSON (`-o`). With `-f CONFIG`, the configuration's own inputs and outputs run: `file`
-inputs in read mode and `stdin`; `stdout`, `file` and `elasticsearch` outputs, routed by the output
-section's conditionals. Files given as arguments replace its inputs, `-o` its outputs. An input or
-output that cannot run here is a start-up error at its file:line:col, never a silent substitute.
+Without `-f`, PortTrack's embedded pipeline runs its filters over the files given (or standard
+input) to NDJSON (`-o`). With `-f CONFIG`, the configuration's own inputs and outputs run: `file`
+inputs in read mode, `stdin`, `beats` and `kafka`; `stdout`, `file` and `elasticsearch` outputs,
+routed by the output section's conditionals. Files given as arguments replace its inputs, `-o` its
+outputs. With a `beats` or `kafka` input it is the sidecar (`runtime.sidecar`: runs until SIGTERM,
+acknowledges after delivery, `--workers`, `--http-port`); with file inputs only it ends with them
+and prints a summary. An input or output that cannot run here is a start-up error at its
+file:line:col, never a silent substitute.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from ..runtime.routing import Router, compile_routes
 from ..sinks.base import SinkContext
 from ..sinks.dead_letter import DeadLetterQueue
 from ..sinks.ndjson import NdjsonSink
-from ..sources.settings import FileInput, StdinInput
-from .defaults import DEFAULT_CONFIG, DEFAULT_SAMPLES
+from ..sources.settings import BeatsInput, FileInput, KafkaInput, StdinInput
+from .defaults import DEFAULT_CONFIG
 
 DEFAULT_OUTPUT = "out/events.ndjson"
 _INPUT_CODECS = {None: "auto", "plain": "plain", "json": "ndjson", "json_lines": "ndjson"}
@@ -37,11 +40,13 @@ _INPUT_CODECS = {None: "auto", "plain": "plain", "json": "ndjson", "json_lines":
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "run",
-        help="run a pipeline over log files to its outputs (default: PortTrack's pipeline on the sample logs)",
-        description="Run a Logstash pipeline over container log files (Docker json-file, CRI, Filebeat "
-        "NDJSON or plain lines). Without -f: PortTrack's pipeline's filters over the sample logs to NDJSON. "
-        "With -f: the configuration's inputs (file in read mode, stdin) and outputs (stdout, file, "
-        "elasticsearch, with the output section's conditionals); FILE arguments replace its inputs, -o its outputs.",
+        help="run a pipeline from its inputs to its outputs (default: PortTrack's pipeline, stdin to NDJSON)",
+        description="Run a Logstash pipeline. Without -f: PortTrack's pipeline's filters over the FILEs given "
+        "(Docker json-file, CRI, Filebeat NDJSON or plain lines), or standard input, to NDJSON. "
+        "With -f: the configuration's inputs (file in read mode, stdin, beats, kafka) and outputs (stdout, file, "
+        "elasticsearch, with the output section's conditionals); FILE arguments replace its inputs, -o its outputs. "
+        "With a beats or kafka input it runs until SIGTERM/SIGINT, then drains, acknowledges and exits 0 "
+        "(3: --shutdown-timeout passed, what was in flight not acknowledged; 4: an input or worker ended on its own).",
     )
     parser.add_argument("inputs", nargs="*", metavar="FILE", help="log files (.gz read decompressed), '-' for stdin")
     parser.add_argument("-f", "--config", default=None, help=f"pipeline file or directory (default: {DEFAULT_CONFIG}, its filters only)")
@@ -49,7 +54,37 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--dead-letters", default="out/dead_letter_queue", help="dead letter queue directory (default: %(default)s)")
     parser.add_argument("--format", default="auto", choices=["auto", "docker", "cri", "ndjson", "plain"], help="format of FILE arguments (default: detect per line)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="events per pipeline batch (default: %(default)s, as Logstash)")
+    parser.add_argument("-w", "--workers", default="1", metavar="N",
+                        help="worker processes for beats/kafka inputs (Logstash's pipeline.workers), or 'auto' for one per "
+                        "core (default: %(default)s); Kafka workers are consumers of one group, Beats workers share the port")
+    parser.add_argument("--http-host", default="127.0.0.1", help="address of /metrics, /healthz, /readyz (default: %(default)s)")
+    parser.add_argument("--http-port", type=int, default=None, help="port of /metrics, /healthz, /readyz (default: off; Logstash's API port is 9600)")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text", help="the sidecar's own logs on stderr (default: %(default)s)")
+    parser.add_argument("--shutdown-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="on SIGTERM/SIGINT, how long to drain before giving up on what is in flight (default: %(default)s)")
+    parser.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)  # set by the parent for its children
     parser.set_defaults(handler=handle)
+
+
+class NetworkInput:
+    """A beats or kafka input of the configuration: run by the sidecar (`runtime.sidecar`)."""
+
+    __slots__ = ("plugin",)
+
+    def __init__(self, plugin: CompiledPlugin) -> None:
+        self.plugin = plugin
+
+
+def _workers(text: str) -> int:
+    if text == "auto":
+        return os.cpu_count() or 1
+    try:
+        count = int(text)
+    except ValueError:
+        raise ConfigError(f"--workers {text!r}: give a number of processes or 'auto'") from None
+    if count < 1:
+        raise ConfigError(f"--workers {count}: at least 1")
+    return count
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -57,7 +92,16 @@ def handle(args: argparse.Namespace) -> int:
     pipeline = Pipeline.from_config(config)
     compiled = pipeline.compiled if args.config else None  # the embedded default runs its filters only
     notes: list[str] = []
-    inputs = _inputs(args, compiled, notes)
+    found = _inputs(args, compiled, notes)
+    network = [i for i in found if isinstance(i, NetworkInput)]
+    inputs = [i for i in found if not isinstance(i, NetworkInput)]
+    workers = _workers(args.workers)
+    if network:
+        return handle_sidecar(args, pipeline, compiled, network, inputs, workers, notes)
+    if workers > 1:
+        raise ConfigError(f"--workers {workers}: worker processes run beats and kafka inputs; file and stdin inputs are read by one process")
+    if args.http_port is not None:
+        notes.append("--http-port: the endpoints are served by the sidecar (beats or kafka inputs), not by a run over files")
     with ExitStack() as stack:
         dead_letters = _opened(f"dead letter queue {args.dead_letters}", DeadLetterQueue, args.dead_letters)
         stack.callback(dead_letters.close)
@@ -74,6 +118,95 @@ def handle(args: argparse.Namespace) -> int:
     if summary.rejected:
         print(f"dead letters: {args.dead_letters}", file=sys.stderr)
     return 0
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def handle_sidecar(
+    args: argparse.Namespace, pipeline: Pipeline, compiled: Any, network: list[NetworkInput], inputs: list[Any], workers: int, notes: list[str],
+) -> int:
+    """A configuration with beats or kafka inputs: the sidecar (or its supervisor, with --workers > 1)."""
+    import logging
+
+    from prometheus_client import CollectorRegistry
+
+    from ..runtime.intake import FileFeed
+    from ..runtime.logs import configure_logging
+    from ..runtime.sidecar import SidecarOptions, run_sidecar
+    from ..runtime.telemetry import Telemetry
+
+    configure_logging(args.log_format)
+    log = logging.getLogger("porttrack_logs.cli.run")
+    if args.shutdown_timeout <= 0:
+        raise ConfigError(f"--shutdown-timeout {args.shutdown_timeout}: give a positive number of seconds")
+    worker = args.worker_index
+    if workers > 1 and worker is None:
+        if inputs:
+            raise ConfigError(f"--workers {workers}: this configuration has file or stdin inputs beside beats/kafka, which "
+                              "every worker would read again; run the files in a separate `run` or use one worker")
+        if args.output is not None:
+            raise ConfigError(f"--workers {workers}: -o {args.output} cannot be written by several processes; use the configuration's outputs")
+        from ..runtime.workers import supervise
+
+        for note in notes:
+            log.info(note)
+        return supervise(_child_arguments(args), workers, dead_letters=args.dead_letters, http_host=args.http_host,
+                         http_port=args.http_port, shutdown_timeout=args.shutdown_timeout)
+    for note in notes:
+        log.info(note)
+    telemetry = Telemetry(CollectorRegistry())
+    if worker is not None and os.environ.get("PORTTRACK_STATUS_DIR"):
+        telemetry.health.worker = worker
+        telemetry.health.status_path = Path(os.environ["PORTTRACK_STATUS_DIR"]) / f"worker-{worker}.json"
+    with ExitStack() as stack:
+        dead_letters = _opened(f"dead letter queue {args.dead_letters}", DeadLetterQueue, args.dead_letters)
+        stack.callback(dead_letters.close)
+        router, _ = _outputs(args, compiled, dead_letters, stack, [], telemetry.registry)
+        sources: list[Any] = []
+        errors: list[str] = []
+        for item in network:
+            try:
+                sources.extend(_network_sources(item.plugin, telemetry.registry, reuse_port=worker is not None))
+            except ConfigError as exc:
+                errors.append(str(exc.at(item.plugin.node.position)))
+        if errors:
+            raise ConfigError("\n".join(errors))
+        if inputs:
+            files = list(inputs)
+            sources.append(FileFeed("files", lambda: read_paths(files, args.format, args.batch_size)))
+        tune_gc_for_throughput()
+        options = SidecarOptions(
+            shutdown_timeout=args.shutdown_timeout, http_host=args.http_host, http_port=args.http_port if worker is None else None,
+        )
+        return run_sidecar(pipeline, sources, router, dead_letters, telemetry, options)
+
+
+def _network_sources(plugin: CompiledPlugin, registry: Any, *, reuse_port: bool) -> list[Any]:
+    """The running sources of one beats or kafka input: one per `consumer_threads` for kafka (members
+    of the same group in this process), one server for beats (sharing its port when a worker)."""
+    from ..sources.base import SourceContext
+
+    node, settings = plugin.node, plugin.instance
+    plugin_id = settings.id or f"{node.name}@{node.position.line}:{node.position.column}"
+    if isinstance(settings, KafkaInput):
+        count = settings.consumer_threads
+        names = [plugin_id] if count == 1 else [f"{plugin_id}#{k + 1}" for k in range(count)]
+        return [settings.build(SourceContext(name, registry)) for name in names]
+    server = settings.build(SourceContext(plugin_id, registry))
+    server.reuse_port = reuse_port
+    return [server]
+
+
+def _child_arguments(args: argparse.Namespace) -> list[str]:
+    """A worker's `run` arguments: the parent's, without what the parent keeps (workers, HTTP)."""
+    child = ["-f", args.config, "--log-format", args.log_format, "--shutdown-timeout", str(args.shutdown_timeout),
+             "--batch-size", str(args.batch_size), "--format", args.format]
+    return child
 
 
 def _create(path: str) -> Any:
@@ -103,8 +236,10 @@ def _inputs(args: argparse.Namespace, compiled: Any, notes: list[str]) -> list[A
         return list(args.inputs)
     if not section:
         if compiled is not None:
-            notes.append(f"the configuration has no input section: reading the sample logs {DEFAULT_SAMPLES}")
-        return [str(DEFAULT_SAMPLES)]
+            notes.append("the configuration has no input section: reading standard input")
+        if _interactive():
+            notes.append("reading log lines from standard input (end with Ctrl-D); give files as arguments to read them")
+        return ["-"]
     found: list[Any] = []
     errors: list[str] = []
     for plugin in section:
@@ -123,9 +258,12 @@ def _runnable_input(plugin: CompiledPlugin, notes: list[str]) -> list[Any]:
     if isinstance(settings, StdinInput):
         _refuse_unimplemented(settings, node)
         return [("-", _codec_format(settings, node))]
+    if isinstance(settings, (BeatsInput, KafkaInput)):
+        _refuse_unimplemented(settings, node)
+        return [NetworkInput(plugin)]
     if not isinstance(settings, FileInput):
         raise ConfigError(
-            f"input {node.name} is not runnable by `run` yet (only file in read mode and stdin are); "
+            f"input {node.name} is not runnable by `run` (file in read mode, stdin, beats and kafka are); "
             "give log files as arguments to read them instead",
             position=where,
         )
@@ -165,7 +303,9 @@ def _codec_format(settings: Any, node: Any) -> str:
     return _INPUT_CODECS[name]
 
 
-def _outputs(args: argparse.Namespace, compiled: Any, dead_letters: DeadLetterQueue, stack: ExitStack, notes: list[str]) -> tuple[Router, list[str]]:
+def _outputs(
+    args: argparse.Namespace, compiled: Any, dead_letters: DeadLetterQueue, stack: ExitStack, notes: list[str], registry: Any = None,
+) -> tuple[Router, list[str]]:
     """The outputs to write to: `-o`, else the configuration's output section, else the default NDJSON file."""
     section = compiled.outputs if compiled is not None else ()
     if args.output is None and section:
@@ -178,7 +318,7 @@ def _outputs(args: argparse.Namespace, compiled: Any, dead_letters: DeadLetterQu
                 errors.append(str(ConfigError(f"output {node.name} is not available in this build", position=node.position)))
                 return None
             try:
-                sink = settings.build(SinkContext(dead_letters, plugin_id))
+                sink = settings.build(SinkContext(dead_letters, plugin_id, registry))
             except ConfigError as exc:
                 errors.append(str(exc.at(node.position)))
                 return None

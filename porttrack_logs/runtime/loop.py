@@ -1,5 +1,9 @@
 """The runtime loop: read batches -> `Pipeline.process` -> dead letters and outputs -> done.
 
+One loop for every input: a file `ReadBatch` (events, decode rejects, the byte offset past them)
+and a source `Batch` (events and the `Ack` of the read: a Kafka fetch, a Beats window) go through
+the same code; `IDLE` (a source had nothing within its poll timeout) writes what is held now.
+
 For each batch read: decode rejects and events a filter failed go to the dead letter queue (stages
 "decode" and "filter"); the rest are routed to the outputs and held per output until it holds its
 delivery batch (the sink's `delivery_size`, else `DELIVERY_SIZE`: local files and stdout take each
@@ -7,7 +11,13 @@ batch as it comes, as holding them gains nothing and loses the CPU caches), the 
 `max_delay` seconds passed since the oldest was held. Then that output writes them and answers one
 outcome per event. A batch counts as done when no output holds any of its events any more and the
 dead letter queue is synced after its entries: `on_done(positions)` then gets the byte offset just
-past the last record done, per source (what a source may acknowledge).
+past the last record done, per file source (what a source may acknowledge), and a source batch's
+Ack is settled once per event: REJECTED for an event in the dead letter queue (decode, filter,
+routing or an output's DEAD_LETTERED), DELIVERED for the rest (indexed, duplicate, dropped by a
+filter). An event a filter spawned (clone, split) has no position of its own: its parent's is
+settled when the parent is done (it waits for the spawned events too, being in the same batch), and
+a spawned event's rejection is in the dead letter queue, not in the parent's status. A write that raises (`DeliveryStopped` at shutdown) ends the
+loop with the exception: nothing held or unsettled is acknowledged.
 """
 
 from __future__ import annotations
@@ -22,11 +32,16 @@ from ..event import Event, field_ref
 from ..pipeline import Pipeline
 from ..pipeline.steps import failure_of
 from ..sinks.base import PROVENANCE, Outcome
+from ..acks import DELIVERED, REJECTED
 from ..sinks.dead_letter import DeadLetterQueue
+from ..sources.base import Batch
 from ..sources.container_files import ReadBatch, unterminated
 from .routing import Router
 
-__all__ = ["RunSummary", "run_loop", "DELIVERY_SIZE", "MAX_DELAY"]
+__all__ = ["RunSummary", "run_loop", "DELIVERY_SIZE", "MAX_DELAY", "IDLE"]
+
+IDLE = ReadBatch(source="", end=0, idle=True)  #: "nothing came within the poll timeout": write what is held
+_REJECTED_MARK = "_rejected"  # set in an event's provenance when it went to the dead letter queue
 
 DELIVERY_SIZE = 1000  #: events an output holds before it writes them
 MAX_DELAY = 1.0  #: seconds the oldest held event may wait for more before it is written
@@ -43,6 +58,8 @@ class RunSummary:
     emitted: int = 0
     dropped: int = 0
     rejected: int = 0
+    settled: int = 0  # records whose batch is done: acknowledged (source batches) or reported to on_done (files)
+    by_stage: Counter = field(default_factory=Counter)  # dead letters by stage: decode, filter, output
     by_level: Counter = field(default_factory=Counter)
     by_tag: Counter = field(default_factory=Counter)
     outputs: dict[str, Counter] = field(default_factory=dict)
@@ -77,8 +94,27 @@ def _level(event: Event) -> str | None:
     return str(level) if level is not None else None
 
 
+def _mark_rejected(event: Event) -> None:
+    info = event.metadata.get(PROVENANCE)
+    if info.__class__ is dict:
+        info[_REJECTED_MARK] = True
+
+
+def _settle(batch: Batch, scan: bool) -> None:
+    """Settle every event of a source batch: REJECTED where its provenance says it was dead-lettered."""
+    ack, events = batch.ack, batch.events
+    if not scan:
+        ack.settle(0, len(events), DELIVERED)
+        return
+    statuses = []
+    for event in events:
+        info = event.metadata.get(PROVENANCE)
+        statuses.append(REJECTED if info.__class__ is dict and info.get(_REJECTED_MARK) else DELIVERED)
+    ack.settle_each(0, statuses)
+
+
 def run_loop(
-    batches: Iterable[ReadBatch],
+    batches: Iterable[ReadBatch | Batch],
     pipeline: Pipeline,
     router: Router,
     dead_letters: DeadLetterQueue,
@@ -87,8 +123,14 @@ def run_loop(
     delivery_size: int = DELIVERY_SIZE,
     max_delay: float = MAX_DELAY,
     on_done: Callable[[dict[str, int]], Any] | None = None,
+    tick: Callable[[RunSummary], Any] | None = None,
+    tick_interval: float = 1.0,
+    writing: Callable[[str | None], Any] | None = None,
 ) -> RunSummary:
-    """Run every batch through the pipeline to the outputs; see the module docstring."""
+    """Run every batch through the pipeline to the outputs; see the module docstring.
+
+    `tick(summary)` is called at most every `tick_interval` seconds between batches (telemetry,
+    heartbeat); `writing(name)` before an output writes and `writing(None)` after (readiness)."""
     summary = summary if summary is not None else RunSummary()
     outputs = router.outputs
     for sink in outputs:
@@ -98,25 +140,35 @@ def run_loop(
     sizes = [getattr(sink, "delivery_size", None) or delivery_size for sink in outputs]
     oldest: list[int | None] = [None] * count  # per output: the first batch it holds events of
     since: list[float] = [0.0] * count  # per output: when it started holding them
-    waiting: deque[tuple[int, str, int]] = deque()  # batches not done yet: (number, source, end)
-    by_level, by_tag = summary.by_level, summary.by_tag
+    waiting: deque[tuple[int, ReadBatch | Batch]] = deque()  # batches not done yet, with their number
+    by_level, by_tag, by_stage = summary.by_level, summary.by_tag, summary.by_stage
     number = 0
     unsynced = False
+    next_tick = time.monotonic() + tick_interval if tick is not None else float("inf")
 
     def put(reason: str, **where: Any) -> None:
         nonlocal unsynced
         unsynced = True
+        by_stage[where["stage"]] += 1
         dead_letters.put(reason, **where)
 
     def write(i: int) -> None:
         sink, events = outputs[i], held[i]
+        if writing is not None:
+            writing(sink.name)
         outcomes = sink.write(events)
+        if writing is not None:
+            writing(None)
         if len(outcomes) != len(events):
             raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
         summary.outputs[sink.name].update(outcomes)
         if Outcome.DEAD_LETTERED in outcomes:  # the sink put records; they are synced before done
             nonlocal unsynced
             unsynced = True
+            dead = Outcome.DEAD_LETTERED
+            for event, outcome in zip(events, outcomes):
+                if outcome is dead or outcome == dead:
+                    _mark_rejected(event)
         events.clear()
         oldest[i] = None
 
@@ -127,21 +179,40 @@ def run_loop(
         if not waiting or waiting[0][0] > done_upto:
             return
         nonlocal unsynced
+        scan = unsynced  # something was dead-lettered since the last settle: look for it per event
         if unsynced:  # entries put since the last sync (a sync of nothing still costs an fsync)
             dead_letters.sync()
             unsynced = False
         positions: dict[str, int] = {}
         while waiting and waiting[0][0] <= done_upto:
-            _, source, end = waiting.popleft()
-            positions[source] = end
-        if on_done is not None:
+            _, done = waiting.popleft()
+            if done.__class__ is Batch:
+                _settle(done, scan)  # type: ignore[arg-type]
+                summary.settled += len(done.events)
+            else:
+                positions[done.source] = done.end  # type: ignore[union-attr]
+                summary.settled += len(done.events) + len(done.rejected)  # type: ignore[union-attr]
+        if on_done is not None and positions:
             on_done(positions)
 
     for batch in batches:
-        summary.read += len(batch.events) + len(batch.rejected)
-        for rejected in batch.rejected:
-            put(rejected.reason, place=rejected.place, stage="decode", original=rejected.raw)
-        summary.rejected += len(batch.rejected)
+        if batch is IDLE:  # a source had nothing for a while: what is held goes out now
+            for i in range(count):
+                if held[i]:
+                    write(i)
+            settle()
+            if time.monotonic() >= next_tick:
+                tick(summary)  # type: ignore[misc]
+                next_tick = time.monotonic() + tick_interval
+            continue
+        from_source = batch.__class__ is Batch
+        if from_source:
+            summary.read += len(batch.events)
+        else:
+            summary.read += len(batch.events) + len(batch.rejected)
+            for rejected in batch.rejected:
+                put(rejected.reason, place=rejected.place, stage="decode", original=rejected.raw)
+            summary.rejected += len(batch.rejected)
         events = batch.events
         good: list[Event] = []
         if events:
@@ -155,6 +226,7 @@ def run_loop(
                         info = event.metadata[PROVENANCE]
                         put(reason, place=info.get("place", ""), stage="filter", original=_original(info),
                             event=event, plugin=info.get("at"), error_type="filter_error")
+                        info[_REJECTED_MARK] = True
                         summary.rejected += 1
                         failed = True
                         continue
@@ -179,6 +251,7 @@ def run_loop(
                 info = event.metadata.get(PROVENANCE) or {}
                 put(reason, place=info.get("place", ""), stage="output", original=_original(info),
                     event=event, error_type="routing_error")
+                _mark_rejected(event)
             summary.rejected += len(failed)
             summary.emitted += len(good) - len(failed)
             for i, events_for in enumerate(routed):
@@ -186,13 +259,20 @@ def run_loop(
                     if oldest[i] is None:
                         oldest[i], since[i] = number, time.monotonic()
                     held[i].extend(events_for)
-        waiting.append((number, batch.source, batch.end))
+        waiting.append((number, batch))
+        now = time.monotonic()
+        idle = not from_source and batch.idle
         for i in range(count):
-            if held[i] and (len(held[i]) >= sizes[i] or batch.idle or time.monotonic() - since[i] >= max_delay):
+            if held[i] and (len(held[i]) >= sizes[i] or idle or now - since[i] >= max_delay):
                 write(i)
         settle()
+        if now >= next_tick:
+            tick(summary)  # type: ignore[misc]
+            next_tick = time.monotonic() + tick_interval
     for i in range(count):
         if held[i]:
             write(i)
     settle()
+    if tick is not None:
+        tick(summary)
     return summary

@@ -11,9 +11,9 @@ from porttrack_logs.sinks.dead_letter import read
 
 
 def test_run_on_embedded_default_writes_events_and_summary(tmp_path, capsys):
-    """`run` with no inputs processes the sample logs through porttrack.conf and summarises."""
+    """`run` over the sample logs (what `./dev run` passes) runs porttrack.conf and summarises."""
     out, dlq = tmp_path / "events.ndjson", tmp_path / "dlq"
-    assert main(["run", "-o", str(out), "--dead-letters", str(dlq)]) == 0
+    assert main(["run", str(DEFAULT_SAMPLES), "-o", str(out), "--dead-letters", str(dlq)]) == 0
     events = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     samples = DEFAULT_SAMPLES.read_bytes().splitlines()
     assert len(events) == len(samples)

@@ -111,8 +111,10 @@ class BeatsServer:
         max_window_bytes: int = 128 << 20,
         max_total_bytes: int = 512 << 20,
         canonical_ids: bool = True,
+        reuse_port: bool = False,
     ) -> None:
         self.name = name
+        self.reuse_port = reuse_port  # SO_REUSEPORT: worker processes share the port, the kernel spreads connections
         self.host = host
         self.port = port
         self.client_inactivity_timeout = client_inactivity_timeout
@@ -213,7 +215,7 @@ class BeatsServer:
         self._room = asyncio.Event()
         # TLS is started per connection (not by start_server), so a failed handshake is logged
         # with its reason instead of vanishing into asyncio's debug log
-        server = await asyncio.start_server(self._serve, self.host, self.port, limit=_READ_CHUNK)
+        server = await asyncio.start_server(self._serve, self.host, self.port, limit=_READ_CHUNK, reuse_port=self.reuse_port or None)
         sockname = server.sockets[0].getsockname()
         self.address = (sockname[0], sockname[1])
         log.info("%s: listening on %s:%d (%s)", self.name, sockname[0], sockname[1], "TLS" if self.tls else "plain text")

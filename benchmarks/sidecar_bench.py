@@ -26,7 +26,9 @@ is left out of both clocks:
 - `rss`: one sidecar under a steady produced load (`--rate` events/s) for `--minutes`; its peak RSS at
   each minute.
 
-The machine has 2 cores shared with other work: the load average is printed beside each row.
+The machine has 2 cores shared with other work: the load average is printed beside each row (before →
+after), and "one core" is events per CPU second (1e6 / CPU µs per event): what one core running only
+this would take, which the load disturbs much less than the wall-clock events/s.
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ class Sidecar:
             raise SystemExit(f"sidecar_bench: the sidecar exited ({self.process.returncode}):\n{tail}")
         return True
 
-    def idle(self, quiet: float = 0.02, span: float = 0.5) -> bool:
+    def idle(self, quiet: float = 0.05, span: float = 0.5) -> bool:
         """True once its CPU grows less than `quiet` seconds over `span` (start-up over)."""
         self.alive()
         before = cpu_seconds(self.pid)
@@ -251,9 +253,10 @@ DISCARD = 'elasticsearch_discard { index => "porttrack-logs-%{+yyyy.MM.dd}" }'
 
 def result(name: str, events: int, seconds: float, cpu: float, rss_kib: int, loads: str, processes: int = 1) -> dict:
     row = {"row": name, "events": events, "seconds": round(seconds, 3), "events_per_s": round(events / seconds),
-           "cpu_us_per_event": round(cpu / events * 1e6, 2), "peak_rss_mib": round(rss_kib / 1024, 1), "load": loads,
-           "processes": processes}
-    print(f"  {name:<44} {row['events_per_s']:>9,} ev/s  {row['cpu_us_per_event']:>6.2f} µs CPU/ev  "
+           "cpu_us_per_event": round(cpu / events * 1e6, 2), "one_core_events_per_s": round(events / cpu) if cpu else None,
+           "peak_rss_mib": round(rss_kib / 1024, 1), "load": loads, "processes": processes}
+    print(f"  {name:<48} {row['events_per_s']:>9,} ev/s  {row['cpu_us_per_event']:>6.2f} µs CPU/ev "
+          f"(one core: {row['one_core_events_per_s'] or 0:>9,} ev/s)  "
           f"peak RSS {row['peak_rss_mib']:>6.1f} MiB  load {loads}", flush=True)
     return row
 

@@ -11,6 +11,7 @@ generous deadlines, never on timings.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -251,14 +252,18 @@ class Producer:
         self.error: BaseException | None = None
 
     def send(self, values: list[bytes], rate: float = 0) -> None:
-        """Send `values` in the background (join() waits until the broker acknowledged all of them)."""
+        """Send `values` in the background, after what was sent before (join() waits until the broker
+        acknowledged all of them)."""
+        self.join()
+
+        base = self._sent
 
         def run() -> None:
             try:
                 futures = []
                 started = time.monotonic()
                 for i, value in enumerate(values):
-                    partition = (self._sent + i) % self.partitions
+                    partition = (base + i) % self.partitions
                     futures.append((value, self._producer.send(self.topic, value=value, partition=partition)))
                     if rate:
                         ahead = started + i / rate - time.monotonic()
@@ -272,7 +277,6 @@ class Producer:
             except BaseException as exc:  # reported by join()
                 self.error = exc
 
-        self.join()
         self._thread = threading.Thread(target=run, daemon=True)
         self._thread.start()
         self._sent += len(values)
@@ -305,22 +309,30 @@ def unique_group() -> str:
     return unique_name("pt-faults-group")
 
 
-def committed(bootstrap: str, group: str, topic: str) -> dict[int, int]:
-    from kafka import KafkaAdminClient
+@functools.lru_cache(maxsize=None)
+def admin_client(bootstrap: str):
+    """One confluent-kafka AdminClient per broker for the whole session (each costs threads and a connection)."""
+    from confluent_kafka.admin import AdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="pt-faults-offsets")
+    return AdminClient({"bootstrap.servers": bootstrap})
+
+
+def committed(bootstrap: str, group: str, topic: str, partitions: int = 3) -> dict[int, int]:
+    """What `group` has committed on `topic`, per partition (partitions with no commit left out)."""
+    from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+
+    admin = admin_client(bootstrap)
+    request = ConsumerGroupTopicPartitions(group, [TopicPartition(topic, p) for p in range(partitions)])
     try:
-        found = admin.list_group_offsets({group: None}).get(group, {})
-    finally:
-        admin.close()
-    return {tp.partition: meta.offset for tp, meta in found.items() if tp.topic == topic and meta.offset >= 0}
+        answer = admin.list_consumer_group_offsets([request])[group].result(timeout=30)
+    except Exception:  # the group has no commits yet
+        return {}
+    return {tp.partition: tp.offset for tp in answer.topic_partitions if tp.offset >= 0}
 
 
 def assignments(bootstrap: str, group: str) -> list[set[int]]:
     """The partitions each live member of `group` holds (an empty list while it rebalances)."""
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = admin_client(bootstrap)
     try:
         description = admin.describe_consumer_groups([group])[group].result(timeout=30)
     except Exception:
@@ -355,28 +367,28 @@ def test_kafka_kill_9_at_random_points_indexes_each_event_exactly_once(
     points (each after some documents were indexed) and restarted: the index ends with exactly N
     documents, each produced event once under its `topic-partition-offset` id, ERROR lines tagged
     alert; a clean stop then commits every offset."""
-    n = 3000
+    n, kills = 3000, 4
+    chunk = n // (kills + 1)
     group = unique_group()
     config = write_config(tmp_path / "kafka.conf", kafka_input(kafka_bootstrap, kafka_topic, group, backend), es_url, es_index_prefix)
-    producer.send([filebeat_kafka_event(i, kafka_topic) for i in range(n)], rate=150)
+    events = [filebeat_kafka_event(i, kafka_topic) for i in range(n)]
     rng = random.Random(f"kafka-{backend}")
     dlq = tmp_path / "dlq"  # one queue across the restarts: a kill -9 leaves its lock behind
-    kills_mid_stream = 0
-    for round_ in range(4):
+    for round_ in range(kills):
+        # each round's events arrive while it runs; the last chunk only after the last kill, so every kill is mid-stream
+        producer.send(events[round_ * chunk : (round_ + 1) * chunk], rate=300)
         sidecar = sidecars(config, name=f"kafka-{round_}", dead_letters=dlq)
-        before = count(es_client, es_index_prefix)
-        target = min(n - 1, before + rng.randint(100, 500))
+        target = min((round_ + 1) * chunk - 1, count(es_client, es_index_prefix) + rng.randint(100, chunk - 100))
         wait_for(lambda: count(es_client, es_index_prefix) >= target, f"{target} documents (round {round_})", watch=[sidecar])
         time.sleep(rng.uniform(0, 0.3))  # a random point past the target: between fetches, bulks and commits
         sidecar.kill9()
-        kills_mid_stream += count(es_client, es_index_prefix) < n
-    producer.join()
+    producer.send(events[kills * chunk :], rate=300)
     final = sidecars(config, name="kafka-final", dead_letters=dlq)
+    producer.join()
     wait_for(lambda: count(es_client, es_index_prefix) >= n, f"{n} documents", watch=[final])
     wait_for(lambda: committed(kafka_bootstrap, group, kafka_topic) == {0: n // 3, 1: n // 3, 2: n // 3},
              "every offset committed", watch=[final])
     assert final.stop() == 0, final.log_tail()
-    assert kills_mid_stream >= 3
     docs = assert_exactly(es_client, es_index_prefix, producer.ids)
     assert_porttrack_rule(docs)
     assert sum("alert" in doc.get("tags", []) for doc in docs) == len(range(0, n, 5))

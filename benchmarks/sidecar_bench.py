@@ -1,7 +1,7 @@
 """The sidecar process end to end: events/s and CPU µs per event, beside the obvious-way baseline, in one run.
 
     PORTTRACK_KAFKA_BOOTSTRAP=127.0.0.1:19092 PORTTRACK_ES_URL=http://127.0.0.1:19200 \\
-        python benchmarks/sidecar_bench.py [--events 200000] [--minutes 1] [--only kafka,scale,beats,es,baseline,rss]
+        python benchmarks/sidecar_bench.py [--events 100000] [--minutes 1] [--only kafka,scale,beats,es,baseline,rss]
 
 Every row runs `porttrack-logs run -f CONFIG` as its own process on `pipelines/porttrack.conf`'s filters
 (grok, date, mutate, the ERROR -> alert tag) and measures that process from outside: CPU is utime +
@@ -93,6 +93,30 @@ def cpu_seconds(pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
     return total / TICK
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds per thread of `pid` and its descendants, keyed `pid/tid name`."""
+    found = {}
+    for p in tree(pid):
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                name = (task / "comm").read_text().strip()
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[f"{p}/{task.name} {name}"] = (int(fields[11]) + int(fields[12])) / TICK
+    return found
+
+
+THREADS = False  # --threads: print where each row's CPU went, per thread
+
+
+def print_threads(before: dict[str, float], after: dict[str, float], events: int) -> None:
+    if not THREADS:
+        return
+    spent = sorted(((after[k] - before.get(k, 0.0), k) for k in after), reverse=True)
+    print("    per thread: " + ", ".join(f"{k.split(' ', 1)[1]} {cpu / events * 1e6:.1f} µs" for cpu, k in spent if cpu > 0.005), flush=True)
 
 
 def memory_kib(pid: int, key: str) -> int:
@@ -281,6 +305,7 @@ def kafka_run(kafka: Kafka, values: list[bytes], backend: str, workdir: Path, na
             s.signal(signal.SIGSTOP)
         kafka.produce(topic, values)
         loads = load()
+        threads0 = {k: v for s in sidecars for k, v in thread_cpu(s.pid).items()}
         cpu0 = sum(cpu_seconds(s.pid) for s in sidecars)
         started = time.perf_counter()
         for s in sidecars:
@@ -288,6 +313,7 @@ def kafka_run(kafka: Kafka, values: list[bytes], backend: str, workdir: Path, na
         wait(lambda: kafka.committed(group, topic) >= len(values), "every offset committed", timeout=600, poll=0.02)
         seconds = time.perf_counter() - started
         cpu = sum(cpu_seconds(s.pid) for s in sidecars) - cpu0
+        print_threads(threads0, {k: v for s in sidecars for k, v in thread_cpu(s.pid).items()}, len(values))
         rss = sum(memory_kib(s.pid, "VmHWM") for s in sidecars)
         return result(name, len(values), seconds, cpu, rss, loads + " → " + load(), processes * workers), topic
     finally:
@@ -332,6 +358,7 @@ def beats_run(events: int, workdir: Path) -> dict:
         wait(listening, "the Beats port", timeout=120, poll=0.2)
         wait(sidecar.idle, "the sidecar to go idle", timeout=120, poll=0)
         loads = load()
+        threads0 = thread_cpu(sidecar.pid)
         cpu0 = cpu_seconds(sidecar.pid)
         started = time.perf_counter()
         client = subprocess.run([str(binary), "-addr", f"127.0.0.1:{port}", "-n", str(events), "-conns", "2", "-window", "2048",
@@ -339,6 +366,7 @@ def beats_run(events: int, workdir: Path) -> dict:
                                 capture_output=True, text=True, timeout=900)
         seconds = time.perf_counter() - started
         cpu = cpu_seconds(sidecar.pid) - cpu0
+        print_threads(threads0, thread_cpu(sidecar.pid), events)
         summary = json.loads(client.stdout.strip().splitlines()[-1])
         if client.returncode != 0 or summary["acked"] != events:
             raise SystemExit(f"sidecar_bench: go-lumber did not finish: {summary} {client.stderr[-2000:]}")
@@ -398,15 +426,18 @@ def rss_run(kafka: Kafka, minutes: float, rate: int, workdir: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=200000, help="events per Kafka row (default 200000)")
-    parser.add_argument("--beats-events", type=int, default=100000)
-    parser.add_argument("--es-events", type=int, default=50000)
-    parser.add_argument("--baseline-events", type=int, default=30000)
+    parser.add_argument("--events", type=int, default=100000, help="events per Kafka row (default 100000)")
+    parser.add_argument("--beats-events", type=int, default=50000)
+    parser.add_argument("--es-events", type=int, default=30000)
+    parser.add_argument("--baseline-events", type=int, default=20000)
     parser.add_argument("--minutes", type=float, default=1, help="steady load for the RSS row (10 for the long check)")
-    parser.add_argument("--rate", type=int, default=10000, help="events/s of the steady load")
+    parser.add_argument("--rate", type=int, default=5000, help="events/s of the steady load")
     parser.add_argument("--only", default="kafka,scale,beats,es,baseline,rss")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--threads", action="store_true", help="print each row's CPU per thread")
     args = parser.parse_args()
+    global THREADS
+    THREADS = args.threads
     only = set(args.only.split(","))
     bootstrap = os.environ.get("PORTTRACK_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
     es_url = os.environ.get("PORTTRACK_ES_URL", "http://127.0.0.1:19200")

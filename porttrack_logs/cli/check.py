@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..pipeline import Pipeline
-from ..pipeline.lint import lint
+from ..pipeline.compiler import plugins
+from ..pipeline.lint import Finding, lint
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.config]
     pipeline = Pipeline.from_config(paths if len(paths) > 1 else paths[0])
-    findings = lint(pipeline)
+    findings = lint(pipeline) + _input_warnings(pipeline)
     errors = [f for f in findings if f.error]
     findings = [f for f in findings if not f.error]
     for finding in errors:
@@ -62,6 +63,17 @@ def handle(args: argparse.Namespace) -> int:
         if rejected:
             return 1
     return 1 if args.strict and findings else 0
+
+
+def _input_warnings(pipeline: Pipeline) -> list[Finding]:
+    """What an input's settings say about themselves (`warnings()`: the kafka input's ignored or
+    surprising options), placed at the input."""
+    found: list[Finding] = []
+    for plugin in plugins(pipeline.compiled.inputs):
+        warnings = getattr(plugin.instance, "warnings", None)
+        if callable(warnings):
+            found.extend(Finding(plugin.node.position, text) for text in warnings())
+    return found
 
 
 def _shown(path: Path) -> str:

@@ -140,7 +140,7 @@ def handle_sidecar(
     from ..runtime.sidecar import SidecarOptions, run_sidecar
     from ..runtime.telemetry import Telemetry
 
-    configure_logging(args.log_format)
+    configure_logging(args.log_format, always=None if args.worker_index is None else {"worker": args.worker_index})
     log = logging.getLogger("porttrack_logs.cli.run")
     if args.shutdown_timeout <= 0:
         raise ConfigError(f"--shutdown-timeout {args.shutdown_timeout}: give a positive number of seconds")

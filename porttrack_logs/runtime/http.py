@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ..errors import ConfigError
+
 __all__ = ["StatusServer"]
 
 log = logging.getLogger("porttrack_logs.runtime.http")
@@ -50,7 +52,10 @@ class StatusServer:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (quiet: scrapes every few seconds)
                 pass
 
-        self._httpd = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self._httpd = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise ConfigError(f"--http-host {host} --http-port {port}: cannot listen there: {exc.strerror or exc}") from None
         self._httpd.daemon_threads = True
         self.address = self._httpd.server_address[:2]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="status-http", daemon=True)

@@ -29,10 +29,14 @@ def _time(record: logging.LogRecord) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, message, fields."""
+    """One JSON object a line: time, level, logger, message, fields (`always` added to every line's)."""
+
+    def __init__(self, always: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.always = always or {}
 
     def format(self, record: logging.LogRecord) -> str:
-        fields = _fields(record)
+        fields = {**self.always, **_fields(record)}
         if record.exc_info:
             fields["exc"] = self.formatException(record.exc_info)
         line = {"time": _time(record), "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage(), "fields": fields}
@@ -42,8 +46,12 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     """`time level logger: message key=value ...` for people at a terminal."""
 
+    def __init__(self, always: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.always = always or {}
+
     def format(self, record: logging.LogRecord) -> str:
-        fields = _fields(record)
+        fields = {**self.always, **_fields(record)}
         extra = "".join(f" {k}={v}" for k, v in fields.items())
         text = f"{_time(record)} {record.levelname.lower():7} {record.name}: {record.getMessage()}{extra}"
         if record.exc_info:
@@ -51,10 +59,11 @@ class TextFormatter(logging.Formatter):
         return text
 
 
-def configure_logging(fmt: Literal["json", "text"] = "text", level: int = logging.INFO) -> None:
-    """Route every logger of the process to stderr in `fmt` (replaces the root logger's handlers)."""
+def configure_logging(fmt: Literal["json", "text"] = "text", level: int = logging.INFO, always: dict[str, Any] | None = None) -> None:
+    """Route every logger of the process to stderr in `fmt` (replaces the root logger's handlers);
+    `always`: fields every line carries (a worker's index)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.setFormatter(JsonFormatter(always) if fmt == "json" else TextFormatter(always))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -22,10 +22,12 @@ loop with the exception: nothing held or unsettled is acknowledged.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import DeliveryError
 from ..event import Event, field_ref
@@ -126,11 +128,15 @@ def run_loop(
     tick: Callable[[RunSummary], Any] | None = None,
     tick_interval: float = 1.0,
     writing: Callable[[str | None], Any] | None = None,
+    background: Sequence[bool] | None = None,
 ) -> RunSummary:
     """Run every batch through the pipeline to the outputs; see the module docstring.
 
     `tick(summary)` is called at most every `tick_interval` seconds between batches (telemetry,
-    heartbeat); `writing(name)` before an output writes and `writing(None)` after (readiness)."""
+    heartbeat); `writing(name)` before an output writes and `writing(None)` after (readiness).
+    `background[i]`: output i writes on a thread of its own (a remote destination: the pipeline
+    runs the next delivery batch while a request is in flight; one write in flight and one waiting,
+    so a slow output still stops the loop); its answers are read between batches, in order."""
     summary = summary if summary is not None else RunSummary()
     outputs = router.outputs
     for sink in outputs:
@@ -145,6 +151,11 @@ def run_loop(
     number = 0
     unsynced = False
     next_tick = time.monotonic() + tick_interval if tick is not None else float("inf")
+    writers: list[_Writer | None] = [
+        _Writer(sink, writing) if background is not None and background[i] else None for i, sink in enumerate(outputs)
+    ]
+    inflight: list[deque[int]] = [deque() for _ in outputs]  # per output: first batch number of each write in flight
+    threaded = any(w is not None for w in writers)
 
     def put(reason: str, **where: Any) -> None:
         nonlocal unsynced
@@ -153,28 +164,59 @@ def run_loop(
         dead_letters.put(reason, **where)
 
     def write(i: int) -> None:
+        writer = writers[i]
+        if writer is not None:  # handed over; answered() reads the outcomes
+            inflight[i].append(oldest[i])  # type: ignore[arg-type]
+            oldest[i] = None
+            events, held[i] = held[i], []
+            writer.submit(events)
+            return
         sink, events = outputs[i], held[i]
         if writing is not None:
             writing(sink.name)
         outcomes = sink.write(events)
         if writing is not None:
             writing(None)
+        took(i, events, outcomes)
+        events.clear()
+        oldest[i] = None
+
+    def took(i: int, events: list[Event], outcomes: list[Outcome]) -> None:
+        """Output i answered `outcomes` for `events`: counted, and dead-lettered ones marked."""
+        nonlocal unsynced
+        sink = outputs[i]
         if len(outcomes) != len(events):
             raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
         summary.outputs[sink.name].update(outcomes)
         if Outcome.DEAD_LETTERED in outcomes:  # the sink put records; they are synced before done
-            nonlocal unsynced
             unsynced = True
             dead = Outcome.DEAD_LETTERED
             for event, outcome in zip(events, outcomes):
-                if outcome is dead or outcome == dead:
+                if outcome == dead:
                     _mark_rejected(event)
-        events.clear()
-        oldest[i] = None
+
+    def answered(wait: bool = False) -> None:
+        """Read what the background writers finished (all of it when `wait`); their errors raise here."""
+        for i, writer in enumerate(writers):
+            if writer is None:
+                continue
+            while inflight[i]:
+                result = writer.result(wait)
+                if result is None:
+                    break
+                events, outcomes, error = result
+                if error is not None:
+                    raise error
+                took(i, events, outcomes)
+                inflight[i].popleft()
 
     def settle() -> None:
         """Batches no output holds events of are done, once the dead letter queue is synced."""
+        if threaded:
+            answered()
         held_from = [o for o in oldest if o is not None]
+        if threaded:
+            held_from.extend(q[0] for q in inflight if q)
         done_upto = min(held_from) - 1 if held_from else number
         if not waiting or waiting[0][0] > done_upto:
             return
@@ -269,10 +311,64 @@ def run_loop(
         if now >= next_tick:
             tick(summary)  # type: ignore[misc]
             next_tick = time.monotonic() + tick_interval
-    for i in range(count):
-        if held[i]:
-            write(i)
-    settle()
+    try:
+        for i in range(count):
+            if held[i]:
+                write(i)
+        if threaded:
+            answered(wait=True)
+        settle()
+    finally:
+        for writer in writers:
+            if writer is not None:
+                writer.close()
     if tick is not None:
         tick(summary)
     return summary
+
+
+class _Writer:
+    """One output's writes on a thread of its own: at most one write in flight and one waiting
+    (`submit` blocks past that: backpressure); results come back in order through `result`."""
+
+    __slots__ = ("sink", "writing", "_jobs", "_results", "_thread")
+
+    def __init__(self, sink: Any, writing: Callable[[str | None], Any] | None) -> None:
+        self.sink, self.writing = sink, writing
+        self._jobs: queue.Queue = queue.Queue(maxsize=1)
+        self._results: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=f"write-{sink.name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, events: list[Event]) -> None:
+        self._jobs.put(events)
+
+    def result(self, wait: bool) -> tuple[list[Event], Any, BaseException | None] | None:
+        try:
+            return self._results.get(block=wait)
+        except queue.Empty:
+            return None
+
+    def _run(self) -> None:
+        sink, writing = self.sink, self.writing
+        while True:
+            events = self._jobs.get()
+            if events is None:
+                return
+            try:
+                if writing is not None:
+                    writing(sink.name)
+                outcomes = sink.write(events)
+                if writing is not None:
+                    writing(None)
+            except BaseException as exc:  # noqa: BLE001 (handed to the loop, which raises it)
+                self._results.put((events, None, exc))
+            else:
+                self._results.put((events, outcomes, None))
+
+    def close(self) -> None:
+        """End the thread once the writes handed over are done (or failed)."""
+        try:
+            self._jobs.put(None, timeout=0.1)
+        except queue.Full:  # a write is stuck (the loop is raising past it): the daemon thread is left
+            pass

@@ -19,7 +19,8 @@ polled through an `Intake` (bounded hand-over; a busy loop polls nothing, so a s
 sources). Each batch goes through `runtime.loop.run_loop`, the same loop the file job uses: the
 pipeline, the dead letter queue for decode/filter/routing failures, the routed outputs held per
 output, and the batch's `Ack` settled once per event when every output answered and the dead letter
-queue is synced. On the first SIGTERM/SIGINT the intake stops taking batches, the loop drains and
+queue is synced; an Elasticsearch output writes on a thread of its own (one request in flight, one
+delivery batch waiting), so the pipeline works while a request is out. On the first SIGTERM/SIGINT the intake stops taking batches, the loop drains and
 settles what it holds, then the sources are closed (Kafka commits what is settled and leaves its
 group; Beats has sent its acks) and the outputs closed. A watchdog bounds this by
 `--shutdown-timeout`: past it every output is `stop()`ped, its blocked write raises
@@ -147,16 +148,16 @@ class Sidecar:
         options = self.options
         telemetry = self.telemetry
         telemetry.watch(self.sources, self.dead_letters)
-        previous: dict[int, Any] = {}
-        if options.install_signals:
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                previous[signum] = signal.signal(signum, self._on_signal)
         status = None
         if options.http_port is not None:
             from .http import StatusServer
 
             status = StatusServer(options.http_host, options.http_port, telemetry.registry, self.health.live, self.health.ready)
             status.start()
+        previous: dict[int, Any] = {}
+        if options.install_signals:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                previous[signum] = signal.signal(signum, self._on_signal)
         try:
             self._start_sources()
             self.health.started = True
@@ -166,7 +167,8 @@ class Sidecar:
             stopped: DeliveryStopped | None = None
             try:
                 run_loop(self.intake, self.pipeline, self.router, self.dead_letters, summary=self.summary,
-                         on_done=self.on_done, tick=telemetry.tick, writing=self.health.writing_to)
+                         on_done=self.on_done, tick=telemetry.tick, writing=self.health.writing_to,
+                         background=[_remote(sink) for sink in self.router.outputs])
             except DeliveryStopped as exc:
                 stopped = exc
             finally:
@@ -210,6 +212,14 @@ class Sidecar:
         log.info("drained and closed: read %d, emitted %d, dropped %d, rejected %d", summary.read, summary.emitted,
                  summary.dropped, summary.rejected, extra=fields)
         return EXIT_OK
+
+
+def _remote(sink: Any) -> bool:
+    """Whether an output writes on a thread of its own: a remote destination (Elasticsearch), whose
+    request wait the pipeline can use; local files keep writing on the loop's thread."""
+    from ..sinks.elasticsearch.sink import ElasticsearchSink
+
+    return isinstance(sink, ElasticsearchSink) or bool(getattr(sink, "background", False))
 
 
 def run_sidecar(

@@ -89,6 +89,17 @@ class _Children:
                     pass
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the parent dies (Linux PR_SET_PDEATHSIG), so a
+    killed supervisor leaves no worker behind in its own session; elsewhere, nothing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def supervise(
     child_arguments: list[str],
     workers: int,
@@ -124,7 +135,10 @@ def supervise(
     try:
         for index in range(workers):
             arguments = [*child_arguments, "--dead-letters", str(Path(dead_letters) / f"worker-{index}"), "--worker-index", str(index)]
-            process = subprocess.Popen([sys.executable, "-m", "porttrack_logs.cli", "run", *arguments], env=env)
+            # a session of its own: a Ctrl-C at a terminal reaches the parent only, which forwards it once
+            # (the process group would get it too, and a second signal means "exit at once")
+            process = subprocess.Popen([sys.executable, "-m", "porttrack_logs.cli", "run", *arguments], env=env,
+                                       start_new_session=True, preexec_fn=_die_with_parent)
             processes.append(process)
             log.info("worker %d started (pid %d)", index, process.pid, extra={"worker": index, "pid": process.pid})
         if http_port is not None:

@@ -68,8 +68,9 @@ class FakeSink:
     """Our Sink interface: logs each write; answers `outcome` (or a function of the event); can block
     until released or stopped (then raises DeliveryStopped, as the Elasticsearch sink does)."""
 
-    def __init__(self, log, name="out", outcome=Outcome.INDEXED, block=False, delivery_size=None):
+    def __init__(self, log, name="out", outcome=Outcome.INDEXED, block=False, delivery_size=None, background=False):
         self.name, self.log, self.outcome = name, log, outcome
+        self.background = background  # the sidecar writes it on a thread of its own, as an Elasticsearch output
         self.delivery_size = delivery_size
         self.block = block
         self.entered = threading.Event()
@@ -114,13 +115,14 @@ def drain_source(source, stop_after):
             intake.stop()
 
 
-def test_a_source_batch_is_acknowledged_only_after_its_output_wrote_it():
+@pytest.mark.parametrize("background", [False, True], ids=["on-the-loop", "writer-thread"])
+def test_a_source_batch_is_acknowledged_only_after_its_output_wrote_it(background):
     """Each batch's Ack commits after the write that carried its events, never before; every
     event settled DELIVERED."""
     log = []
     source = FakeSource(batches=3, size=4, log=log)
     sink = FakeSink(log, delivery_size=8)
-    run_loop(drain_source(source, 3), Pipeline.from_config("filter { }"), Router([sink], (0,)), SyncLog(log))
+    run_loop(drain_source(source, 3), Pipeline.from_config("filter { }"), Router([sink], (0,)), SyncLog(log), background=[background])
     writes = [i for i, entry in enumerate(log) if entry[0] == "write"]
     commits = {entry[2]: i for i, entry in enumerate(log) if entry[0] == "commit"}
     assert sorted(commits) == [0, 1, 2]
@@ -129,7 +131,8 @@ def test_a_source_batch_is_acknowledged_only_after_its_output_wrote_it():
     assert all(a.committed == 4 and a.status == DELIVERED for a in source.acks)
 
 
-def test_dead_lettered_events_settle_rejected_after_the_dead_letter_queue_synced():
+@pytest.mark.parametrize("background", [False, True], ids=["on-the-loop", "writer-thread"])
+def test_dead_lettered_events_settle_rejected_after_the_dead_letter_queue_synced(background):
     """An output's DEAD_LETTERED settles its position REJECTED (committed all the same), and only
     after the queue is synced; the others DELIVERED."""
     log = []
@@ -137,7 +140,7 @@ def test_dead_lettered_events_settle_rejected_after_the_dead_letter_queue_synced
     sink = FakeSink(log, outcome=lambda e: Outcome.DEAD_LETTERED if e.get("message") == "bad" else Outcome.INDEXED)
     sink_dlq = SyncLog(log)
     sink_dlq.put("mapping conflict", stage="output")  # what a sink does before it answers DEAD_LETTERED
-    run_loop(drain_source(source, 1), Pipeline.from_config("filter { }"), Router([sink], (0,)), sink_dlq)
+    run_loop(drain_source(source, 1), Pipeline.from_config("filter { }"), Router([sink], (0,)), sink_dlq, background=[background])
     sync = log.index(("sync",))
     commit = next(i for i, entry in enumerate(log) if entry[0] == "commit")
     assert sync < commit
@@ -169,14 +172,15 @@ def test_a_filter_failure_goes_to_the_queue_and_settles_rejected_the_rest_delive
     assert record.stage == "filter" and record.place == "fake/0@1"
 
 
-def test_a_write_stopped_at_shutdown_acknowledges_nothing():
+@pytest.mark.parametrize("background", [False, True], ids=["on-the-loop", "writer-thread"])
+def test_a_write_stopped_at_shutdown_acknowledges_nothing(background):
     """DeliveryStopped from an output ends the loop with it; no Ack of the held events commits."""
     log = []
     source = FakeSource(batches=2, size=4, log=log)
     sink = FakeSink(log, block=True)
     sink.stop()
     with pytest.raises(DeliveryStopped):
-        run_loop(drain_source(source, 2), Pipeline.from_config("filter { }"), Router([sink], (0,)), SyncLog(log))
+        run_loop(drain_source(source, 2), Pipeline.from_config("filter { }"), Router([sink], (0,)), SyncLog(log), background=[background])
     assert [e for e in log if e[0] == "commit"] == []
     assert all(a.committed == 0 and a.pending == 4 for a in source.acks)
 
@@ -194,12 +198,14 @@ def _run_in_thread(sidecar):
     return thread, result
 
 
-def test_a_blocked_output_bounds_what_is_read_from_every_source():
-    """While the output blocks, the sources are polled no further than the bound: the batches one
-    delivery holds, plus the intake's hand-over and one per poller; nothing of it is acknowledged."""
+@pytest.mark.parametrize("background", [False, True], ids=["on-the-loop", "writer-thread"])
+def test_a_blocked_output_bounds_what_is_read_from_every_source(background):
+    """While the output blocks, the sources are polled no further than the bound: the batches of
+    one delivery (three with a writer thread: one in flight, one waiting, one the loop holds while
+    it waits to hand it over), plus the intake's hand-over and one per poller; nothing acknowledged."""
     log = []
     sources = [FakeSource(name=f"s{k}", batches=None, size=10, log=log) for k in range(2)]
-    sink = FakeSink(log, block=True, delivery_size=50)
+    sink = FakeSink(log, block=True, delivery_size=50, background=background)
     sidecar = _sidecar(sources, sink, log, timeout=0.5, capacity=3)
     thread, result = _run_in_thread(sidecar)
     assert sink.entered.wait(30)
@@ -209,19 +215,20 @@ def test_a_blocked_output_bounds_what_is_read_from_every_source():
         threading.Event().wait(0.025)
     polled = sum(s.polled for s in sources)
     assert polled_at_write >= 5  # the write came when 50 events (5 batches) were held
-    assert polled <= 5 + 3 + 2  # the held batches, the hand-over's 3, one in each poller's hand
+    assert polled <= 5 * (3 if background else 1) + 3 + 2  # the held batches, the hand-over's 3, one in each poller's hand
     sidecar.request_stop("test")
     thread.join(30)
     assert result["code"] == EXIT_ABANDONED
     assert [e for e in log if e[0] == "commit"] == []
 
 
-def test_stop_drains_what_is_in_flight_then_closes_the_sources_and_exits_0():
+@pytest.mark.parametrize("background", [False, True], ids=["on-the-loop", "writer-thread"])
+def test_stop_drains_what_is_in_flight_then_closes_the_sources_and_exits_0(background):
     """A stop while an output is slow (not stuck): the held events are written, every batch read is
     acknowledged, then the sources are closed; exit 0."""
     log = []
     source = FakeSource(batches=None, size=5, log=log)
-    sink = FakeSink(log, block=True, delivery_size=20)
+    sink = FakeSink(log, block=True, delivery_size=20, background=background)
     sidecar = _sidecar([source], sink, log, timeout=60)
     thread, result = _run_in_thread(sidecar)
     assert sink.entered.wait(30)
@@ -234,12 +241,13 @@ def test_stop_drains_what_is_in_flight_then_closes_the_sources_and_exits_0():
     assert sum(a.committed for a in source.acks) == sink.written
 
 
-def test_past_the_shutdown_timeout_the_outputs_are_stopped_and_nothing_held_is_acknowledged():
+@pytest.mark.parametrize("background", [False, True], ids=["on-the-loop", "writer-thread"])
+def test_past_the_shutdown_timeout_the_outputs_are_stopped_and_nothing_held_is_acknowledged(background):
     """An output that never recovers: after --shutdown-timeout its write is stopped, the process
     reports what it abandoned (exit 3), and no Ack of it commits."""
     log = []
     source = FakeSource(batches=3, size=4, log=log)
-    sink = FakeSink(log, block=True, delivery_size=8)
+    sink = FakeSink(log, block=True, delivery_size=8, background=background)
     sidecar = _sidecar([source], sink, log, timeout=0.3)
     thread, result = _run_in_thread(sidecar)
     assert sink.entered.wait(30)
@@ -248,7 +256,7 @@ def test_past_the_shutdown_timeout_the_outputs_are_stopped_and_nothing_held_is_a
     assert result["code"] == EXIT_ABANDONED
     assert sink.stopped.is_set()
     assert [e for e in log if e[0] == "commit"] == []
-    assert sidecar.summary.read - sidecar.summary.settled == 8
+    assert sidecar.summary.settled == 0 and sidecar.summary.read == (12 if background else 8)
 
 
 def test_a_source_that_closes_on_its_own_ends_the_run_with_4():

@@ -445,8 +445,9 @@ def main() -> None:
     kafka = Kafka(bootstrap)
     rows: list[dict] = []
     workdir = Path(tempfile.mkdtemp(prefix="sidecar-bench-"))
-    values = filebeat_ndjson(args.events)
-    print(f"  {len(values):,} PortTrack events, {sum(map(len, values)) / len(values):.0f} bytes each on average", flush=True)
+    values = filebeat_ndjson(args.events) if only - {"beats", "rss"} else []
+    if values:
+        print(f"  {len(values):,} PortTrack events, {sum(map(len, values)) / len(values):.0f} bytes each on average", flush=True)
     index = f"bench-sidecar-{uuid.uuid4().hex[:8]}"
     try:
         one_confluent = topic = None
@@ -470,6 +471,13 @@ def main() -> None:
         if "es" in only:
             output = f'elasticsearch {{ hosts => ["{es_url}"] index => "{index}-%{{+yyyy.MM.dd}}" manage_template => false }}'
             rows.append(kafka_run(kafka, values[: args.es_events], "confluent", workdir, "kafka -> Elasticsearch (confluent)", output=output)[0])
+            from elasticsearch import Elasticsearch
+
+            client = Elasticsearch(es_url, request_timeout=60)
+            client.indices.refresh(index=f"{index}-*")
+            indexed = client.count(index=f"{index}-*")["count"]
+            client.close()
+            print(f"  documents in {index}-*: {indexed:,} of {min(args.es_events, len(values)):,}", flush=True)
         if "baseline" in only:
             m = min(args.baseline_events, len(values))
             base_bytes = baseline_run(kafka, topic, m, "bytes", "baseline: kafka-python+json+pygrok -> bulk bytes")

@@ -423,13 +423,14 @@ def test_kafka_two_sidecars_in_one_group_split_the_partitions_and_survive_a_kill
     group = unique_group()
     config = write_config(tmp_path / "kafka.conf", kafka_input(kafka_bootstrap, kafka_topic, group, backend), es_url, es_index_prefix)
     first, second = sidecars(config, name="first"), sidecars(config, name="second")
-    producer.send([filebeat_kafka_event(i, kafka_topic) for i in range(n // 3)], rate=100)
 
     def split() -> bool:
         held = assignments(kafka_bootstrap, group)
         return len(held) == 2 and all(held) and not held[0] & held[1] and held[0] | held[1] == {0, 1, 2}
 
     wait_for(split, "the two members to split the partitions", watch=[first, second])
+    # produced once the partitions are split, so that each member indexes (not only finds duplicates of) its own
+    producer.send([filebeat_kafka_event(i, kafka_topic) for i in range(n // 3)], rate=300)
     wait_for(lambda: first.indexed() > 0 and second.indexed() > 0, "both sidecars to index some", watch=[first, second])
     producer.join()
     producer.send([filebeat_kafka_event(i, kafka_topic) for i in range(n // 3, n)], rate=300)

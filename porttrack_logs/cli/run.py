@@ -182,6 +182,7 @@ def handle_sidecar(
         tune_gc_for_throughput()
         options = SidecarOptions(
             shutdown_timeout=args.shutdown_timeout, http_host=args.http_host, http_port=args.http_port if worker is None else None,
+            batch_size=args.batch_size,
         )
         return run_sidecar(pipeline, sources, router, dead_letters, telemetry, options)
 
@@ -199,7 +200,32 @@ def _network_sources(plugin: CompiledPlugin, registry: Any, *, reuse_port: bool)
         return [settings.build(SourceContext(name, registry)) for name in names]
     server = settings.build(SourceContext(plugin_id, registry))
     server.reuse_port = reuse_port
+    server.source_metadata = _beats_enrich(settings, plugin_id)
     return [server]
+
+
+_ENRICH = {"all", "none", "source_metadata", "codec_metadata", "ssl_peer_metadata"}
+
+
+def _beats_enrich(settings: Any, plugin_id: str) -> str | None:
+    """Logstash's beats `enrich`: `source_metadata` (in `all`, the default) puts the client's address in
+    [@metadata]; codec_metadata and ssl_peer_metadata are not implemented: refused when asked for by
+    name, said once in the log when they come with `all`."""
+    import logging
+
+    asked = [settings.enrich] if isinstance(settings.enrich, str) else list(settings.enrich)
+    unknown = [a for a in asked if a not in _ENRICH]
+    if unknown:
+        raise ConfigError(f"enrich {unknown[0]!r} is none of {sorted(_ENRICH)}", option="enrich")
+    missing = [a for a in asked if a in ("codec_metadata", "ssl_peer_metadata")]
+    if missing:
+        raise ConfigError(f"enrich => {missing[0]} is not implemented here; use source_metadata, all or none", option="enrich")
+    if "none" in asked or not ({"all", "source_metadata"} & set(asked)):
+        return None
+    if "all" in asked:
+        logging.getLogger("porttrack_logs.cli.run").info(
+            "%s: enrich => all adds source_metadata; codec_metadata (codec tags) and ssl_peer_metadata are not implemented", plugin_id)
+    return "legacy" if settings.ecs_compatibility == "disabled" else "ecs"
 
 
 def _child_arguments(args: argparse.Namespace) -> list[str]:

@@ -59,14 +59,30 @@ class TextFormatter(logging.Formatter):
         return text
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler writing to whatever `sys.stderr` is when a record comes (not the one at set-up)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure_logging(fmt: Literal["json", "text"] = "text", level: int = logging.INFO, always: dict[str, Any] | None = None) -> None:
-    """Route every logger of the process to stderr in `fmt` (replaces the root logger's handlers);
-    `always`: fields every line carries (a worker's index)."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Route every logger of the process to stderr in `fmt` (replacing the handler an earlier call
+    installed, no other); `always`: fields every line carries (a worker's index)."""
+    handler = _Stderr()
     handler.setFormatter(JsonFormatter(always) if fmt == "json" else TextFormatter(always))
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if isinstance(old, _Stderr):
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("kafka").setLevel(logging.WARNING)  # kafka-python logs every fetch at INFO

@@ -14,6 +14,15 @@ The command-line contract (stable; `porttrack-logs run --help` has the rest):
     exit 4   a source (or, with --workers, a worker process) ended on its own
     exit 128+signal   a second signal: at once, nothing acknowledged that was not delivered
 
+    --workers N (-w N, 'auto' = one per core; default 1): N child processes under a supervising
+    parent (runtime.workers); each child's dead letter queue is DIR/worker-I; the parent serves the
+    HTTP endpoints (metrics summed over the children) and exits 4 when a child dies unasked.
+    Log lines a supervisor or test may rely on (JSON: "message" and "fields"):
+      "running: ..."              fields.inputs, fields.outputs (plugin ids), once the sources started
+      "drained and closed: ..."   fields.read, emitted, dropped, rejected, outputs{id: {outcome: n}}
+      "shut down after ...s without draining: ..."   fields.abandoned (events read, not acknowledged)
+      "worker I started (pid P)"  fields.worker, fields.pid (the parent); children's lines carry fields.worker
+
 How: the sources run on their own threads (Kafka's consumer thread, the Beats asyncio loop) and are
 polled through an `Intake` (bounded hand-over; a busy loop polls nothing, so a slow output slows the
 sources). Each batch goes through `runtime.loop.run_loop`, the same loop the file job uses: the
@@ -64,6 +73,7 @@ class SidecarOptions:
     http_port: int | None = None  # None: no HTTP endpoints
     install_signals: bool = True  # False when not on the main thread (tests drive `Sidecar.request_stop`)
     intake_capacity: int = 4
+    batch_size: int = 125  # events per Pipeline.process call (a bigger read is split: pipeline.BATCH_SIZE)
 
 
 class Sidecar:
@@ -168,7 +178,7 @@ class Sidecar:
             try:
                 run_loop(self.intake, self.pipeline, self.router, self.dead_letters, summary=self.summary,
                          on_done=self.on_done, tick=telemetry.tick, writing=self.health.writing_to,
-                         background=[_remote(sink) for sink in self.router.outputs])
+                         background=[_remote(sink) for sink in self.router.outputs], batch_size=options.batch_size)
             except DeliveryStopped as exc:
                 stopped = exc
             finally:

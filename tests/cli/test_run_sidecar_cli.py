@@ -139,3 +139,13 @@ def test_an_http_port_in_use_is_a_start_up_error_naming_it(tmp_path):
         taken.close()
     assert process.returncode == 1
     assert f"--http-host 127.0.0.1 --http-port {port}: cannot listen there" in err and "Traceback" not in err
+
+
+def test_a_beats_enrich_option_that_is_not_implemented_is_refused_at_its_place(tmp_path, capsys):
+    """enrich => codec_metadata is not implemented: a start-up error at the input, never ignored."""
+    conf = tmp_path / "b.conf"
+    conf.write_text('input {\n  beats { port => 0 enrich => ["source_metadata", "codec_metadata"] }\n}\noutput { file { path => "%s" } }\n'
+                    % (tmp_path / "o.ndjson"))
+    assert main(["run", "-f", str(conf), "--dead-letters", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err
+    assert f"{conf}:2:3" in err and "enrich => codec_metadata is not implemented here" in err

@@ -65,11 +65,12 @@ def test_beats_into_elasticsearch_each_event_once_and_acknowledged_after_indexin
         summary = send(golumber, port, n=n, conns=3, window=200, pipelining=2, compress=3)
         assert summary["returncode"] == 0 and summary["acked"] == n, summary
         assert count(es_client, index) == n  # acknowledged means indexed: all there when the client ends
-        text = wait_for(lambda: (lambda t: t if metric(t, "porttrack_events_in_total") == n else None)(http_get(http_port, "/metrics")[1]),
+        text = wait_for(lambda: (lambda t: t if metric(t, "porttrack_events_out_total") == n else None)(http_get(http_port, "/metrics")[1]),
                         what="the metrics")
         assert metric(text, "porttrack_beats_connections_total") == 3
         assert 3 <= metric(text, "porttrack_beats_windows_total") <= n  # go-lumber sizes its windows itself
         assert metric(text, "porttrack_events_out_total", outcome="indexed") == n
+        assert metric(text, "porttrack_events_in_total") == n
         assert sidecar.stop() == 0, sidecar.output()
     finally:
         sidecar.kill()
@@ -129,3 +130,27 @@ def test_a_supervisor_killed_with_sigkill_leaves_no_worker_behind(tmp_path, es_u
         parent.kill()
     finals = [r for r in parent.records if "drained and closed" in r["message"]]
     assert len(finals) == 2  # each drained on its own (their stderr is the same pipe)
+
+
+@pytest.mark.parametrize(("ecs", "field"), [("v8", "[@metadata][input][beats][host][ip]"), ("disabled", "[@metadata][ip_address]")])
+def test_enrich_source_metadata_puts_the_client_address_in_metadata(tmp_path, golumber, ecs, field):
+    """enrich => source_metadata (part of the default `all`): the client's address in @metadata, at
+    the ECS place or the legacy one; the events reach a file output and the client is acknowledged."""
+    port = free_port()
+    out = tmp_path / "events.ndjson"
+    conf = tmp_path / "b.conf"
+    conf.write_text(
+        f'input {{ beats {{ host => "127.0.0.1" port => {port} enrich => "source_metadata" ecs_compatibility => "{ecs}" }} }}\n'
+        f'filter {{ mutate {{ copy => {{ "{field}" => "peer" }} }} }}\n'
+        f'output {{ file {{ path => "{out}" }} }}\n'
+    )
+    sidecar = SidecarProcess(conf, tmp_path)
+    try:
+        wait_for(lambda: sidecar.logged("running:"), what="the sidecar running")
+        summary = send(golumber, port, n=20, conns=1, window=10)
+        assert summary["returncode"] == 0 and summary["acked"] == 20, summary
+        assert sidecar.stop() == 0, sidecar.output()
+    finally:
+        sidecar.kill()
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(events) == 20 and {e["peer"] for e in events} == {"127.0.0.1"}

@@ -205,10 +205,11 @@ def test_kafka_into_elasticsearch_exactly_once_then_a_restart_reads_only_what_is
         wait_for(lambda: committed_total(kafka_bootstrap, group) == n, what="n offsets committed")
         assert http_get(port, "/healthz")[0] == 200
         assert http_get(port, "/readyz") == (200, "ok\n")
-        status, text = wait_for(lambda: (lambda a: a if metric(a[1], "porttrack_events_in_total") == n else None)(http_get(port, "/metrics")),
+        status, text = wait_for(lambda: (lambda a: a if metric(a[1], "porttrack_events_out_total") == n - 1 else None)(http_get(port, "/metrics")),
                                 what="the metrics to show n events in")
         assert status == 200
         assert metric(text, "porttrack_events_out_total", outcome="indexed") == n - 1
+        assert metric(text, "porttrack_events_in_total") == n
         assert metric(text, "porttrack_events_dropped_total") == 1
         assert metric(text, "porttrack_events_tagged_total", tag="_jsonparsefailure") == 1
         assert metric(text, "porttrack_output_bulk_requests_total", result="answered") >= 1
@@ -287,8 +288,9 @@ def test_two_workers_split_a_3_partition_topic_and_the_parent_sums_their_metrics
         wait_for(split, what="the partitions split between the two workers")
         produce(kafka_bootstrap, kafka_topic, [filebeat_event(i) for i in range(n - 1)] + [b"{\"n\": 3}"])
         wait_for(lambda: committed_total(kafka_bootstrap, group) == n, what="n offsets committed")
-        text = wait_for(lambda: (lambda t: t if metric(t, "porttrack_events_in_total") == n else None)(http_get(port, "/metrics")[1]),
+        text = wait_for(lambda: (lambda t: t if metric(t, "porttrack_events_out_total") == n - 2 else None)(http_get(port, "/metrics")[1]),
                         what="the summed metrics")
+        assert metric(text, "porttrack_events_in_total") == n
         plugins = {line.split('plugin="')[1].split('"')[0] for line in text.splitlines() if line.startswith("porttrack_events_in_total")}
         assert plugins == {"kafka@2:9"}
         assert metric(text, "porttrack_events_dropped_total") == 2  # n == 3 twice: the produced event and the last record

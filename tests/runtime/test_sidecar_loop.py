@@ -77,6 +77,7 @@ class FakeSink:
         self.release = threading.Event()
         self.stopped = threading.Event()
         self.written = 0
+        self.messages = []
 
     def write(self, events):
         self.entered.set()
@@ -86,6 +87,7 @@ class FakeSink:
                     raise DeliveryStopped(f"{self.name}: stopped with {len(events)} events not delivered")
         outcomes = [self.outcome(e) if callable(self.outcome) else self.outcome for e in events]
         self.written += len(events)
+        self.messages.extend(e.get("message") for e in events)
         self.log.append(("write", self.name, len(events)))
         return outcomes
 
@@ -252,6 +254,7 @@ def test_past_the_shutdown_timeout_the_outputs_are_stopped_and_nothing_held_is_a
     thread, result = _run_in_thread(sidecar)
     assert sink.entered.wait(30)
     sidecar.request_stop("test")
+    assert sidecar.health.ready() == (False, "draining")
     thread.join(30)
     assert result["code"] == EXIT_ABANDONED
     assert sink.stopped.is_set()
@@ -276,3 +279,83 @@ def test_a_source_that_closes_on_its_own_ends_the_run_with_4():
     code = sidecar.run()
     assert code == EXIT_SOURCE_ENDED
     assert source.acks[0].committed == 2  # what it read before was still delivered and acknowledged
+
+
+class Recording:
+    """A pipeline (the loop's view of one) that passes events through and notes each call's size."""
+
+    def __init__(self):
+        self.sizes = []
+
+    def process(self, events):
+        self.sizes.append(len(events))
+        return list(events)
+
+
+def test_a_large_read_goes_through_the_pipeline_a_batch_size_at_a_time_in_order():
+    """A 300-event read (a Kafka fetch) is processed 125 events at a time, comes out in read order,
+    and its one Ack is settled once for all 300."""
+    log = []
+    source = FakeSource(batches=1, size=300, log=log)
+    sink = FakeSink(log, delivery_size=1000)
+    pipeline = Recording()
+    run_loop(drain_source(source, 1), pipeline, Router([sink], (0,)), SyncLog(log), batch_size=125)
+    assert pipeline.sizes == [125, 125, 50]
+    assert sink.messages == [f"m0-{i}" for i in range(300)]
+    [ack] = source.acks
+    assert ack.committed == 300 and [e for e in log if e[0] == "commit"] == [("commit", "fake", 0, 300)]
+
+
+def test_health_is_live_while_the_loop_turns_or_an_output_writes_and_not_when_stuck():
+    """/healthz fails only when the loop made no turn for STALL_SECONDS outside a write; /readyz
+    also while starting, draining, or an output blocked past BLOCKED_SECONDS."""
+    import time
+
+    from porttrack_logs.runtime.telemetry import BLOCKED_SECONDS, STALL_SECONDS, Health
+
+    health = Health()
+    assert health.live()[0] and health.ready() == (False, "starting")
+    health.started = True
+    assert health.ready() == (True, "ok")
+    health.beat = time.monotonic() - STALL_SECONDS - 1
+    assert health.live()[0] is False and "no turn" in health.live()[1] and health.ready()[0] is False
+    health.writing_to("elasticsearch@9:3")
+    assert health.live()[0] is True  # an output retrying is not a stuck loop
+    health.writing_since = time.monotonic() - BLOCKED_SECONDS - 1
+    assert health.ready()[0] is False and "blocked" in health.ready()[1]
+    health.writing_to(None)
+    health.beat = time.monotonic()
+    health.draining = True
+    assert health.ready() == (False, "draining")
+
+
+def test_file_inputs_beside_a_network_source_are_read_through_the_same_loop(tmp_path):
+    """A file input next to a source: its records go through the loop as file batches (positions to
+    on_done), the source's batches are acknowledged, both reach the output."""
+    import orjson
+
+    from porttrack_logs.runtime.batch_job import read_paths
+    from porttrack_logs.runtime.intake import FileFeed
+
+    path = tmp_path / "pod.log"
+    data = b"".join(orjson.dumps({"log": f"line {i}\n", "stream": "stdout", "time": "2026-11-27T06:00:00Z"}) + b"\n" for i in range(7))
+    path.write_bytes(data)
+    log = []
+    source = FakeSource(batches=2, size=3, log=log)
+    files = FileFeed("files", lambda: read_paths([str(path)]))
+    sink = FakeSink(log)
+    done = []
+    telemetry = Telemetry()
+    sidecar = Sidecar(Pipeline.from_config("filter { }"), [source, files], Router([sink], (0,)), SyncLog(log), telemetry,
+                      SidecarOptions(install_signals=False), on_done=done.append)
+    thread, result = _run_in_thread(sidecar)
+    wait = threading.Event()
+    for _ in range(600):
+        if sink.written == 13:
+            break
+        wait.wait(0.05)
+    sidecar.request_stop("test")
+    thread.join(30)
+    assert result["code"] == EXIT_OK
+    assert sink.written == 13 and sum(a.committed for a in source.acks) == 6
+    assert done and done[-1] == {str(path): len(data)}

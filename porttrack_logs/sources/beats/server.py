@@ -115,6 +115,9 @@ class BeatsServer:
     ) -> None:
         self.name = name
         self.reuse_port = reuse_port  # SO_REUSEPORT: worker processes share the port, the kernel spreads connections
+        # Logstash's `enrich => source_metadata`: the client's address in [@metadata], under
+        # [input][beats][host][ip] ("ecs") or [ip_address] ("legacy", ecs_compatibility => disabled); None: not added
+        self.source_metadata: str | None = None
         self.host = host
         self.port = port
         self.client_inactivity_timeout = client_inactivity_timeout
@@ -236,6 +239,7 @@ class BeatsServer:
         peer = writer.get_extra_info("peername")
         peer_text = f"[{peer[0]}]:{peer[1]}" if peer and ":" in str(peer[0]) else (f"{peer[0]}:{peer[1]}" if peer else "?")
         connection = _Connection(self, reader, writer, f"beats:{peer_text}#{next(self._numbers)}")
+        connection.peer_ip = str(peer[0]) if peer else None
         connection.task = asyncio.current_task()
         self._connections.add(connection)
         stats = self.stats
@@ -294,7 +298,7 @@ class _Pending:
 class _Connection:
     """One client connection: reads frames, hands windows over, writes acks in window order."""
 
-    __slots__ = ("server", "reader", "writer", "label", "decoder", "inflight", "windows", "closed", "task", "_keepalive", "_moved")
+    __slots__ = ("server", "reader", "writer", "label", "decoder", "inflight", "windows", "closed", "task", "_keepalive", "_moved", "peer_ip")
 
     def __init__(self, server: BeatsServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, label: str) -> None:
         self.server = server
@@ -308,6 +312,7 @@ class _Connection:
         self.task: asyncio.Task | None = None
         self._keepalive: asyncio.TimerHandle | None = None
         self._moved = asyncio.Event()  # set whenever a window of this connection is acknowledged
+        self.peer_ip: str | None = None
 
     async def handshake(self) -> bool:
         """TLS on this connection; False (logged, with the reason and a hint) when it fails."""
@@ -404,6 +409,21 @@ class _Connection:
                 # a fresh dict: whatever a client put under [@metadata][_porttrack] is not kept
                 event.metadata[PROVENANCE] = {"id": ident(payload), "original": payload, "place": f"{prefix}{seq}"}
             append(event)
+        if server.source_metadata is not None and self.peer_ip is not None:
+            ip = self.peer_ip
+            if server.source_metadata == "ecs":
+                for event in events:
+                    meta = event.metadata
+                    where = meta.get("input")
+                    if where.__class__ is not dict:
+                        where = meta["input"] = {}
+                    beats = where.get("beats")
+                    if beats.__class__ is not dict:
+                        beats = where["beats"] = {}
+                    beats["host"] = {"ip": ip}
+            else:
+                for event in events:
+                    event.metadata["ip_address"] = ip
         loop = server._loop
         nbytes = window.nbytes
         server._held += nbytes

@@ -1,6 +1,8 @@
 """The sidecar command with one more output, `elasticsearch_discard`, for benchmarks/sidecar_bench.py.
 
     python benchmarks/_sidecar_discard.py run -f CONFIG [sidecar options]
+    PYTHONPATH=.:benchmarks/_discard_site python -m porttrack_logs.cli run -f CONFIG ...   # what sidecar_bench does
+                                         # (the second form reaches the sidecar's own --workers children too)
 
 `elasticsearch_discard` takes the `elasticsearch` output's options and is that output in every step but
 the request: the `_bulk` body is built by `ElasticsearchSink` exactly as for a real node, handed to a

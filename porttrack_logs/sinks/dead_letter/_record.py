@@ -127,9 +127,10 @@ def encode_record(
     record["event"] = stored
     try:
         payload = encode(record)
+        payload.decode("utf-8")  # an undecoded value (msgspec.Raw) is written as it came: bytes that are no UTF-8 make no JSON
     except (TypeError, ValueError, OverflowError, RecursionError, msgspec.EncodeError):
-        # Text that is no UTF-8 (a lone surrogate from a `\ud800` escape) or a value msgspec refuses:
-        # the stdlib writes what it can as ASCII escapes, and reading falls back to it the same way.
+        # Text that is no UTF-8 (a lone surrogate from a `\ud800` escape, raw input bytes) or a value msgspec
+        # refuses: the stdlib writes what it can as ASCII escapes, and reading falls back to it the same way.
         try:
             payload = json.dumps(record, ensure_ascii=True, separators=(",", ":"), default=_plain).encode("ascii")
         except (TypeError, ValueError, RecursionError) as exc:  # keep the rest, and say why the event is not there
@@ -141,8 +142,8 @@ def encode_record(
 
 def _plain(value: Any) -> Any:
     """For the stdlib fallback: values the codec would write, as plain JSON values."""
-    if isinstance(value, msgspec.Raw):
-        return json.loads(bytes(value))
+    if isinstance(value, msgspec.Raw):  # invalid UTF-8 replaced: the exact bytes are in `original_base64`
+        return json.loads(bytes(value).decode("utf-8", "replace"))
     if isinstance(value, datetime):
         return encode(value).decode("utf-8").strip('"')
     if isinstance(value, (bytes, bytearray, memoryview)):

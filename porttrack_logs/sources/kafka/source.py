@@ -147,6 +147,7 @@ class KafkaSource:
         self._closed = False
         self._failure: BaseException | None = None
         self._paused = False
+        self._reassigned = False  # set by a rebalance: _backpressure sets every partition's pause state afresh
         self._build = _builder(plan, self.stats)
         self.lag: dict[tuple[str, int], int] = {}  # per partition: high watermark minus committed, each commit interval
 
@@ -269,7 +270,17 @@ class KafkaSource:
         """Pause every partition while too many batches are unsettled; resume when there is room."""
         with self._inflight_lock:
             full = self._inflight >= self.max_batches_in_flight
-        if full and not self._paused:
+        if self._reassigned:
+            # librdkafka keeps a partition's pause across a revoke and a new assignment (kafka-python starts it
+            # unpaused): after a rebalance, set the state of every partition now assigned, whatever it was
+            self._reassigned = False
+            self._paused = full
+            if full:
+                self.stats.paused += 1
+                self._client.pause_all()
+            else:
+                self._client.resume_all()
+        elif full and not self._paused:
             self._paused = True
             self.stats.paused += 1
             self._client.pause_all()
@@ -344,7 +355,7 @@ class KafkaSource:
                 if old is not None:
                     old.lost = True
                 self._parts[(topic, partition)] = _Partition(topic, partition)
-        self._paused = False  # a new assignment is fetched unpaused; _backpressure pauses it again if needed
+        self._reassigned = True  # the consumer thread's next _backpressure pauses or resumes all of them
         log.info("%s: assigned %s", self.name, sorted(partitions))
 
     def _revoking(self, partitions: Iterable[tuple[str, int]], lost: bool) -> dict[tuple[str, int], int]:

@@ -49,6 +49,8 @@ var (
 	keyFile    = flag.String("tls-key", "", "client key PEM")
 	serverName = flag.String("tls-server-name", "localhost", "name to verify the server certificate against")
 	rangeOrder = flag.Bool("range-order", false, "encode maps in Go's map iteration order, as Filebeat's encoder (go-structform) does: a resent event may come with its keys in another order")
+	shape      = flag.String("shape", "plain", "event shape: plain (\"event N from golumber connection C\") or porttrack (a Filebeat container event whose message is a PortTrack log line, every -error-every'th at ERROR)")
+	errorEvery = flag.Int("error-every", 5, "with -shape porttrack: every this many events (by number) is an ERROR line")
 )
 
 var (
@@ -68,6 +70,9 @@ func fail(format string, args ...interface{}) {
 }
 
 func event(n, conn int) interface{} {
+	if *shape == "porttrack" {
+		return porttrackEvent(n, conn)
+	}
 	msg := fmt.Sprintf("event %d from golumber connection %d", n, conn)
 	if *size > len(msg) {
 		msg += " " + strings.Repeat("x", *size-len(msg)-1)
@@ -81,6 +86,36 @@ func event(n, conn int) interface{} {
 		"log":        map[string]interface{}{"offset": n * 100, "file": map[string]interface{}{"path": "/var/log/containers/app.log"}},
 		"host":       map[string]interface{}{"name": "golumber"},
 		"stream":     "stdout",
+	}
+}
+
+// porttrackEvent is a Filebeat 9 container-input event whose message is a PortTrack service's log line:
+// "<ISO8601> <LEVEL> <text>", the level ERROR when n is a multiple of -error-every, else INFO or WARN.
+func porttrackEvent(n, conn int) interface{} {
+	ts := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Millisecond)
+	level := "INFO"
+	if *errorEvery > 0 && n%*errorEvery == 0 {
+		level = "ERROR"
+	} else if n%7 == 3 {
+		level = "WARN"
+	}
+	msg := fmt.Sprintf("%s %s [crane-%d] event %d from golumber connection %d", ts.Format("2006-01-02T15:04:05.000Z"), level, n%12, n, conn)
+	if *size > len(msg) {
+		msg += " " + strings.Repeat("x", *size-len(msg)-1)
+	}
+	pod := fmt.Sprintf("porttrack-api-%d", n%3)
+	return map[string]interface{}{
+		"@timestamp": ts.Add(5 * time.Millisecond).Format("2006-01-02T15:04:05.000Z"),
+		"@metadata":  map[string]interface{}{"beat": "filebeat", "type": "_doc", "version": "9.3.0"},
+		"message":    msg,
+		"n":          n,
+		"stream":     "stdout",
+		"input":      map[string]interface{}{"type": "container"},
+		"log":        map[string]interface{}{"offset": n * 120, "file": map[string]interface{}{"path": "/var/log/containers/" + pod + "_default_api-abc.log"}},
+		"container":  map[string]interface{}{"id": strings.Repeat("c0ffee", 10), "image": map[string]interface{}{"name": "registry.local/porttrack/api:1.4.2"}, "runtime": "containerd"},
+		"kubernetes": map[string]interface{}{"namespace": "default", "pod": map[string]interface{}{"name": pod}, "labels": map[string]interface{}{"app": "porttrack-api"}},
+		"agent":      map[string]interface{}{"type": "filebeat", "version": "9.3.0", "name": "node-1"},
+		"host":       map[string]interface{}{"name": "golumber"},
 	}
 }
 
@@ -246,6 +281,10 @@ func sendAll(conn int, events []interface{}, dial func(string, string) (net.Conn
 
 func main() {
 	flag.Parse()
+	if *shape != "plain" && *shape != "porttrack" {
+		fmt.Fprintln(os.Stderr, "golumber: -shape is plain or porttrack, not", *shape)
+		os.Exit(2)
+	}
 	dial, err := dialer()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "golumber:", err)

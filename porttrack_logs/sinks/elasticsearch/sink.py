@@ -22,10 +22,11 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import mmh3
+from msgspec import Raw
 from prometheus_client import CollectorRegistry
 from orjson import dumps
 
-from ...codec import encode_event, encode_event_into
+from ...codec import encode, encode_event, encode_lines, encode_into as _encode_into
 from ...errors import DeliveryError, DeliveryStopped
 from ...event import TIMESTAMP, Event, Template, field_ref
 from ..base import PROVENANCE, Outcome, SinkContext, provenance
@@ -126,10 +127,7 @@ class ElasticsearchSink:
         if len(batch.body) > self.max_content_length:
             self._drop_oversized(batch)
         self.metrics.encode_seconds.inc(time.process_time() - started)
-        spans = batch.spans
-        spans.append(-1)
-        spans.append(len(batch.body))
-        sent = (len(spans) - 2) // 2
+        sent = len(batch.positions)
         if sent and not batch.skipped and sent <= self._flush_size and len(batch.body) <= self._flush_bytes:
             self._deliver(batch, list(range(sent)))  # the usual case: the whole batch in one request
         elif sent:
@@ -156,14 +154,15 @@ class ElasticsearchSink:
 
     def _deliver_chunked(self, batch: "_Batch", sent: int) -> None:
         """Requests of at most `flush_size` documents and `flush_bytes` bytes (one document over it goes alone)."""
-        spans, skipped = batch.spans, batch.skipped
+        skipped = batch.skipped
+        sizes = batch.sizes()
         flush_size, flush_bytes = self._flush_size, self._flush_bytes
         chunk: list[int] = []
         chunk_bytes = 0
         for k in range(sent):
             if k in skipped:
                 continue
-            size = spans[2 * k + 3] - spans[2 * k + 1]
+            size = sizes[k]
             if chunk and (len(chunk) >= flush_size or chunk_bytes + size > flush_bytes):
                 self._deliver(batch, chunk)
                 chunk, chunk_bytes = [], 0
@@ -182,15 +181,23 @@ class ElasticsearchSink:
     # -- building the body -----------------------------------------------------------------------
     def _encode_fast(self, batch: "_Batch") -> None:
         """The default shape (constant action, no document_id, routing or pipeline): ids from the source.
-        With a daily index (`name-%{+yyyy.MM.dd}`), an event of the day last seen skips the render."""
+        With a daily index (`name-%{+yyyy.MM.dd}`), an event of the day last seen skips the render.
+
+        Per event only the action line is built here (its start cached per index, the `_id` escaped by
+        orjson); the body is then encoded in one call, action lines as they are and events' fields as
+        held (undecoded values copied through), each followed by a newline."""
         render_index, checked, heads = self._render_index, self._index_checked, self._lines[self._action]
         daily = self._daily
-        body, spans = batch.body, batch.spans
+        parts: list[Any] = []
+        add = parts.append
+        rejected = batch.rejected
         last_index, head = None, b""
         day_start = day_end = None
+        scratch = bytearray()  # a fingerprinted document is encoded here first (no growing bytes per event)
         for position, event in enumerate(batch.events):
+            fields = event._data  # raw_fields(), without the call: this loop runs once per document
             if daily:
-                stamp = event.raw_fields().get(TIMESTAMP)
+                stamp = fields.get(TIMESTAMP)
                 if stamp.__class__ is datetime and day_start is not None and day_start <= stamp < day_end:
                     index = last_index
                 else:
@@ -206,36 +213,40 @@ class ElasticsearchSink:
                     batch.reject(position, _unresolved(index), "index_interpolation", None, index)
                     day_start = None
                     continue
-                last_index, head = index, heads.head(index)
-            info = event.metadata.get(PROVENANCE)
+                last_index, head = index, heads.id_head(index)
+            info = event._meta.get(PROVENANCE)
             doc_id = info.get("id") if info else None
-            spans.append(position)
-            spans.append(len(body))
-            body += head
             if doc_id is not None:
-                body += b',"_id":'
-                body += dumps(doc_id)
-                body += b"}}\n"
-                encode_event_into(event, body)
+                add(Raw(b"".join((head, dumps(doc_id), b"}}"))))
+                add(fields)
             else:
                 source = info.get("original") if info else None
-                if source is None:
+                if source is None and "event" in fields:  # [event][original] can only be under "event"
                     source = event.get(_EVENT_ORIGINAL)
                 if source is None:
-                    document = encode_event(event)
-                    body += b',"_id":"' + fingerprint(document).encode() + b'"}}\n'
-                    body += document
+                    _encode_into(fields, scratch, 0)
+                    document = bytes(scratch)
+                    add(Raw(b"".join((head, b'"', fingerprint(document).encode(), b'"}}'))))
+                    add(Raw(document))
                 else:
-                    body += b',"_id":"' + fingerprint(source).encode() + b'"}}\n'
-                    encode_event_into(event, body)
-            body += b"\n"
+                    add(Raw(b"".join((head, b'"', fingerprint(source).encode(), b'"}}'))))
+                    add(fields)
+        if rejected:
+            taken = {r[0] for r in rejected}
+            batch.positions = [p for p in range(len(batch.events)) if p not in taken]
+        else:
+            batch.positions = list(range(len(batch.events)))
+        batch.parts = parts
+        batch.body = encode_lines(parts)
 
     def _encode(self, batch: "_Batch") -> None:
         """Any shape: action, document_id, routing and pipeline rendered per event; a template that cannot
         render for an event dead-letters that event."""
         render_index, checked, document_id = self._render_index, self._index_checked, self._document_id
         action, lines, routing, pipeline = self._action, self._lines, self._routing, self._pipeline
-        body, spans = batch.body, batch.spans
+        parts: list[Any] = []
+        add = parts.append
+        keep = batch.positions.append
         constant_lines = lines[action] if action.__class__ is str else None
         for position, event in enumerate(batch.events):
             try:
@@ -266,6 +277,7 @@ class ElasticsearchSink:
                     index, doc_id,
                     routing(event) if routing is not None else None,
                     pipeline(event) if pipeline is not None else None,
+                    newline=False,
                 )
             except _Rejected as exc:
                 batch.reject(position, exc.reason, exc.error_type, None, exc.index)
@@ -273,40 +285,35 @@ class ElasticsearchSink:
             except Exception as exc:  # a template that cannot render for this event (EventError and the like)
                 batch.reject(position, f"cannot build the bulk action: {exc}", type(exc).__name__, None, None)
                 continue
-            spans.append(position)
-            spans.append(len(body))
-            body += line
-            if document is None:
-                encode_event_into(event, body)
-            else:
-                body += document
-            body += b"\n"
+            keep(position)
+            add(Raw(line))
+            add(event._data if document is None else Raw(document))
+        batch.parts = parts
+        batch.body = encode_lines(parts)
 
     def _drop_oversized(self, batch: "_Batch") -> None:
         """Documents whose lines alone exceed `http.max_content_length`: never sent, dead-lettered (413)."""
-        spans, limit = batch.spans, self.max_content_length
-        ends = spans[3::2] + [len(batch.body)]
-        for k in range(len(spans) // 2):
-            size = ends[k] - spans[2 * k + 1]
+        positions, limit = batch.positions, self.max_content_length
+        for k, size in enumerate(batch.sizes()):
             if size > limit:
                 batch.skipped.add(k)
-                event = batch.events[spans[2 * k]]
+                event = batch.events[positions[k]]
                 batch.reject(
-                    spans[2 * k],
+                    positions[k],
                     f"document of {size} bytes is larger than the cluster's http.max_content_length ({limit} bytes); not sent",
                     "document_too_large", 413, self._render_index(event),
                 )
 
     # -- sending ---------------------------------------------------------------------------------
     def _deliver(self, batch: "_Batch", todo: list[int]) -> None:
-        """Send documents `todo` (numbers into `spans`) until each has an outcome; retried ones again and again."""
+        """Send documents `todo` (numbers into `positions`) until each has an outcome; retried ones again and again."""
         interval = self._initial
         attempt = 0
         metrics = self.metrics
         while todo:
             if self._stopping.is_set():
                 raise DeliveryStopped(f"{self.name}: stopped with {len(todo)} documents not delivered")
-            payload = _payload(batch.body, batch.spans, todo)
+            payload = batch.payload(todo)
             started = time.perf_counter()
             try:
                 response = self.connection.bulk(payload, params=BULK_PARAMS)
@@ -350,17 +357,17 @@ class ElasticsearchSink:
                 f"{self.name}: a bulk response had {len(items) if items is not None else 'no'} items for "
                 f"{len(todo)} documents; nothing of it is counted"
             )
-        spans, outcomes = batch.spans, batch.outcomes
+        positions, outcomes = batch.positions, batch.outcomes
         if not response.get("errors"):
             for k in todo:
-                outcomes[spans[2 * k]] = INDEXED
+                outcomes[positions[k]] = INDEXED
             return []
         retry: list[tuple[int, int, str]] = []
         dlq_codes = self._dlq_codes
         for k, item in zip(todo, items):
             for op, result in item.items():
                 status = result["status"]
-                position = spans[2 * k]
+                position = positions[k]
                 if status < 300:
                     outcomes[position] = INDEXED
                 elif status == 409 and op == "create":
@@ -375,7 +382,7 @@ class ElasticsearchSink:
     def _split(self, batch: "_Batch", todo: list[int], exc: RequestFailed) -> None:
         """A 413 for a whole request: send each half on its own; one document alone is rejected."""
         if len(todo) == 1:
-            position = batch.spans[2 * todo[0]]
+            position = batch.positions[todo[0]]
             batch.reject(position, f"request too large for Elasticsearch: {exc.reason}", exc.error_type, 413,
                          self._render_index(batch.events[position]))
             return
@@ -438,34 +445,48 @@ class ElasticsearchSink:
 
 
 class _Batch:
-    """One `write`: the events, the body being built, where each sent document's lines start, the outcomes."""
+    """One `write`: the events, the body sent, the event position of each document in it, the outcomes.
 
-    __slots__ = ("events", "body", "spans", "outcomes", "rejected", "skipped")
+    `parts` holds two values per document (its action line as `Raw`, then its fields or its encoded
+    `Raw`), `body` their encoding in one piece: the usual request sends `body` as it is; a part of it
+    (a chunk, a retry, a half after a 413) is encoded again from `parts`, the same bytes."""
+
+    __slots__ = ("events", "parts", "body", "positions", "outcomes", "rejected", "skipped", "_sizes")
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.events = events
-        self.body = bytearray()
-        self.spans: list[int] = []  # per document sent: its event's position, then where its action line starts
+        self.parts: list[Any] = []
+        self.body = b""
+        self.positions: list[int] = []  # per document sent: its event's position in `events`
         self.outcomes: list[Any] = [None] * len(events)
         self.rejected: list[tuple[int, str, str, int | None, str | None]] = []
         self.skipped: set[int] = set()  # documents in the body never to be sent (over max_content_length)
+        self._sizes: list[int] | None = None
 
     def reject(self, position: int, reason: str, error_type: str, status: int | None, index: str | None) -> None:
         self.rejected.append((position, reason, error_type, status, index))
 
+    def sizes(self) -> list[int]:
+        """Bytes of each document's two lines (computed once, when a request must be cut or a document
+        may be too large)."""
+        if self._sizes is None:
+            parts = self.parts
+            self._sizes = [
+                len(parts[i]) + len(parts[i + 1] if parts[i + 1].__class__ is Raw else encode(parts[i + 1])) + 2
+                for i in range(0, len(parts), 2)
+            ]
+        return self._sizes
+
+    def payload(self, todo: list[int]) -> bytes:
+        """The lines of documents `todo` (numbers into `positions`): the body itself when that is all of them."""
+        if len(todo) == len(self.positions):
+            return self.body
+        parts = self.parts
+        return encode_lines([part for k in todo for part in (parts[2 * k], parts[2 * k + 1])])
+
 
 def _unresolved(index: str) -> str:
     return f"index name {index!r} kept an unresolved %{{...}} reference (dlq_on_failed_indexname_interpolation)"
-
-
-def _payload(body: bytearray, spans: list[int], todo: list[int]) -> bytes:
-    """The lines of documents `todo` (each an action line and a source line), one copy: bytes, because the
-    client's debug log of a request decodes its body (a memoryview would fail there)."""
-    first, last = todo[0], todo[-1]
-    if last - first + 1 == len(todo):
-        return bytes(memoryview(body)[spans[2 * first + 1] : spans[2 * last + 3]])
-    view = memoryview(body)
-    return b"".join(view[spans[2 * k + 1] : spans[2 * k + 3]] for k in todo)
 
 
 def _reason(error: dict) -> str:

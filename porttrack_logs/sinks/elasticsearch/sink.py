@@ -74,7 +74,7 @@ class ElasticsearchSink:
     __slots__ = (
         "name", "connection", "_dlq", "_render_index", "_index_checked", "_document_id", "_action",
         "_lines", "_routing", "_pipeline", "_flush_size", "_flush_bytes", "max_content_length",
-        "_dlq_codes", "_initial", "_max", "_stopping", "metrics", "_hosts", "_fast", "_daily",
+        "_dlq_codes", "_initial", "_max", "_stopping", "metrics", "_hosts", "_fast", "_daily", "_constant_index",
     )
 
     def __init__(self, settings: "ElasticsearchOutput", context: SinkContext, connection: "Connection", *, max_content_length: int) -> None:
@@ -84,6 +84,7 @@ class ElasticsearchSink:
         self._hosts = ", ".join(settings.hosts)
         self._lines = {"index": ActionLines("index"), "create": ActionLines("create")}
         index_may_fail = True  # rendering the index can raise for some event: only the general loop catches that
+        self._constant_index: str | None = None  # the index of every event, when the option names one
         if settings.uses_data_stream:
             self._render_index = _data_stream_index(settings)
             self._index_checked = False
@@ -91,6 +92,8 @@ class ElasticsearchSink:
         else:
             template = Template(settings.effective_index)
             self._render_index = template.render
+            if template.constant:
+                self._constant_index = settings.effective_index
             self._index_checked = settings.dlq_on_failed_indexname_interpolation and not template.constant
             index_may_fail = bool(template.problems)
             action = settings.action
@@ -181,21 +184,71 @@ class ElasticsearchSink:
     # -- building the body -----------------------------------------------------------------------
     def _encode_fast(self, batch: "_Batch") -> None:
         """The default shape (constant action, no document_id, routing or pipeline): ids from the source.
-        With a daily index (`name-%{+yyyy.MM.dd}`), an event of the day last seen skips the render.
 
         Per event only the action line is built here (its start cached per index, the `_id` escaped by
         orjson); the body is then encoded in one call, action lines as they are and events' fields as
-        held (undecoded values copied through), each followed by a newline."""
+        held (undecoded values copied through), each followed by a newline. The index is found once for
+        the batch when it can be: a constant name, or a daily one (`name-%{+yyyy.MM.dd}`) with every
+        event's `@timestamp` in one UTC day (the usual batch); else per event, a day's name kept while
+        its events follow each other."""
+        events = batch.events
+        index = self._batch_index(events)
+        parts: list[Any] = []
+        if index is not None:
+            add = parts.append
+            head = self._lines[self._action].id_head(index)
+            scratch = bytearray()
+            for event in events:
+                info = event._meta.get(PROVENANCE)  # `metadata`, without the call: this runs per document
+                doc_id = info.get("id") if info else None
+                if doc_id is not None:
+                    add(Raw(b"".join((head, dumps(doc_id), b"}}"))))
+                    add(event._data)
+                else:
+                    _add_fingerprinted(add, head, event, info, scratch)
+            batch.positions = list(range(len(events)))
+        else:
+            self._encode_fast_per_event(batch, parts)
+        batch.parts = parts
+        batch.body = encode_lines(parts)
+
+    def _batch_index(self, events: Sequence[Event]) -> str | None:
+        """The one index every event of `events` goes to, when that is known without rendering each (and
+        it resolved); None: render per event."""
+        if not events:
+            return None
+        if self._constant_index is not None:
+            return self._constant_index
+        if not self._daily:
+            return None
+        try:
+            stamps = [event._data.get(TIMESTAMP) for event in events]
+            first, last = min(stamps), max(stamps)  # TypeError: not all datetimes, or naive beside aware
+        except TypeError:
+            return None
+        if first.__class__ is not datetime or first.tzinfo is None:
+            return None
+        day = first.astimezone(timezone.utc)
+        day_start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        if not day_start <= last < day_start + _DAY:
+            return None
+        index = self._render_index(events[0])
+        if self._index_checked and "%{" in index:
+            return None  # each event is rejected on its own by the per-event loop
+        return index
+
+    def _encode_fast_per_event(self, batch: "_Batch", parts: list[Any]) -> None:
+        """`_encode_fast` for a batch whose index is rendered per event (several days, a template); with a
+        daily index, an event of the day last seen skips the render."""
         render_index, checked, heads = self._render_index, self._index_checked, self._lines[self._action]
         daily = self._daily
-        parts: list[Any] = []
         add = parts.append
         rejected = batch.rejected
         last_index, head = None, b""
         day_start = day_end = None
-        scratch = bytearray()  # a fingerprinted document is encoded here first (no growing bytes per event)
+        scratch = bytearray()
         for position, event in enumerate(batch.events):
-            fields = event._data  # raw_fields(), without the call: this loop runs once per document
+            fields = event._data
             if daily:
                 stamp = fields.get(TIMESTAMP)
                 if stamp.__class__ is datetime and day_start is not None and day_start <= stamp < day_end:
@@ -206,6 +259,8 @@ class ElasticsearchSink:
                         day = stamp.astimezone(timezone.utc)
                         day_start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
                         day_end = day_start + _DAY
+                    else:  # the name just rendered is not that day's: the next event of the day renders again
+                        day_start = None
             else:
                 index = render_index(event)
             if index is not last_index:
@@ -220,24 +275,12 @@ class ElasticsearchSink:
                 add(Raw(b"".join((head, dumps(doc_id), b"}}"))))
                 add(fields)
             else:
-                source = info.get("original") if info else None
-                if source is None and "event" in fields:  # [event][original] can only be under "event"
-                    source = event.get(_EVENT_ORIGINAL)
-                if source is None:
-                    _encode_into(fields, scratch, 0)
-                    document = bytes(scratch)
-                    add(Raw(b"".join((head, b'"', fingerprint(document).encode(), b'"}}'))))
-                    add(Raw(document))
-                else:
-                    add(Raw(b"".join((head, b'"', fingerprint(source).encode(), b'"}}'))))
-                    add(fields)
+                _add_fingerprinted(add, head, event, info, scratch)
         if rejected:
             taken = {r[0] for r in rejected}
             batch.positions = [p for p in range(len(batch.events)) if p not in taken]
         else:
             batch.positions = list(range(len(batch.events)))
-        batch.parts = parts
-        batch.body = encode_lines(parts)
 
     def _encode(self, batch: "_Batch") -> None:
         """Any shape: action, document_id, routing and pipeline rendered per event; a template that cannot
@@ -359,8 +402,11 @@ class ElasticsearchSink:
             )
         positions, outcomes = batch.positions, batch.outcomes
         if not response.get("errors"):
-            for k in todo:
-                outcomes[positions[k]] = INDEXED
+            if len(todo) == len(outcomes):  # every event of the batch, in this one request
+                outcomes[:] = [INDEXED] * len(outcomes)
+            else:
+                for k in todo:
+                    outcomes[positions[k]] = INDEXED
             return []
         retry: list[tuple[int, int, str]] = []
         dlq_codes = self._dlq_codes
@@ -442,6 +488,23 @@ class ElasticsearchSink:
             outcomes[position] = DEAD_LETTERED
         dlq.sync()
         self.metrics.dead_lettered.inc(len(batch.rejected))
+
+
+def _add_fingerprinted(add: Callable[[Any], None], head: bytes, event: Event, info: dict | None, scratch: bytearray) -> None:
+    """The two parts of a document with no `_id` from its source: the id a fingerprint of the input as it
+    came in (`original`, `[event][original]`), else of the encoded document (encoded once, into `scratch`)."""
+    fields = event._data
+    source = info.get("original") if info else None
+    if source is None and "event" in fields:  # [event][original] can only be under "event"
+        source = event.get(_EVENT_ORIGINAL)
+    if source is None:
+        _encode_into(fields, scratch, 0)
+        document = bytes(scratch)
+        add(Raw(b"".join((head, b'"', fingerprint(document).encode(), b'"}}'))))
+        add(Raw(document))
+    else:
+        add(Raw(b"".join((head, b'"', fingerprint(source).encode(), b'"}}'))))
+        add(fields)
 
 
 class _Batch:

@@ -20,6 +20,8 @@ The same PortTrack-shaped events (Filebeat container events from `porttrack_corp
 Client CPU is `time.process_time()` of this process around the whole run (the node runs elsewhere);
 for `ours` it is split into encode (building the body), response (reading the items) and the rest (the
 client's request path: HTTP, headers, urllib3). Each run writes into its own new index, deleted after.
+The machine's one-minute load average is printed beside each run: documents/s move with it (the node
+shares the cores), CPU per document much less.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def events_from(lines: list[bytes], *, with_ids: bool) -> list:
             event.metadata[PROVENANCE] = {"id": f"porttrack.log@{i * 160}", "place": f"porttrack.log@{i * 160}"}
         events.append(event)
     return events
+
+
+LOAD: dict[str, float] = {}  # run name -> the one-minute load average when it ended
 
 
 def measure(run: Callable[[], None]) -> tuple[float, float]:
@@ -145,6 +150,7 @@ def run(args: argparse.Namespace) -> None:
             assert count(index) == n, "ceiling: not every document was indexed"
             if "ceiling" not in results or wall < results["ceiling"][1]:
                 results["ceiling"] = (cpu, wall)
+                LOAD["ceiling"] = os.getloadavg()[0]
 
         warm = new_index("warm-up")  # the node's first bulk requests are slower (JIT, caches): not measured
         for body in ceiling_bodies(warm)[: max(1, n // batch // 5)]:
@@ -172,6 +178,7 @@ def run(args: argparse.Namespace) -> None:
                 raise SystemExit(f"helpers.bulk: {ok} ok, errors {errors!r:.300}")
 
         results["helpers.bulk"] = measure(with_helpers)
+        LOAD["helpers.bulk"] = os.getloadavg()[0]
         assert count(index) == n, "helpers.bulk: not every document was indexed"
         del docs
         client.close()
@@ -191,6 +198,7 @@ def run(args: argparse.Namespace) -> None:
                     sink.write(events[start : start + batch])
 
             results[name] = measure(write)
+            LOAD[name] = os.getloadavg()[0]
             assert dead.count == 0 and count(index) == n, f"{name}: not every document was indexed"
             label = {"plugin": "elasticsearch@bench"}
             encode_cpu = registry.get_sample_value("porttrack_output_cpu_seconds_total", {**label, "stage": "encode"}) or 0.0
@@ -228,6 +236,7 @@ def run(args: argparse.Namespace) -> None:
                 t.join()
 
         results["ours, 2 writers"] = measure(two_writers)
+        LOAD["ours, 2 writers"] = os.getloadavg()[0]
         assert dead.count == 0 and count(index) == n, "ours, 2 writers: not every document was indexed"
         sink.close()
         del events
@@ -242,9 +251,9 @@ def run(args: argparse.Namespace) -> None:
 
     ceiling_rate = n / results["ceiling"][1]
     for name, (cpu, wall) in results.items():
-        rows.append([name, f"{cpu / n * 1e6:.2f}", f"{n / wall:,.0f}", f"{n / wall / ceiling_rate:.0%}"])
+        rows.append([name, f"{cpu / n * 1e6:.2f}", f"{n / wall:,.0f}", f"{n / wall / ceiling_rate:.0%}", f"{LOAD.get(name, 0.0):.1f}"])
     print(f"{n:,} PortTrack events (~{size} bytes each), {batch} per bulk request, into {args.url} ({conn.version})\n")
-    print(table(["run", "client CPU µs/doc", "docs/s", "of the ceiling"], rows))
+    print(table(["run", "client CPU µs/doc", "docs/s", "of the ceiling", "load"], rows))
     print()
     split_rows = []
     for name, (encode_cpu, response_cpu, idle) in breakdown.items():

@@ -89,6 +89,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--throwaway", action="store_true", help="run against a private node started for this run")
     parser.add_argument("--batch", type=int, default=5000, help="documents per write (and per bulk request: under the 5 MiB bound)")
+    parser.add_argument("--pairs", type=int, default=0, help="then this many (ceiling, ours) runs back to back: the ratio of "
+                        "each pair, whose two runs saw nearly the same load, and their median")
     args = parser.parse_args()
 
     if args.throwaway:
@@ -244,6 +246,27 @@ def run(args: argparse.Namespace) -> None:
         ceiling_run("ceiling-again")
         sample = decode_event(lines[0])
         size = len(encode_event(sample))
+
+        # -- pairs: the ceiling, then ours at once, each pair's ratio (the node's speed moves with the load)
+        pairs = []
+        events = events_from(lines, with_ids=True) if args.pairs else []
+        for p in range(args.pairs):
+            index = new_index(f"pair{p}-ceiling")
+            bodies = ceiling_bodies(index)
+            ceiling_cpu, ceiling_wall = measure(lambda: [conn.bulk(body, params=BULK_PARAMS) for body in bodies])
+            del bodies
+            index = new_index(f"pair{p}-ours")
+            sink = ElasticsearchOutput(hosts=[args.url], index=index, manage_template=False, flush_size=max(batch, 1)).build(
+                SinkContext(dead, "elasticsearch@pairs", CollectorRegistry())
+            )
+            cpu, wall = measure(lambda: [sink.write(events[start : start + batch]) for start in range(0, n, batch)])
+            sink.close()
+            assert dead.count == 0 and count(index) == n, "pairs: not every document was indexed"
+            pairs.append((ceiling_wall / wall, cpu / n * 1e6, ceiling_cpu / n * 1e6, n / wall, os.getloadavg()[0]))
+            for name in (f"pair{p}-ceiling", f"pair{p}-ours"):  # keep the node's disk small
+                conn.request("DELETE", f"/{stem}-{name}")
+                indices.remove(f"{stem}-{name}")
+        del events
     finally:
         for index in indices:
             conn.request("DELETE", f"/{index}")
@@ -265,6 +288,15 @@ def run(args: argparse.Namespace) -> None:
         ])
     print("where our client CPU goes (µs/doc; the last column: the encoding again, the node idle):\n")
     print(table(["run", "encode (body, ids)", "send (client, HTTP)", "response (items)", "total", "encode, node idle"], split_rows))
+    if pairs:
+        print(f"\n{len(pairs)} pairs (the ceiling, then ours with source ids, back to back):\n")
+        print(table(
+            ["pair", "ours of the ceiling", "ours client CPU µs/doc", "ceiling client CPU µs/doc", "ours docs/s", "load"],
+            [[str(i), f"{r:.0%}", f"{c:.2f}", f"{cc:.2f}", f"{d:,.0f}", f"{load:.1f}"] for i, (r, c, cc, d, load) in enumerate(pairs)],
+        ))
+        ratios, cpus = sorted(r for r, *_ in pairs), sorted(c for _, c, *_ in pairs)
+        print(f"\nmedian: {ratios[len(ratios) // 2]:.0%} of the ceiling ({ratios[0]:.0%} to {ratios[-1]:.0%}), "
+              f"{cpus[len(cpus) // 2]:.2f} µs/doc of client CPU ({cpus[0]:.2f} to {cpus[-1]:.2f})")
 
 
 if __name__ == "__main__":

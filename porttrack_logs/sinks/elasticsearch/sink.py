@@ -18,6 +18,7 @@ import random
 import re
 import threading
 import time
+from itertools import accumulate
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -524,9 +525,9 @@ class _Batch:
 
     `parts` holds two values per document (its action line as `Raw`, then its fields or its encoded
     `Raw`), `body` their encoding in one piece: the usual request sends `body` as it is; a part of it
-    (a chunk, a retry, a half after a 413) is encoded again from `parts`, the same bytes."""
+    (a chunk, a retry, a half after a 413) is cut from it where each document's size says."""
 
-    __slots__ = ("events", "parts", "body", "positions", "outcomes", "rejected", "skipped", "_sizes")
+    __slots__ = ("events", "parts", "body", "positions", "outcomes", "rejected", "skipped", "_sizes", "_starts")
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.events = events
@@ -537,25 +538,37 @@ class _Batch:
         self.rejected: list[tuple[int, str, str, int | None, str | None]] = []
         self.skipped: set[int] = set()  # documents in the body never to be sent (over max_content_length)
         self._sizes: list[int] | None = None
+        self._starts: list[int] | None = None
 
     def reject(self, position: int, reason: str, error_type: str, status: int | None, index: str | None) -> None:
         self.rejected.append((position, reason, error_type, status, index))
 
     def sizes(self) -> list[int]:
         """Bytes of each document's two lines (computed once, when a request must be cut or a document
-        may be too large)."""
+        may be too large), and where each starts in `body`."""
         if self._sizes is None:
             parts = self.parts
             self._sizes = [
                 len(parts[i]) + len(parts[i + 1] if parts[i + 1].__class__ is Raw else encode(parts[i + 1])) + 2
                 for i in range(0, len(parts), 2)
             ]
+            starts = list(accumulate(self._sizes, initial=0))
+            self._starts = starts if starts[-1] == len(self.body) else None  # else: encode parts again, never cut wrong
         return self._sizes
 
     def payload(self, todo: list[int]) -> bytes:
-        """The lines of documents `todo` (numbers into `positions`): the body itself when that is all of them."""
+        """The lines of documents `todo` (numbers into `positions`): the body itself when that is all of them,
+        else cut from it (where documents start is known) or encoded again from `parts`."""
         if len(todo) == len(self.positions):
             return self.body
+        self.sizes()
+        starts = self._starts
+        if starts is not None:
+            first, last = todo[0], todo[-1]
+            if last - first + 1 == len(todo):
+                return self.body[starts[first] : starts[last + 1]]
+            view = memoryview(self.body)
+            return b"".join(view[starts[k] : starts[k + 1]] for k in todo)
         parts = self.parts
         return encode_lines([part for k in todo for part in (parts[2 * k], parts[2 * k + 1])])
 

@@ -18,8 +18,8 @@ import random
 import re
 import threading
 import time
-from itertools import accumulate
 from datetime import datetime, timedelta, timezone
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import mmh3

@@ -20,6 +20,8 @@ The same PortTrack-shaped events (Filebeat container events from `porttrack_corp
 Client CPU is `time.process_time()` of this process around the whole run (the node runs elsewhere);
 for `ours` it is split into encode (building the body), response (reading the items) and the rest (the
 client's request path: HTTP, headers, urllib3). Each run writes into its own new index, deleted after.
+The machine's one-minute load average is printed beside each run: documents/s move with it (the node
+shares the cores), CPU per document much less.
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ def events_from(lines: list[bytes], *, with_ids: bool) -> list:
     return events
 
 
+LOAD: dict[str, float] = {}  # run name -> the one-minute load average when it ended
+
+
 def measure(run: Callable[[], None]) -> tuple[float, float]:
     """(client CPU seconds, wall seconds) of `run()`."""
     cpu, wall = time.process_time(), time.perf_counter()
@@ -84,6 +89,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--throwaway", action="store_true", help="run against a private node started for this run")
     parser.add_argument("--batch", type=int, default=5000, help="documents per write (and per bulk request: under the 5 MiB bound)")
+    parser.add_argument("--pairs", type=int, default=0, help="then this many (ceiling, ours) runs back to back: the ratio of "
+                        "each pair, whose two runs saw nearly the same load, and their median")
     args = parser.parse_args()
 
     if args.throwaway:
@@ -145,6 +152,7 @@ def run(args: argparse.Namespace) -> None:
             assert count(index) == n, "ceiling: not every document was indexed"
             if "ceiling" not in results or wall < results["ceiling"][1]:
                 results["ceiling"] = (cpu, wall)
+                LOAD["ceiling"] = os.getloadavg()[0]
 
         warm = new_index("warm-up")  # the node's first bulk requests are slower (JIT, caches): not measured
         for body in ceiling_bodies(warm)[: max(1, n // batch // 5)]:
@@ -172,6 +180,7 @@ def run(args: argparse.Namespace) -> None:
                 raise SystemExit(f"helpers.bulk: {ok} ok, errors {errors!r:.300}")
 
         results["helpers.bulk"] = measure(with_helpers)
+        LOAD["helpers.bulk"] = os.getloadavg()[0]
         assert count(index) == n, "helpers.bulk: not every document was indexed"
         del docs
         client.close()
@@ -191,6 +200,7 @@ def run(args: argparse.Namespace) -> None:
                     sink.write(events[start : start + batch])
 
             results[name] = measure(write)
+            LOAD[name] = os.getloadavg()[0]
             assert dead.count == 0 and count(index) == n, f"{name}: not every document was indexed"
             label = {"plugin": "elasticsearch@bench"}
             encode_cpu = registry.get_sample_value("porttrack_output_cpu_seconds_total", {**label, "stage": "encode"}) or 0.0
@@ -228,6 +238,7 @@ def run(args: argparse.Namespace) -> None:
                 t.join()
 
         results["ours, 2 writers"] = measure(two_writers)
+        LOAD["ours, 2 writers"] = os.getloadavg()[0]
         assert dead.count == 0 and count(index) == n, "ours, 2 writers: not every document was indexed"
         sink.close()
         del events
@@ -235,6 +246,27 @@ def run(args: argparse.Namespace) -> None:
         ceiling_run("ceiling-again")
         sample = decode_event(lines[0])
         size = len(encode_event(sample))
+
+        # -- pairs: the ceiling, then ours at once, each pair's ratio (the node's speed moves with the load)
+        pairs = []
+        events = events_from(lines, with_ids=True) if args.pairs else []
+        for p in range(args.pairs):
+            index = new_index(f"pair{p}-ceiling")
+            bodies = ceiling_bodies(index)
+            ceiling_cpu, ceiling_wall = measure(lambda: [conn.bulk(body, params=BULK_PARAMS) for body in bodies])
+            del bodies
+            index = new_index(f"pair{p}-ours")
+            sink = ElasticsearchOutput(hosts=[args.url], index=index, manage_template=False, flush_size=max(batch, 1)).build(
+                SinkContext(dead, "elasticsearch@pairs", CollectorRegistry())
+            )
+            cpu, wall = measure(lambda: [sink.write(events[start : start + batch]) for start in range(0, n, batch)])
+            sink.close()
+            assert dead.count == 0 and count(index) == n, "pairs: not every document was indexed"
+            pairs.append((ceiling_wall / wall, cpu / n * 1e6, ceiling_cpu / n * 1e6, n / wall, os.getloadavg()[0]))
+            for name in (f"pair{p}-ceiling", f"pair{p}-ours"):  # keep the node's disk small
+                conn.request("DELETE", f"/{stem}-{name}")
+                indices.remove(f"{stem}-{name}")
+        del events
     finally:
         for index in indices:
             conn.request("DELETE", f"/{index}")
@@ -242,9 +274,9 @@ def run(args: argparse.Namespace) -> None:
 
     ceiling_rate = n / results["ceiling"][1]
     for name, (cpu, wall) in results.items():
-        rows.append([name, f"{cpu / n * 1e6:.2f}", f"{n / wall:,.0f}", f"{n / wall / ceiling_rate:.0%}"])
+        rows.append([name, f"{cpu / n * 1e6:.2f}", f"{n / wall:,.0f}", f"{n / wall / ceiling_rate:.0%}", f"{LOAD.get(name, 0.0):.1f}"])
     print(f"{n:,} PortTrack events (~{size} bytes each), {batch} per bulk request, into {args.url} ({conn.version})\n")
-    print(table(["run", "client CPU µs/doc", "docs/s", "of the ceiling"], rows))
+    print(table(["run", "client CPU µs/doc", "docs/s", "of the ceiling", "load"], rows))
     print()
     split_rows = []
     for name, (encode_cpu, response_cpu, idle) in breakdown.items():
@@ -256,6 +288,15 @@ def run(args: argparse.Namespace) -> None:
         ])
     print("where our client CPU goes (µs/doc; the last column: the encoding again, the node idle):\n")
     print(table(["run", "encode (body, ids)", "send (client, HTTP)", "response (items)", "total", "encode, node idle"], split_rows))
+    if pairs:
+        print(f"\n{len(pairs)} pairs (the ceiling, then ours with source ids, back to back):\n")
+        print(table(
+            ["pair", "ours of the ceiling", "ours client CPU µs/doc", "ceiling client CPU µs/doc", "ours docs/s", "load"],
+            [[str(i), f"{r:.0%}", f"{c:.2f}", f"{cc:.2f}", f"{d:,.0f}", f"{load:.1f}"] for i, (r, c, cc, d, load) in enumerate(pairs)],
+        ))
+        ratios, cpus = sorted(r for r, *_ in pairs), sorted(c for _, c, *_ in pairs)
+        print(f"\nmedian: {ratios[len(ratios) // 2]:.0%} of the ceiling ({ratios[0]:.0%} to {ratios[-1]:.0%}), "
+              f"{cpus[len(cpus) // 2]:.2f} µs/doc of client CPU ({cpus[0]:.2f} to {cpus[-1]:.2f})")
 
 
 if __name__ == "__main__":

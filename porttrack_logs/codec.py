@@ -17,7 +17,7 @@ from .errors import JsonError
 from .event import Event, parse_timestamp, register_lazy
 from .event._timestamp import fraction_nanos
 
-__all__ = ["decode_event", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "encode", "encode_event", "encode_event_into", "encode_event_lines", "JsonError", "LAZY"]
+__all__ = ["decode_event", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "encode", "encode_event", "encode_event_into", "encode_event_lines", "encode_lines", "encode_into", "JsonError", "LAZY"]
 
 LAZY = msgspec.Raw  #: the type of a top-level value left undecoded
 
@@ -113,6 +113,15 @@ def encode_event(event: Event) -> bytes:
 def encode_event_into(event: Event, buffer: bytearray) -> None:
     """Append an event's JSON to `buffer` (a bulk body grows in one buffer, no bytes per event)."""
     _ENCODER.encode_into(event.raw_fields(), buffer, -1)
+
+
+#: Values as newline-delimited JSON, one C call for all (a `_bulk` body of action lines, given as
+#: `msgspec.Raw`, and events' `raw_fields()`): the same bytes as `encode` per value plus "\n" each
+encode_lines = _ENCODER.encode_lines
+
+#: `encode_into(value, buffer, offset)`: `encode`'s bytes written into `buffer` at `offset` (-1: appended),
+#: the buffer resized to end there (a caller reusing one buffer saves growing new bytes per value)
+encode_into = _ENCODER.encode_into
 
 
 def encode_event_lines(events: Iterable[Event]) -> bytes:

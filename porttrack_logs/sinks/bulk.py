@@ -16,12 +16,13 @@ class ActionLines:
     """Action lines for one operation (`index` or `create`): the part naming the index is encoded once
     per name (daily indices repeat); `_id`, `routing` and `pipeline` are appended per document."""
 
-    __slots__ = ("op", "_cache", "_heads")
+    __slots__ = ("op", "_cache", "_heads", "_id_heads")
 
     def __init__(self, op: Literal["index", "create"] = "index") -> None:
         self.op = op
         self._cache: dict[str, bytes] = {}
         self._heads: dict[str, bytes] = {}
+        self._id_heads: dict[str, bytes] = {}
 
     def __call__(self, index: str) -> bytes:
         """The whole line for a document with no `_id` of ours (Elasticsearch picks one)."""
@@ -41,8 +42,20 @@ class ActionLines:
                 self._heads[index] = head
         return head
 
-    def line(self, index: str, doc_id: str | None, routing: str | None = None, pipeline: str | None = None) -> bytes:
-        """The whole line with the document's `_id` and, when given, its `routing` and ingest `pipeline`."""
+    def id_head(self, index: str) -> bytes:
+        """`{"create":{"_index":"name","_id":`: what precedes a document's encoded `_id` and `}}`."""
+        head = self._id_heads.get(index)
+        if head is None:
+            head = self.head(index) + b',"_id":'
+            if len(self._id_heads) < _CACHE_LIMIT:
+                self._id_heads[index] = head
+        return head
+
+    def line(
+        self, index: str, doc_id: str | None, routing: str | None = None, pipeline: str | None = None, *, newline: bool = True,
+    ) -> bytes:
+        """The whole line with the document's `_id` and, when given, its `routing` and ingest `pipeline`
+        (with `newline=False`, without its line end: for a body the encoder joins into lines)."""
         parts = [self.head(index)]
         if doc_id is not None:
             parts.append(b',"_id":' + encode(doc_id))
@@ -50,7 +63,7 @@ class ActionLines:
             parts.append(b',"routing":' + encode(routing))
         if pipeline is not None:
             parts.append(b',"pipeline":' + encode(pipeline))
-        parts.append(b"}}\n")
+        parts.append(b"}}\n" if newline else b"}}")
         return b"".join(parts)
 
 

@@ -19,13 +19,15 @@ import re
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import mmh3
+from msgspec import Raw
 from prometheus_client import CollectorRegistry
 from orjson import dumps
 
-from ...codec import encode_event, encode_event_into
+from ...codec import encode, encode_event, encode_lines, encode_into as _encode_into
 from ...errors import DeliveryError, DeliveryStopped
 from ...event import TIMESTAMP, Event, Template, field_ref
 from ..base import PROVENANCE, Outcome, SinkContext, provenance
@@ -73,7 +75,7 @@ class ElasticsearchSink:
     __slots__ = (
         "name", "connection", "_dlq", "_render_index", "_index_checked", "_document_id", "_action",
         "_lines", "_routing", "_pipeline", "_flush_size", "_flush_bytes", "max_content_length",
-        "_dlq_codes", "_initial", "_max", "_stopping", "metrics", "_hosts", "_fast", "_daily",
+        "_dlq_codes", "_initial", "_max", "_stopping", "metrics", "_hosts", "_fast", "_daily", "_constant_index",
     )
 
     def __init__(self, settings: "ElasticsearchOutput", context: SinkContext, connection: "Connection", *, max_content_length: int) -> None:
@@ -83,6 +85,7 @@ class ElasticsearchSink:
         self._hosts = ", ".join(settings.hosts)
         self._lines = {"index": ActionLines("index"), "create": ActionLines("create")}
         index_may_fail = True  # rendering the index can raise for some event: only the general loop catches that
+        self._constant_index: str | None = None  # the index of every event, when the option names one
         if settings.uses_data_stream:
             self._render_index = _data_stream_index(settings)
             self._index_checked = False
@@ -90,6 +93,8 @@ class ElasticsearchSink:
         else:
             template = Template(settings.effective_index)
             self._render_index = template.render
+            if template.constant:
+                self._constant_index = settings.effective_index
             self._index_checked = settings.dlq_on_failed_indexname_interpolation and not template.constant
             index_may_fail = bool(template.problems)
             action = settings.action
@@ -126,10 +131,7 @@ class ElasticsearchSink:
         if len(batch.body) > self.max_content_length:
             self._drop_oversized(batch)
         self.metrics.encode_seconds.inc(time.process_time() - started)
-        spans = batch.spans
-        spans.append(-1)
-        spans.append(len(batch.body))
-        sent = (len(spans) - 2) // 2
+        sent = len(batch.positions)
         if sent and not batch.skipped and sent <= self._flush_size and len(batch.body) <= self._flush_bytes:
             self._deliver(batch, list(range(sent)))  # the usual case: the whole batch in one request
         elif sent:
@@ -156,14 +158,15 @@ class ElasticsearchSink:
 
     def _deliver_chunked(self, batch: "_Batch", sent: int) -> None:
         """Requests of at most `flush_size` documents and `flush_bytes` bytes (one document over it goes alone)."""
-        spans, skipped = batch.spans, batch.skipped
+        skipped = batch.skipped
+        sizes = batch.sizes()
         flush_size, flush_bytes = self._flush_size, self._flush_bytes
         chunk: list[int] = []
         chunk_bytes = 0
         for k in range(sent):
             if k in skipped:
                 continue
-            size = spans[2 * k + 3] - spans[2 * k + 1]
+            size = sizes[k]
             if chunk and (len(chunk) >= flush_size or chunk_bytes + size > flush_bytes):
                 self._deliver(batch, chunk)
                 chunk, chunk_bytes = [], 0
@@ -182,15 +185,85 @@ class ElasticsearchSink:
     # -- building the body -----------------------------------------------------------------------
     def _encode_fast(self, batch: "_Batch") -> None:
         """The default shape (constant action, no document_id, routing or pipeline): ids from the source.
-        With a daily index (`name-%{+yyyy.MM.dd}`), an event of the day last seen skips the render."""
+
+        Per event only the action line is built here (its start cached per index, the `_id` escaped by
+        orjson); the body is then encoded in one call, action lines as they are and events' fields as
+        held (undecoded values copied through), each followed by a newline. The index is found once for
+        the batch when it can be: a constant name, or a daily one (`name-%{+yyyy.MM.dd}`) with every
+        event's `@timestamp` in one UTC day (the usual batch); else per event, a day's name kept while
+        its events follow each other."""
+        events = batch.events
+        index = self._batch_index(events)
+        parts: list[Any] = []
+        if index is not None:
+            head = self._lines[self._action].id_head(index)
+            try:  # the usual batch: every event has its id from the source (comprehensions: no loop of ours)
+                ids = [event._meta[PROVENANCE]["id"] for event in events]
+            except (KeyError, TypeError):
+                ids = None
+            if ids is not None and None not in ids:
+                parts = [None] * (2 * len(events))
+                parts[0::2] = [Raw(b"".join((head, dumps(doc_id), b"}}"))) for doc_id in ids]
+                parts[1::2] = [event._data for event in events]
+                batch.positions = list(range(len(events)))
+                batch.parts = parts
+                batch.body = encode_lines(parts)
+                return
+            add = parts.append
+            scratch = bytearray()
+            for event in events:
+                info = event._meta.get(PROVENANCE)  # `metadata`, without the call: this runs per document
+                doc_id = info.get("id") if info else None
+                if doc_id is not None:
+                    add(Raw(b"".join((head, dumps(doc_id), b"}}"))))
+                    add(event._data)
+                else:
+                    _add_fingerprinted(add, head, event, info, scratch)
+            batch.positions = list(range(len(events)))
+        else:
+            self._encode_fast_per_event(batch, parts)
+        batch.parts = parts
+        batch.body = encode_lines(parts)
+
+    def _batch_index(self, events: Sequence[Event]) -> str | None:
+        """The one index every event of `events` goes to, when that is known without rendering each (and
+        it resolved); None: render per event."""
+        if not events:
+            return None
+        if self._constant_index is not None:
+            return self._constant_index
+        if not self._daily:
+            return None
+        try:
+            stamps = [event._data.get(TIMESTAMP) for event in events]
+            first, last = min(stamps), max(stamps)  # TypeError: not all datetimes, or naive beside aware
+        except TypeError:
+            return None
+        if first.__class__ is not datetime or first.tzinfo is None:
+            return None
+        day = first.astimezone(timezone.utc)
+        day_start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        if not day_start <= last < day_start + _DAY:
+            return None
+        index = self._render_index(events[0])
+        if self._index_checked and "%{" in index:
+            return None  # each event is rejected on its own by the per-event loop
+        return index
+
+    def _encode_fast_per_event(self, batch: "_Batch", parts: list[Any]) -> None:
+        """`_encode_fast` for a batch whose index is rendered per event (several days, a template); with a
+        daily index, an event of the day last seen skips the render."""
         render_index, checked, heads = self._render_index, self._index_checked, self._lines[self._action]
         daily = self._daily
-        body, spans = batch.body, batch.spans
+        add = parts.append
+        rejected = batch.rejected
         last_index, head = None, b""
         day_start = day_end = None
+        scratch = bytearray()
         for position, event in enumerate(batch.events):
+            fields = event._data
             if daily:
-                stamp = event.raw_fields().get(TIMESTAMP)
+                stamp = fields.get(TIMESTAMP)
                 if stamp.__class__ is datetime and day_start is not None and day_start <= stamp < day_end:
                     index = last_index
                 else:
@@ -199,6 +272,8 @@ class ElasticsearchSink:
                         day = stamp.astimezone(timezone.utc)
                         day_start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
                         day_end = day_start + _DAY
+                    else:  # the name just rendered is not that day's: the next event of the day renders again
+                        day_start = None
             else:
                 index = render_index(event)
             if index is not last_index:
@@ -206,36 +281,28 @@ class ElasticsearchSink:
                     batch.reject(position, _unresolved(index), "index_interpolation", None, index)
                     day_start = None
                     continue
-                last_index, head = index, heads.head(index)
-            info = event.metadata.get(PROVENANCE)
+                last_index, head = index, heads.id_head(index)
+            info = event._meta.get(PROVENANCE)
             doc_id = info.get("id") if info else None
-            spans.append(position)
-            spans.append(len(body))
-            body += head
             if doc_id is not None:
-                body += b',"_id":'
-                body += dumps(doc_id)
-                body += b"}}\n"
-                encode_event_into(event, body)
+                add(Raw(b"".join((head, dumps(doc_id), b"}}"))))
+                add(fields)
             else:
-                source = info.get("original") if info else None
-                if source is None:
-                    source = event.get(_EVENT_ORIGINAL)
-                if source is None:
-                    document = encode_event(event)
-                    body += b',"_id":"' + fingerprint(document).encode() + b'"}}\n'
-                    body += document
-                else:
-                    body += b',"_id":"' + fingerprint(source).encode() + b'"}}\n'
-                    encode_event_into(event, body)
-            body += b"\n"
+                _add_fingerprinted(add, head, event, info, scratch)
+        if rejected:
+            taken = {r[0] for r in rejected}
+            batch.positions = [p for p in range(len(batch.events)) if p not in taken]
+        else:
+            batch.positions = list(range(len(batch.events)))
 
     def _encode(self, batch: "_Batch") -> None:
         """Any shape: action, document_id, routing and pipeline rendered per event; a template that cannot
         render for an event dead-letters that event."""
         render_index, checked, document_id = self._render_index, self._index_checked, self._document_id
         action, lines, routing, pipeline = self._action, self._lines, self._routing, self._pipeline
-        body, spans = batch.body, batch.spans
+        parts: list[Any] = []
+        add = parts.append
+        keep = batch.positions.append
         constant_lines = lines[action] if action.__class__ is str else None
         for position, event in enumerate(batch.events):
             try:
@@ -266,6 +333,7 @@ class ElasticsearchSink:
                     index, doc_id,
                     routing(event) if routing is not None else None,
                     pipeline(event) if pipeline is not None else None,
+                    newline=False,
                 )
             except _Rejected as exc:
                 batch.reject(position, exc.reason, exc.error_type, None, exc.index)
@@ -273,40 +341,35 @@ class ElasticsearchSink:
             except Exception as exc:  # a template that cannot render for this event (EventError and the like)
                 batch.reject(position, f"cannot build the bulk action: {exc}", type(exc).__name__, None, None)
                 continue
-            spans.append(position)
-            spans.append(len(body))
-            body += line
-            if document is None:
-                encode_event_into(event, body)
-            else:
-                body += document
-            body += b"\n"
+            keep(position)
+            add(Raw(line))
+            add(event._data if document is None else Raw(document))
+        batch.parts = parts
+        batch.body = encode_lines(parts)
 
     def _drop_oversized(self, batch: "_Batch") -> None:
         """Documents whose lines alone exceed `http.max_content_length`: never sent, dead-lettered (413)."""
-        spans, limit = batch.spans, self.max_content_length
-        ends = spans[3::2] + [len(batch.body)]
-        for k in range(len(spans) // 2):
-            size = ends[k] - spans[2 * k + 1]
+        positions, limit = batch.positions, self.max_content_length
+        for k, size in enumerate(batch.sizes()):
             if size > limit:
                 batch.skipped.add(k)
-                event = batch.events[spans[2 * k]]
+                event = batch.events[positions[k]]
                 batch.reject(
-                    spans[2 * k],
+                    positions[k],
                     f"document of {size} bytes is larger than the cluster's http.max_content_length ({limit} bytes); not sent",
                     "document_too_large", 413, self._render_index(event),
                 )
 
     # -- sending ---------------------------------------------------------------------------------
     def _deliver(self, batch: "_Batch", todo: list[int]) -> None:
-        """Send documents `todo` (numbers into `spans`) until each has an outcome; retried ones again and again."""
+        """Send documents `todo` (numbers into `positions`) until each has an outcome; retried ones again and again."""
         interval = self._initial
         attempt = 0
         metrics = self.metrics
         while todo:
             if self._stopping.is_set():
                 raise DeliveryStopped(f"{self.name}: stopped with {len(todo)} documents not delivered")
-            payload = _payload(batch.body, batch.spans, todo)
+            payload = batch.payload(todo)
             started = time.perf_counter()
             try:
                 response = self.connection.bulk(payload, params=BULK_PARAMS)
@@ -350,17 +413,20 @@ class ElasticsearchSink:
                 f"{self.name}: a bulk response had {len(items) if items is not None else 'no'} items for "
                 f"{len(todo)} documents; nothing of it is counted"
             )
-        spans, outcomes = batch.spans, batch.outcomes
+        positions, outcomes = batch.positions, batch.outcomes
         if not response.get("errors"):
-            for k in todo:
-                outcomes[spans[2 * k]] = INDEXED
+            if len(todo) == len(outcomes):  # every event of the batch, in this one request
+                outcomes[:] = [INDEXED] * len(outcomes)
+            else:
+                for k in todo:
+                    outcomes[positions[k]] = INDEXED
             return []
         retry: list[tuple[int, int, str]] = []
         dlq_codes = self._dlq_codes
         for k, item in zip(todo, items):
             for op, result in item.items():
                 status = result["status"]
-                position = spans[2 * k]
+                position = positions[k]
                 if status < 300:
                     outcomes[position] = INDEXED
                 elif status == 409 and op == "create":
@@ -375,7 +441,7 @@ class ElasticsearchSink:
     def _split(self, batch: "_Batch", todo: list[int], exc: RequestFailed) -> None:
         """A 413 for a whole request: send each half on its own; one document alone is rejected."""
         if len(todo) == 1:
-            position = batch.spans[2 * todo[0]]
+            position = batch.positions[todo[0]]
             batch.reject(position, f"request too large for Elasticsearch: {exc.reason}", exc.error_type, 413,
                          self._render_index(batch.events[position]))
             return
@@ -437,35 +503,78 @@ class ElasticsearchSink:
         self.metrics.dead_lettered.inc(len(batch.rejected))
 
 
-class _Batch:
-    """One `write`: the events, the body being built, where each sent document's lines start, the outcomes."""
+def _add_fingerprinted(add: Callable[[Any], None], head: bytes, event: Event, info: dict | None, scratch: bytearray) -> None:
+    """The two parts of a document with no `_id` from its source: the id a fingerprint of the input as it
+    came in (`original`, `[event][original]`), else of the encoded document (encoded once, into `scratch`)."""
+    fields = event._data
+    source = info.get("original") if info else None
+    if source is None and "event" in fields:  # [event][original] can only be under "event"
+        source = event.get(_EVENT_ORIGINAL)
+    if source is None:
+        _encode_into(fields, scratch, 0)
+        document = bytes(scratch)
+        add(Raw(b"".join((head, b'"', fingerprint(document).encode(), b'"}}'))))
+        add(Raw(document))
+    else:
+        add(Raw(b"".join((head, b'"', fingerprint(source).encode(), b'"}}'))))
+        add(fields)
 
-    __slots__ = ("events", "body", "spans", "outcomes", "rejected", "skipped")
+
+class _Batch:
+    """One `write`: the events, the body sent, the event position of each document in it, the outcomes.
+
+    `parts` holds two values per document (its action line as `Raw`, then its fields or its encoded
+    `Raw`), `body` their encoding in one piece: the usual request sends `body` as it is; a part of it
+    (a chunk, a retry, a half after a 413) is cut from it where each document's size says."""
+
+    __slots__ = ("events", "parts", "body", "positions", "outcomes", "rejected", "skipped", "_sizes", "_starts")
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.events = events
-        self.body = bytearray()
-        self.spans: list[int] = []  # per document sent: its event's position, then where its action line starts
+        self.parts: list[Any] = []
+        self.body = b""
+        self.positions: list[int] = []  # per document sent: its event's position in `events`
         self.outcomes: list[Any] = [None] * len(events)
         self.rejected: list[tuple[int, str, str, int | None, str | None]] = []
         self.skipped: set[int] = set()  # documents in the body never to be sent (over max_content_length)
+        self._sizes: list[int] | None = None
+        self._starts: list[int] | None = None
 
     def reject(self, position: int, reason: str, error_type: str, status: int | None, index: str | None) -> None:
         self.rejected.append((position, reason, error_type, status, index))
 
+    def sizes(self) -> list[int]:
+        """Bytes of each document's two lines (computed once, when a request must be cut or a document
+        may be too large), and where each starts in `body`."""
+        if self._sizes is None:
+            parts = self.parts
+            self._sizes = [
+                len(parts[i]) + len(parts[i + 1] if parts[i + 1].__class__ is Raw else encode(parts[i + 1])) + 2
+                for i in range(0, len(parts), 2)
+            ]
+            starts = list(accumulate(self._sizes, initial=0))
+            self._starts = starts if starts[-1] == len(self.body) else None  # else: encode parts again, never cut wrong
+        return self._sizes
+
+    def payload(self, todo: list[int]) -> bytes:
+        """The lines of documents `todo` (numbers into `positions`): the body itself when that is all of them,
+        else cut from it (where documents start is known) or encoded again from `parts`."""
+        if len(todo) == len(self.positions):
+            return self.body
+        self.sizes()
+        starts = self._starts
+        if starts is not None:
+            first, last = todo[0], todo[-1]
+            if last - first + 1 == len(todo):
+                return self.body[starts[first] : starts[last + 1]]
+            view = memoryview(self.body)
+            return b"".join(view[starts[k] : starts[k + 1]] for k in todo)
+        parts = self.parts
+        return encode_lines([part for k in todo for part in (parts[2 * k], parts[2 * k + 1])])
+
 
 def _unresolved(index: str) -> str:
     return f"index name {index!r} kept an unresolved %{{...}} reference (dlq_on_failed_indexname_interpolation)"
-
-
-def _payload(body: bytearray, spans: list[int], todo: list[int]) -> bytes:
-    """The lines of documents `todo` (each an action line and a source line), one copy: bytes, because the
-    client's debug log of a request decodes its body (a memoryview would fail there)."""
-    first, last = todo[0], todo[-1]
-    if last - first + 1 == len(todo):
-        return bytes(memoryview(body)[spans[2 * first + 1] : spans[2 * last + 3]])
-    view = memoryview(body)
-    return b"".join(view[spans[2 * k + 1] : spans[2 * k + 3]] for k in todo)
 
 
 def _reason(error: dict) -> str:

@@ -279,6 +279,36 @@ def test_daily_indices_follow_each_events_own_day_in_any_order(make_sink):
     ]
 
 
+def test_a_batch_within_one_utc_day_goes_to_that_days_index_and_one_past_midnight_to_the_next(make_sink):
+    """The batch's index found once when all its events share a UTC day (zones converted); one event a
+    microsecond past midnight, or an @timestamp a filter made text, sends the batch the per-event way."""
+    from datetime import datetime, timedelta, timezone
+
+    from porttrack_logs.event import Event, Template
+
+    def events(stamps):
+        return [Event({"@timestamp": ts, "message": str(i)}, metadata={"_porttrack": {"id": str(i)}}) for i, ts in enumerate(stamps)]
+
+    one_day = [
+        datetime(2026, 11, 27, 0, tzinfo=timezone.utc), datetime(2026, 11, 28, 1, tzinfo=timezone(timedelta(hours=3))),
+        datetime(2026, 11, 27, 23, 59, 59, 999999, tzinfo=timezone.utc),
+    ]
+    past_midnight = [*one_day, datetime(2026, 11, 28, 0, 0, 0, 1, tzinfo=timezone.utc)]
+    sink, conn = make_sink([answer(*[201] * 3), answer(*[201] * 4), answer(*[201] * 3)], index="audit-%{+yyyy.MM.dd}")
+
+    sink.write(events(one_day))
+    sink.write(events(past_midnight))
+    text = events(one_day)
+    text[1].raw_fields()["@timestamp"] = "2026-11-25T10:00:00Z"  # as a filter may leave it
+    sink.write(text)
+
+    assert [a["create"]["_index"] for a, _ in conn.documents(0)] == ["audit-2026.11.27"] * 3
+    assert [a["create"]["_index"] for a, _ in conn.documents(1)] == ["audit-2026.11.27"] * 3 + ["audit-2026.11.28"]
+    assert [a["create"]["_index"] for a, _ in conn.documents(2)] == [
+        "audit-2026.11.27", Template("audit-%{+yyyy.MM.dd}").render(text[1]), "audit-2026.11.27",
+    ]
+
+
 def test_enable_metric_false_keeps_the_outputs_counts_out_of_the_registry(make_sink, registry):
     """enable_metric => false, as Logstash's: nothing of this output appears in the context's registry."""
     sink, _ = make_sink([answer(201)], enable_metric=False)

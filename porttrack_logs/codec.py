@@ -43,8 +43,20 @@ def decode_object(data: bytes | str) -> dict[str, Any]:
         raise JsonError(str(exc)) from None
 
 
+def _one_line(data: bytes | str) -> bytes | str:
+    """JSON text without the newlines a pretty-printer put between its tokens (a JSON string holds
+    none: they are escaped). Undecoded values are written back as they came, and a raw newline in
+    one would split a line of the `_bulk` body (Elasticsearch refuses the whole request)."""
+    try:
+        return msgspec.json.format(data, indent=-1)
+    except msgspec.DecodeError:
+        return data  # no JSON: the decoder says why
+
+
 def decode_event(data: bytes | str) -> Event:
     """An event from a JSON object (a Filebeat event), nested values decoded on first use."""
+    if ("\n" if data.__class__ is str else b"\n") in data:  # pretty-printed (a Kafka producer's, a client's)
+        data = _one_line(data)
     try:
         fields = _TOP_LEVEL.decode(data)  # decode_object's work, without a second call per event
     except msgspec.DecodeError:

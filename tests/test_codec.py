@@ -146,3 +146,20 @@ def test_unreadable_shipped_timestamp_is_kept_and_tagged():
     """A @timestamp no reader understands moves to _@timestamp with _timestampparsefailure."""
     event = decode_event(b'{"@timestamp": "27/Nov/2026", "message": "x"}')
     assert event.get("_@timestamp") == "27/Nov/2026" and "_timestampparsefailure" in event.tags
+
+
+def test_a_pretty_printed_event_is_written_back_on_one_line():
+    """Newlines between the tokens of a pretty-printed input (a Kafka producer may send one) never
+    reach the output: an undecoded value is written back as it came, and a raw newline in it would
+    split a `_bulk` line. Values, escaped newlines in strings and key order stay as they were."""
+    from porttrack_logs.codec import decode_event, encode_event
+
+    pretty = b'{\n  "message": "two\\nlines",\n  "kubernetes": {\n    "pod": {"name": "crane-7"},\n    "ids": [1,\n 2]\n  }\n}'
+    event = decode_event(pretty)
+    out = encode_event(event)
+    assert b"\n" not in out
+    written = orjson.loads(out)
+    assert {k: written[k] for k in ("message", "kubernetes")} == orjson.loads(pretty)
+    assert event.get("[kubernetes][pod][name]") == "crane-7" and event.get("message") == "two\nlines"
+    text_event = decode_event(pretty.decode())
+    assert b"\n" not in encode_event(text_event)

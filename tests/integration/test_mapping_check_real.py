@@ -102,7 +102,7 @@ def _install_directory(connection, directory: Path, prefix: str) -> None:
     for path in sorted((directory / "index").glob("*.json")):
         body = json.loads(path.read_text())
         body["index_patterns"] = [prefix + p for p in body["index_patterns"]]
-        body["composed_of"] = [prefix + c for c in body["composed_of"]]
+        body["composed_of"] = [prefix + c for c in body.get("composed_of", [])]
         body["ignore_missing_component_templates"] = [prefix + c for c in body.get("ignore_missing_component_templates", [])]
         connection.request("PUT", f"/_index_template/{prefix}{path.stem}", body=body)
 

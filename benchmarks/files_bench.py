@@ -2,7 +2,7 @@
 
     python benchmarks/files_bench.py [--lines 20000] [--rounds 15] [--checkout PATH]
 
-Writes one file of each format from the PortTrack corpus (every 40th Docker and CRI record split in
+Writes one file of each format (and the Docker one gzipped) from the PortTrack corpus (every 40th Docker and CRI record split in
 partial pieces, as runtimes split long lines), then times `read_batches` over each file, the
 three interleaved, best of `--rounds`, in CPU time of this process (`time.process_time`: the
 machines are shared, wall-clock swings with the load). `decode_event` on the same NDJSON lines in
@@ -12,6 +12,7 @@ batches is the floor row. `--checkout` measures another checkout's `porttrack_lo
 from __future__ import annotations
 
 import argparse
+import gzip
 import sys
 import tempfile
 import time
@@ -93,11 +94,13 @@ def main() -> None:
     n = args.lines
     docker_file(work / "docker.log", n)
     cri_file(work / "cri.log", n)
+    (work / "docker.log.gz").write_bytes(gzip.compress((work / "docker.log").read_bytes(), 6))
     ndjson = filebeat_ndjson(n)
     (work / "filebeat.ndjson").write_bytes(b"\n".join(ndjson) + b"\n")
     tune_gc_for_throughput()
     runs = {
         "Docker json-file (read_batches)": reader(work / "docker.log", n),
+        "Docker json-file, .gz (read_batches)": reader(work / "docker.log.gz", n),
         "CRI (read_batches)": reader(work / "cri.log", n),
         "Filebeat NDJSON (read_batches)": reader(work / "filebeat.ndjson", n),
         "floor: decode_event on the NDJSON lines, batches of 125": floor(ndjson),

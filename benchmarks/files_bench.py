@@ -31,6 +31,7 @@ def _checkout() -> str:
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, _checkout())  # measure this checkout (or the one named), whatever is installed
 
+from _timing import table  # noqa: E402
 from porttrack_corpus import filebeat_ndjson, lines as corpus_lines  # noqa: E402
 
 from porttrack_logs.codec import decode_event  # noqa: E402
@@ -112,9 +113,7 @@ def main() -> None:
             run()
             best[name] = min(best[name], time.process_time() - start)
     print(f"porttrack_logs from {sys.modules['porttrack_logs'].__file__.rsplit('/', 2)[0]}, {n:,} lines a file")
-    width = max(map(len, runs))
-    for name, seconds in best.items():
-        print(f"{name.ljust(width)}  {seconds * 1e6 / n:6.2f} µs/line (CPU)")
+    print(table(("file read into events", "µs/line (CPU)"), [(name, f"{seconds * 1e6 / n:.2f}") for name, seconds in best.items()]))
 
 
 if __name__ == "__main__":

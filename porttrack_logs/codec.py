@@ -15,9 +15,9 @@ import msgspec
 
 from .errors import JsonError
 from .event import Event, parse_timestamp, register_lazy
-from .event._timestamp import fraction_nanos
+from .event._timestamp import NanoTimestamp, fraction_nanos
 
-__all__ = ["decode_event", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "encode", "encode_event", "encode_event_into", "encode_event_lines", "encode_lines", "encode_into", "JsonError", "LAZY"]
+__all__ = ["decode_event", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "text_timestamp", "encode", "encode_event", "encode_event_into", "encode_event_lines", "encode_lines", "encode_into", "JsonError", "LAZY"]
 
 LAZY = msgspec.Raw  #: the type of a top-level value left undecoded
 
@@ -87,10 +87,24 @@ def event_from_fields(fields: dict[str, Any]) -> Event:
             fields["@timestamp"] = moment
     elif stamp.__class__ is str:
         try:
-            fields["@timestamp"] = parse_timestamp(stamp)
+            fields["@timestamp"] = text_timestamp(stamp)
         except (ValueError, OverflowError):
             pass
     return Event.from_lazy(fields)
+
+
+def text_timestamp(text: str) -> datetime:
+    """`parse_timestamp(text)`, with the form container runtimes write (RFC 3339 in UTC with nine
+    fraction digits, `2026-11-27T06:00:00.123456789Z`: Docker's and CRI's time) read in one C call
+    (half the time of the general path, measured by benchmarks/files_bench.py)."""
+    if len(text) == 30 and text[29] == "Z" and text[19] == "." and text.isascii() and text[20:29].isdigit():
+        nanos = int(text[26:29])
+        if not nanos:
+            return datetime.fromisoformat(text)  # "Z" reads as timezone.utc; digits past six truncated
+        moment = NanoTimestamp.fromisoformat(text)
+        moment.nanos = nanos
+        return moment
+    return parse_timestamp(text)
 
 
 def _finer(moment: datetime, stamp: msgspec.Raw) -> datetime:

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Literal
 
+import msgspec
+
 from ..codec import LAZY, DecodeFailure, JsonError, decode_fields, decode_object, event_from_fields
 from ..event import Event, decode_lazy
 from ..sinks.base import PROVENANCE
@@ -62,6 +64,22 @@ INVALID_UTF8_TAG = "_invalid_utf8"
 _BAD = "\x00invalid_utf8"  # marks decoded fields that needed a replacement (never a real field name)
 
 _CRI = re.compile(rb"^(\S+) (stdout|stderr) ([PF])(?: (.*))?$", re.DOTALL)
+
+
+class _DockerLine(msgspec.Struct, gc=False):
+    """What a Docker json-file line holds, decoded in one call (`attrs` and other keys skipped).
+    A line this does not fit (a `stream` or `time` no string, a `@timestamp` of its own, no JSON)
+    takes the general path, which decides as before."""
+
+    log: str
+    stream: str = "stdout"
+    time: str | None = None
+    stamp: msgspec.Raw = msgspec.field(default=msgspec.Raw(b""), name="@timestamp")
+
+
+_DOCKER_LINE = msgspec.json.Decoder(_DockerLine).decode
+_DOCKER_START = b'{"log":"'  # how dockerd writes every line: `log` first
+_NOT_DOCKER = (msgspec.DecodeError,)  # ValidationError is a DecodeError
 
 
 @dataclass(slots=True)
@@ -160,6 +178,7 @@ def read_batches(
     events, rejected = batch.events, batch.rejected
     count = 0
     build, decode, json_first, docker_too = event_from_fields, decode_fields, fmt in ("auto", "ndjson"), fmt == "auto"
+    docker_first, docker_line = fmt in ("auto", "docker"), _DOCKER_LINE
     id_prefix = place_prefix = ""
     for lines in _stream_chunks(stream) if streaming else _file_chunks(stream):
         if lines is None:  # a stream went idle: hand over what there is
@@ -181,6 +200,30 @@ def read_batches(
                 events, rejected, count = batch.events, batch.rejected, 0
             start = offset
             offset += len(raw)
+            if docker_first and not pending and raw.startswith(_DOCKER_START):  # Docker json-file, one decode
+                clean = raw if raw.isascii() else _valid_utf8(raw)
+                try:
+                    line = docker_line(clean)
+                except _NOT_DOCKER:
+                    line = None
+                if line is not None and not line.stamp:
+                    text = line.log
+                    if text[-1:] != "\n":  # a partial piece: kept until the final one arrives
+                        pending_start, pending_kind = start, "json"
+                        pending.append(raw)
+                        continue
+                    fields = {"message": text[:-1], "stream": line.stream}
+                    if line.time is not None:
+                        fields["@timestamp"] = line.time
+                    fields["log"] = {"file": {"path": source}, "offset": start}
+                    event = build(fields)
+                    if clean is not raw:
+                        event.tag(INVALID_UTF8_TAG)
+                    at = str(start)
+                    event._meta[PROVENANCE] = {"id": id_prefix + at, "original": raw, "place": place_prefix + at}
+                    events.append(event)
+                    count += 1
+                    continue
             if raw[0] == 123 and json_first and not pending:  # "{": a whole event, the codec's own path
                 clean = raw if raw.isascii() else _valid_utf8(raw)
                 try:
@@ -212,9 +255,14 @@ def read_batches(
                 line = line[:-1]
             if not line or line.isspace():
                 continue
-            kind = fmt if fmt != "auto" else ("json" if line[0] == 123 else "cri" if _CRI.match(line) else "plain")
+            if fmt == "auto":
+                cri = None if line[0] == 123 else _CRI.match(line)
+                kind = "json" if line[0] == 123 else "plain" if cri is None else "cri"
+            else:
+                kind = fmt
+                cri = _CRI.match(line) if kind == "cri" else None
             try:
-                fields = _decode(kind, line)
+                fields = _decode(kind, line) if cri is None else _cri(cri)
             except ValueError as exc:
                 rejected.append(Rejected(source, start, f"{kind} line: {exc}", line))
                 count += 1
@@ -340,14 +388,7 @@ def _decode(kind: str, line: bytes) -> dict | None:
         fields["message"] = _text(line, fields)
         return fields
     if kind == "cri":
-        match = _CRI.match(line)
-        if match is None:
-            raise ValueError("expected '<time> <stdout|stderr> <P|F> <text>'")
-        if match.group(3) == b"P":
-            return None
-        fields = {"@timestamp": match.group(1).decode("ascii", "replace"), "stream": match.group(2).decode()}
-        fields["message"] = _text(match.group(4) or b"", fields)
-        return fields
+        raise ValueError("expected '<time> <stdout|stderr> <P|F> <text>'")  # the caller matched: no match
     clean = _valid_utf8(line)
     try:
         doc = decode_object(clean)
@@ -367,6 +408,16 @@ def _decode(kind: str, line: bytes) -> dict | None:
     if clean is not line:
         doc[_BAD] = True
     return doc
+
+
+def _cri(match: re.Match) -> dict | None:
+    """The fields of a matched CRI line, or None for a partial (`P`) piece."""
+    stamp, stream, tag, text = match.groups()
+    if tag == b"P":
+        return None
+    fields = {"@timestamp": stamp.decode("ascii", "replace"), "stream": stream.decode()}
+    fields["message"] = _text(text or b"", fields)
+    return fields
 
 
 def _is_text(value: object) -> bool:

@@ -12,6 +12,7 @@ from porttrack_logs.codec import decode_event
 from porttrack_logs.sinks.base import PROVENANCE
 from porttrack_logs.sources.container_files import (
     IDENTITY_BYTES,
+    INVALID_UTF8_TAG,
     Rejected,
     decode_lines,
     file_identity,
@@ -163,3 +164,83 @@ def test_batches_carry_the_position_past_their_last_record_and_never_past_a_part
     joined = batches[1].events[0]
     assert joined.get("message") == "half rest"
     assert info(joined)["original"] == half + rest  # its pieces as read; the broken line is its own reject
+
+
+def _general_path(line: bytes) -> bytes:
+    """The same JSON object with a space after its brace: no longer how dockerd starts a line, so
+    the reader takes its general path (decode one level, then decide) instead of the one-decode one."""
+    assert line.startswith(b'{"log":"')
+    return b"{ " + line[1:]
+
+
+def _seen(events: list) -> list:
+    out = []
+    for event in events:
+        if isinstance(event, Rejected):
+            out.append(("rejected", event.reason.partition(" (byte")[0]))  # the general path's line has one byte more
+            continue
+        fields = dict(event.to_dict())
+        stamp = fields.pop("@timestamp")
+        if stamp.date() != datetime(2026, 11, 27).date():  # no time of its own (or none that reads): now
+            stamp = "now"
+        out.append((fields, stamp, getattr(stamp, "nanos", None), event.tags, info(event)["id"].rpartition("-")[2], info(event)["place"]))
+    return out
+
+
+def test_docker_lines_read_by_the_one_decode_path_are_the_events_of_the_general_path():
+    """Every Docker-shaped line (extra keys, nanosecond and odd times, no time, a stream no string,
+    a `@timestamp` of its own, invalid UTF-8, split pieces) gives the same event either way."""
+    cases = [
+        [docker("crane down\n", stream="stderr")],
+        [docker("nanos\n", time="2026-11-27T06:00:00.123456789Z")],
+        [docker("zero nanos\n", time="2026-11-27T06:00:00.123456000Z")],
+        [docker("offset zone\n", time="2026-11-27T07:00:00.5+01:00")],
+        [docker("not a time\n", time="yesterday")],
+        [orjson.dumps({"log": "no time\n", "stream": "stdout"}) + b"\n"],
+        [orjson.dumps({"log": "null time\n", "stream": "stdout", "time": None}) + b"\n"],
+        [orjson.dumps({"log": "attrs\n", "stream": "stdout", "attrs": {"tag": "x"}, "time": "2026-11-27T06:00:00Z"}) + b"\n"],
+        [orjson.dumps({"log": "odd stream\n", "stream": 3, "time": "2026-11-27T06:00:00Z"}) + b"\n"],
+        [orjson.dumps({"log": "own stamp", "@timestamp": "2026-11-27T06:00:00Z", "message": "m"}) + b"\n"],
+        [b'{"log":"gate \xff jammed\\n","stream":"stdout","time":"2026-11-27T06:00:00Z"}\n'],
+        [b'{"log":"broken\n'],
+        [docker("first "), docker("second\n")],
+    ]
+    for lines in cases:
+        fast = decode(b"".join(lines))
+        general = decode(b"".join(_general_path(line) for line in lines))
+        assert _seen(fast) == _seen(general), lines
+    [tagged] = decode(cases[10][0])
+    assert INVALID_UTF8_TAG in tagged.tags and info(tagged)["original"] == cases[10][0]
+    [nanos] = decode(cases[1][0])
+    assert nanos.get("@timestamp").nanos == 789
+
+
+def test_explicit_docker_format_reads_docker_lines_and_keeps_extra_keys_out():
+    [event] = decode(orjson.dumps({"log": "x\n", "stream": "stderr", "attrs": {"a": 1}, "time": "2026-11-27T06:00:00Z"}) + b"\n", fmt="docker")
+    assert event.get("message") == "x" and event.get("stream") == "stderr" and event.get("attrs") is None
+
+
+def test_runtime_times_read_as_parse_timestamp_reads_them():
+    """`codec.text_timestamp` (the one-call form for runtimes' nine-digit UTC times) agrees with
+    `parse_timestamp`, nanoseconds and failures included."""
+    from porttrack_logs.codec import text_timestamp
+    from porttrack_logs.event import parse_timestamp
+
+    for text in ["2026-11-27T06:00:00.123456789Z", "2026-11-27T06:00:00.123456000Z", "2026-11-27T06:00:00.000000001Z",
+                 "2026-11-27T23:59:59.999999999Z", "2026-11-27T06:00:00.12345678Z", "2026-11-27T06:00:00Z",
+                 "2026-11-27 06:00:00.123456789Z", "2026-02-30T06:00:00.123456789Z", "2026-11-27T06:00:00.12345678xZ",
+                 "2026-11-27T06:00:00.123456789+01:00"]:
+        def read(parse):
+            try:
+                moment = parse(text)
+            except ValueError:
+                return ValueError
+            return moment, type(moment), getattr(moment, "nanos", None), moment.tzinfo
+        assert read(text_timestamp) == read(parse_timestamp), text
+
+
+def test_cri_line_that_does_not_match_is_rejected_naming_the_shape():
+    [rejected] = decode(b"2026-11-27T06:00:00Z stdin F text\n", fmt="cri")
+    assert isinstance(rejected, Rejected) and "expected '<time> <stdout|stderr> <P|F> <text>'" in rejected.reason
+    [plain] = decode(b"2026-11-27T06:00:00Z stdin F text\n")
+    assert plain.get("message") == "2026-11-27T06:00:00Z stdin F text"

@@ -166,7 +166,7 @@ class Event:
     def from_lazy(cls, data: dict[str, Any]) -> "Event":
         """An event whose top-level values may be undecoded JSON, decoded when first read."""
         ts = data.get(TIMESTAMP)
-        if ts.__class__ is datetime and METADATA not in data:
+        if (ts.__class__ is datetime or ts.__class__ is NanoTimestamp) and METADATA not in data:
             # What the codec hands over for nearly every event: nothing to parse or lift out,
             # so the checks of __init__ are skipped (a third of the decode time, measured).
             if "@version" not in data:

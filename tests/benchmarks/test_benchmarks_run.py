@@ -15,6 +15,7 @@ SMALL_RUNS = {
     "pipeline_bench.py": ["--events", "300", "--rounds", "1"],
     "grok_bench.py": ["--lines", "200", "--rounds", "1"],
     "filters_bench.py": ["--events", "200", "--rounds", "1"],
+    "files_bench.py": ["--lines", "200", "--rounds", "1"],
 }
 
 

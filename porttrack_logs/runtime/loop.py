@@ -284,6 +284,9 @@ def run_loop(
                 good = good + flushed
         if good:
             failed = False
+            levels: list[str | None] = []  # counted once per batch by Counter.update (C), not per event
+            tagged: list[str] = []
+            note_level, note_tags = levels.append, tagged.extend
             for event in good:
                 if event.halted:  # halted and not cancelled: a filter failed it (`steps.fail_event`)
                     reason = failure_of(event)
@@ -298,15 +301,15 @@ def run_loop(
                 data = event.raw_fields()
                 log = data.get("log")
                 level = log.get("level") if log.__class__ is dict else None
-                if level.__class__ is str:
-                    by_level[level] += 1
-                else:
-                    level = _level(event)
-                    if level is not None:
-                        by_level[level] += 1
+                note_level(level if level.__class__ is str else _level(event))
                 tags = data.get("tags")
                 if tags:
-                    by_tag.update(tags if tags.__class__ is list else event.tags)
+                    note_tags(tags if tags.__class__ is list else event.tags)
+            by_level.update(levels)
+            if None in by_level:  # events without a level
+                del by_level[None]
+            if tagged:
+                by_tag.update(tagged)
             if failed:
                 good = [e for e in good if not (e.halted and failure_of(e) is not None)]
         number += 1

@@ -392,46 +392,34 @@ def _builder(plan: ConsumerPlan, stats: KafkaStats) -> Callable[[_Partition, lis
 
 def _json_kafka_python(stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
     def build(part: _Partition, records: list) -> tuple[list[Event], list[int]]:
-        events: list[Event] = []
-        offsets: list[int] = []
-        append, note = events.append, offsets.append
-        id_prefix, place_prefix = part.id_prefix, part.place_prefix
-        for record in records:
-            value, offset = record.value, record.offset
-            note(offset)
-            try:
-                event = decode_event(value)
-            except (JsonError, TypeError) as exc:
-                event = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
-                stats.json_failures += 1
-            else:
-                event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
-            append(event)
-        return events, offsets
+        return _json_events(part, [r.value for r in records], [r.offset for r in records], stats)
 
     return build
 
 
 def _json_confluent(stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
-    def build(part: _Partition, records: list) -> tuple[list[Event], list[int]]:
-        events: list[Event] = []
-        offsets: list[int] = []
-        append, note = events.append, offsets.append
-        id_prefix, place_prefix = part.id_prefix, part.place_prefix
-        for message in records:
-            value, offset = message.value(), message.offset()
-            note(offset)
-            try:
-                event = decode_event(value)
-            except (JsonError, TypeError) as exc:
-                event = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
-                stats.json_failures += 1
-            else:
-                event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
-            append(event)
-        return events, offsets
+    def build(part: _Partition, messages: list) -> tuple[list[Event], list[int]]:
+        return _json_events(part, [m.value() for m in messages], [m.offset() for m in messages], stats)
 
     return build
+
+
+def _json_events(part: _Partition, values: list, offsets: list[int], stats: KafkaStats) -> tuple[list[Event], list[int]]:
+    """Filebeat's JSON values of one partition's records as events, each stamped with its provenance
+    (a value that is no JSON object becomes a tagged event carrying it, as Logstash's json codec does)."""
+    events: list[Event] = []
+    append = events.append
+    id_prefix, place_prefix = part.id_prefix, part.place_prefix
+    for value, offset in zip(values, offsets):
+        try:
+            event = decode_event(value)
+        except (JsonError, TypeError) as exc:
+            event = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
+            stats.json_failures += 1
+        else:
+            event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
+        append(event)
+    return events, offsets
 
 
 def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tuple]) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:

@@ -28,17 +28,23 @@ def _service_unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def es_url() -> Iterator[str]:
-    """Base URL of the Elasticsearch the integration tests use (session-wide)."""
-    from devservices.locate import locate_elasticsearch
-
-    found = locate_elasticsearch()
+def _located(locate) -> Iterator[str]:
+    """The address a devservices locator finds (a missing service skips, or fails under CI), and
+    whatever it started stopped after."""
+    found = locate()
     if found.address is None:
         _service_unavailable(found.reason)
     yield found.address
     if found.close is not None:
         found.close()
+
+
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    """Base URL of the Elasticsearch the integration tests use (session-wide)."""
+    from devservices.locate import locate_elasticsearch
+
+    yield from _located(locate_elasticsearch)
 
 
 @pytest.fixture(scope="session")
@@ -66,12 +72,7 @@ def es8_url() -> Iterator[str]:
     """Base URL of the Elasticsearch 8.x the integration tests use (session-wide): PORTTRACK_ES8_URL, else es8."""
     from devservices.locate import locate_elasticsearch8
 
-    found = locate_elasticsearch8()
-    if found.address is None:
-        _service_unavailable(found.reason)
-    yield found.address
-    if found.close is not None:
-        found.close()
+    yield from _located(locate_elasticsearch8)
 
 
 @pytest.fixture(scope="session")
@@ -109,12 +110,7 @@ def kafka_bootstrap() -> Iterator[str]:
     """`host:port` of the Kafka broker the integration tests use (session-wide)."""
     from devservices.locate import locate_kafka
 
-    found = locate_kafka()
-    if found.address is None:
-        _service_unavailable(found.reason)
-    yield found.address
-    if found.close is not None:
-        found.close()
+    yield from _located(locate_kafka)
 
 
 @pytest.fixture

@@ -56,6 +56,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--dead-letters", default="out/dead_letter_queue", help="dead letter queue directory (default: %(default)s)")
     parser.add_argument("--format", default="auto", choices=["auto", "docker", "cri", "ndjson", "plain"], help="format of FILE arguments (default: detect per line)")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="events per pipeline batch (default: %(default)s, as Logstash)")
+    parser.add_argument("--ordered", choices=["true", "false"], default="true",
+                        help="Logstash's pipeline.ordered: true keeps each batch in input order (default); false hands a "
+                        "batch on branch by branch at each conditional, as Logstash's several workers do")
     parser.add_argument("-w", "--workers", default="1", metavar="N",
                         help="worker processes for beats/kafka inputs (Logstash's pipeline.workers), or 'auto' for one per "
                         "core (default: %(default)s); Kafka workers are consumers of one group, Beats workers share the port")
@@ -91,7 +94,7 @@ def _workers(text: str) -> int:
 
 def handle(args: argparse.Namespace) -> int:
     config = Path(args.config) if args.config else DEFAULT_CONFIG
-    pipeline = Pipeline.from_config(config)
+    pipeline = Pipeline.from_config(config, ordered=args.ordered == "true")
     compiled = pipeline.compiled if args.config else None  # the embedded default runs its filters only
     notes: list[str] = []
     found = _inputs(args, compiled, notes)
@@ -233,7 +236,7 @@ def _beats_enrich(settings: Any, plugin_id: str) -> str | None:
 def _child_arguments(args: argparse.Namespace) -> list[str]:
     """A worker's `run` arguments: the parent's, without what the parent keeps (workers, HTTP)."""
     child = ["-f", args.config, "--log-format", args.log_format, "--shutdown-timeout", str(args.shutdown_timeout),
-             "--batch-size", str(args.batch_size), "--format", args.format]
+             "--batch-size", str(args.batch_size), "--format", args.format, "--ordered", args.ordered]
     return child
 
 

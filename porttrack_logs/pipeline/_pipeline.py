@@ -26,21 +26,28 @@ class Pipeline:
     Build one with `Pipeline.from_config(path_or_text)`. `process` takes `Event`s or plain dicts
     and returns the events that came through, in order; dropped events are not returned; an event
     on which a filter raised comes back tagged `_filter_error` (see `pipeline.steps.failure_of`).
+
+    `ordered` is Logstash's `pipeline.ordered`: True (the default, what Logstash's `auto` gives one
+    worker) keeps the batch's order, events a filter makes right after their parent; False gives
+    the order Logstash's several workers give a batch: at each conditional, its first branch's
+    events, then the next branch's, then those that took none (`pipeline.steps.ConditionalStep`).
     """
 
-    __slots__ = ("config", "compiled", "_steps", "_run", "source", "_flushers")
+    __slots__ = ("config", "compiled", "_steps", "_run", "source", "_flushers", "ordered")
 
     #: How often the runtime should call `flush`, in seconds: Logstash's periodic flush interval.
     FLUSH_SECONDS = 5
 
-    def __init__(self, config: PipelineConfig, compiled: CompiledConfig, *, generate_code: bool = True) -> None:
+    def __init__(self, config: PipelineConfig, compiled: CompiledConfig, *, generate_code: bool = True,
+                 ordered: bool = True) -> None:
         self.config = config
         self.compiled = compiled
+        self.ordered = ordered
         self._steps: list[Step] | None = None
         self._run = None
         self.source: str | None = None  # the generated Python, when generate_code
         if generate_code:
-            self._run, self.source = generate(compiled.filters)
+            self._run, self.source = generate(compiled.filters, ordered=ordered)
         #: [filter, the statements after it to the end of the section, their steps (built on first flush)]
         self._flushers = [
             [node.instance, rest, None] for node, rest in _with_rest(compiled.filters)
@@ -54,12 +61,13 @@ class Pipeline:
         *,
         support_escapes: bool = False,
         generate_code: bool = True,
+        ordered: bool = True,
     ) -> "Pipeline":
         """Load from a file, a directory (files in name order), a list of them, or configuration text.
 
         A `str` is taken as configuration text when it contains `{`, as a path otherwise. With
         `generate_code` (the default) the filters run as one generated Python function; without it,
-        step by step (the reference the generated code is tested against).
+        step by step (the reference the generated code is tested against). `ordered`: see the class.
         """
         texts: dict[str, str] = {}
         if isinstance(source, str) and "{" in source:
@@ -67,7 +75,7 @@ class Pipeline:
             texts["<string>"] = source
         else:
             config = load(source, support_escapes=support_escapes)
-        return cls(config, compile_config(config, texts), generate_code=generate_code)
+        return cls(config, compile_config(config, texts), generate_code=generate_code, ordered=ordered)
 
     @property
     def filters(self) -> list[Filter]:
@@ -78,7 +86,7 @@ class Pipeline:
     def steps(self) -> list[Step]:
         """The filter section as step-by-step steps, built on first use."""
         if self._steps is None:
-            self._steps = build_steps(self.compiled.filters)
+            self._steps = build_steps(self.compiled.filters, ordered=self.ordered)
         return self._steps
 
     @property
@@ -97,12 +105,13 @@ class Pipeline:
             if not made:
                 continue
             if entry[2] is None:
-                entry[2] = build_steps(entry[1])
+                entry[2] = build_steps(entry[1], ordered=self.ordered)
             out.extend(run_steps(entry[2], made, keep_failed=True))
         return [e for e in out if not e.cancelled]
 
     def process(self, events: Iterable[Event | dict]) -> list[Event]:
-        """Run a batch through the filters; returns the events that came out, in input order."""
+        """Run a batch through the filters; returns the events that came out, in input order
+        (unless `ordered` is False)."""
         batch = [e if isinstance(e, Event) else Event(e) for e in events]
         if self._run is not None:
             grown = self._run(batch)  # a list only when a filter may make events (clone, split)

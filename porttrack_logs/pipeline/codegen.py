@@ -13,10 +13,20 @@ A filter that makes new events (`clone`, `split`: `steps.spawns`) gets, once, a 
 function: the statements after it, to the end of the section, for one event. What the filter
 makes is run through it after the event it came from (the newest filter's first, as the steps
 order them), and `run` then returns the grown batch (a list) instead of None.
+
+Unordered (`generate(..., ordered=False)`, Logstash's batch order with several workers, see
+`steps.ConditionalStep`), each event carries a sort key, a list with one slot per conditional:
+the branch it took (past the last branch when it took none). The slots are laid out so that
+comparing keys gives the order that stable partitions at each conditional, one after the other,
+would give: a later conditional's slot before an earlier one's, a conditional's slot before those
+of the conditionals inside its branches; then the event's place in the batch, then one slot per
+event-making filter (0 for the event it ran on, n for its n-th new event, which starts from a copy
+of its parent's key). `run` sorts the batch by key once, at the end.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable, Sequence
 
 from ..codec import LAZY
@@ -129,6 +139,27 @@ class SourceWriter(CodeWriter):
         self.line(indent, f"else: {self.event}.tag(*{self.const(tags, 'tags')})")
 
 
+class _Order:
+    """Where each conditional and each event-making filter keeps its slot in an event's sort key."""
+
+    def __init__(self, nodes: Sequence[Node]) -> None:
+        conditionals: list[CompiledIf] = []
+        self._layout(tuple(nodes), conditionals)
+        self.slots = {id(node): i for i, node in enumerate(conditionals)}
+        self.position = len(conditionals)
+        makers = [n for n in walk(nodes) if isinstance(n, CompiledPlugin) and n.instance is not None and spawns(n.instance)]
+        self.tails = {id(node): self.position + 1 + i for i, node in enumerate(makers)}
+        #: a fresh event's key: each conditional "no branch yet", its place 0, made by no filter
+        self.start = [len(node.branches) for node in conditionals] + [0] * (1 + len(makers))
+
+    def _layout(self, nodes: tuple[Node, ...], out: list[CompiledIf]) -> None:
+        for node in reversed(nodes):  # the last partition decides first
+            if isinstance(node, CompiledIf):
+                out.append(node)
+                for branch in node.branches:
+                    self._layout(branch.body, out)
+
+
 class _Continuations:
     """The continuation functions still to write: one per spawning filter, named on first need."""
 
@@ -144,24 +175,29 @@ class _Continuations:
         return name
 
 
-def _spawning(g: SourceWriter, node: CompiledPlugin, rest: tuple[Node, ...], conts: _Continuations, indent: int) -> None:
-    """A filter that makes events: they wait in `_sp`, with the function that runs the rest on them."""
+def _spawning(g: SourceWriter, node: CompiledPlugin, rest: tuple[Node, ...], conts: _Continuations, indent: int,
+              order: _Order | None = None) -> None:
+    """A filter that makes events: they wait in `_sp`, with the function that runs the rest on them
+    (and, unordered, a copy of the key the event had then, and the slot that numbers them)."""
     cont = conts.name(g, node, rest)
     new = g.temp("new")
     g.line(indent, f"{new} = {g.const(node.instance.spawn, 'spawn')}({g.event})")
     g.line(indent, f"if {new}:")
     g.line(indent + 1, "if _sp is None: _sp = []")
-    g.line(indent + 1, f"_sp.append(({cont}, {new}))")
+    if order is None:
+        g.line(indent + 1, f"_sp.append(({cont}, {new}))")
+    else:
+        g.line(indent + 1, f"_sp.append(({cont}, {new}, _k.copy(), {order.tails[id(node)]}))")
     g.line(indent, f"if {g.event}.cancelled: continue")
 
 
 def _plugin(g: SourceWriter, node: CompiledPlugin, where: list[str], indent: int,
-            rest: tuple[Node, ...] = (), conts: _Continuations | None = None) -> None:
+            rest: tuple[Node, ...] = (), conts: _Continuations | None = None, order: _Order | None = None) -> None:
     plugin: Filter = node.instance
     where.append(f"filter {plugin.name} (id {plugin.id})")
     g.place = len(where) - 1
     if conts is not None and spawns(plugin):
-        _spawning(g, node, rest, conts, indent)
+        _spawning(g, node, rest, conts, indent, order)
         return
     emitted = plugin.emit(g, indent)
     if emitted is None:  # the filter as a call; it may cancel the event
@@ -177,7 +213,7 @@ def _plugin(g: SourceWriter, node: CompiledPlugin, where: list[str], indent: int
 
 
 def _conditional(g: SourceWriter, node: CompiledIf, where: list[str], indent: int,
-                 rest: tuple[Node, ...] = (), conts: _Continuations | None = None) -> None:
+                 rest: tuple[Node, ...] = (), conts: _Continuations | None = None, order: _Order | None = None) -> None:
     where.append(f"condition at {node.node.position}")
     place = len(where) - 1
     for i, branch in enumerate(node.branches):
@@ -186,24 +222,26 @@ def _conditional(g: SourceWriter, node: CompiledIf, where: list[str], indent: in
             g.line(indent, "else:")
         else:
             g.line(indent, f"{'if' if i == 0 else 'elif'} {branch.condition.expression(g)}:")
+        if order is not None:
+            g.line(indent + 1, f"_k[{order.slots[id(node)]}] = {i}")
         if branch.body:
-            _statements(g, branch.body, where, indent + 1, rest, conts)
-        else:
+            _statements(g, branch.body, where, indent + 1, rest, conts, order)
+        elif order is None:
             g.line(indent + 1, "pass")
 
 
 def _statements(g: SourceWriter, nodes: Sequence[Node], where: list[str], indent: int,
-                rest: tuple[Node, ...] = (), conts: _Continuations | None = None) -> None:
+                rest: tuple[Node, ...] = (), conts: _Continuations | None = None, order: _Order | None = None) -> None:
     """The statements `nodes`; `rest` is what follows them to the end of the section (for
-    continuations, written only when `conts` is given)."""
+    continuations, written only when `conts` is given); `order` when unordered."""
     nodes = tuple(nodes)
     for i, node in enumerate(nodes):
         after = nodes[i + 1:] + rest if conts is not None else ()
         if isinstance(node, CompiledPlugin):
             if node.instance is not None:
-                _plugin(g, node, where, indent, after, conts)
+                _plugin(g, node, where, indent, after, conts, order)
         else:
-            _conditional(g, node, where, indent, after, conts)
+            _conditional(g, node, where, indent, after, conts, order)
 
 
 def _any_spawns(nodes: Sequence[Node]) -> bool:
@@ -218,49 +256,75 @@ def _run_spawned(pending: list, out: list[Event]) -> None:
                 cont(event, out)
 
 
-def _generate_spawning(g: SourceWriter, nodes: Sequence[Node], where: list[str]) -> None:
+def _run_spawned_keyed(pending: list, out: list) -> None:
+    """Unordered: each made event starts from its parent's key at the making, numbered in its slot."""
+    for cont, new, key, slot in pending:
+        for n, event in enumerate(new, 1):
+            if not event.cancelled:
+                mine = key.copy()
+                mine[slot] = n
+                cont(event, out, mine)
+
+
+def _generate_spawning(g: SourceWriter, nodes: Sequence[Node], where: list[str], order: _Order | None = None) -> None:
     """`run` and its continuations, for a section with a filter that makes events: each event
-    takes its place in the output first; what was made for it follows, through the rest."""
+    takes its place in the output first; what was made for it follows, through the rest.
+    Unordered, every event is kept with its key, and the batch is sorted by key at the end."""
     conts = _Continuations()
     ev = g.event
+    keyed = order is not None
 
     def body(header: list[str], statements: tuple[Node, ...], indent: int) -> None:
         for text in header:
             g.line(indent, text)
-        g.line(indent, "_out.append(" + ev + ")")
+        g.line(indent, f"_out.append((_k, {ev}))" if keyed else f"_out.append({ev})")
         g.line(indent, "_sp = None")
         g.line(indent, f"{g.fields} = {ev}.raw_fields()")
         g.line(indent, f"{g.meta} = {ev}._meta")  # `Event.metadata` without its property call
         g.line(indent, "for _once in _ONCE:  # `continue` ends this event's filters")
         g.line(indent + 1, "try:")
         start = len(g.lines)
-        _statements(g, statements, where, indent + 2, (), conts)
+        _statements(g, statements, where, indent + 2, (), conts, order)
         if len(g.lines) == start:
             g.line(indent + 2, "pass")
         g.place = -1
         g.line(indent + 1, "except Exception as _exc:")
         g.line(indent + 2, f"_fail({ev}, _where[_places[_exc.__traceback__.tb_lineno]], _exc)")
-        g.line(indent, "if _sp is not None: _run_spawned(_sp, _out)")
+        spawned = "_run_spawned_keyed" if keyed else "_run_spawned"
+        g.line(indent, f"if _sp is not None: {spawned}(_sp, _out)")
 
     g.line(0, "def run(events):")
     g.line(1, "_out = []")
-    g.line(1, f"for {ev} in events:")
-    body([], tuple(nodes), 2)
-    g.line(1, "return [e for e in _out if not e.cancelled]")
+    if keyed:
+        g.line(1, f"for _at, {ev} in enumerate(events):")
+        body(["_k = _START.copy()", f"_k[{order.position}] = _at"], tuple(nodes), 2)
+        g.line(1, "_out.sort(key=_by_key)")
+        g.line(1, "return [e for _, e in _out if not e.cancelled]")
+    else:
+        g.line(1, f"for {ev} in events:")
+        body([], tuple(nodes), 2)
+        g.line(1, "return [e for e in _out if not e.cancelled]")
+    if keyed:
+        g.names["_START"] = order.start
     done = 0
     while done < len(conts.todo):
         name, rest = conts.todo[done]
         done += 1
         g.place = -1
-        g.line(0, f"def {name}({ev}, _out):")
+        g.line(0, f"def {name}({ev}, _out{', _k' if keyed else ''}):")
         body([], rest, 1)
 
 
-def generate(nodes: Sequence[Node], g: SourceWriter | None = None) -> tuple[Callable[[list[Event]], None], str]:
-    """The compiled `run(events)` for a filter section, and its source (for debugging)."""
+def generate(nodes: Sequence[Node], g: SourceWriter | None = None, *,
+             ordered: bool = True) -> tuple[Callable[[list[Event]], None], str]:
+    """The compiled `run(events)` for a filter section, and its source (for debugging).
+    `ordered=False`: Logstash's unordered batch order (see the module's docstring)."""
     g = g or SourceWriter()
     where: list[str] = []
     ev = g.event
+    if not ordered and any(isinstance(n, CompiledIf) for n in walk(nodes)):
+        _generate_spawning(g, nodes, where, _Order(nodes))
+        return _finish(g, where)
     if _any_spawns(nodes):
         _generate_spawning(g, nodes, where)
         return _finish(g, where)
@@ -283,6 +347,8 @@ def _finish(g: SourceWriter, where: list[str]) -> tuple[Callable[[list[Event]], 
     source = "\n".join(g.lines) + "\n"
     scope: dict[str, Any] = dict(g.names)
     scope["_run_spawned"] = _run_spawned
+    scope["_run_spawned_keyed"] = _run_spawned_keyed
+    scope["_by_key"] = itemgetter(0)
     scope["_ONCE"] = (None,)
     scope["_fail"] = fail_event
     scope["_where"] = tuple(where) + ("pipeline",)

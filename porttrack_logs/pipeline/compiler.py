@@ -169,9 +169,9 @@ def _compile_body(
     return tuple(nodes)
 
 
-def build_steps(nodes: Sequence[Node]) -> list[Step]:
+def build_steps(nodes: Sequence[Node], *, ordered: bool = True) -> list[Step]:
     """The step-by-step form of a compiled filter section (the reference the generated code is
-    tested against); built only when asked for."""
+    tested against); built only when asked for. `ordered`: see `steps.ConditionalStep`."""
     steps: list[Step] = []
     for node in nodes:
         if isinstance(node, CompiledPlugin):
@@ -179,9 +179,10 @@ def build_steps(nodes: Sequence[Node]) -> list[Step]:
                 steps.append(FilterStep(node.instance))
             continue
         branches = [
-            (None if b.condition is None else b.condition.test, build_steps(b.body)) for b in node.branches
+            (None if b.condition is None else b.condition.test, build_steps(b.body, ordered=ordered))
+            for b in node.branches
         ]
-        steps.append(ConditionalStep(branches, where=f"condition at {node.node.position}"))
+        steps.append(ConditionalStep(branches, where=f"condition at {node.node.position}", ordered=ordered))
     return steps
 
 

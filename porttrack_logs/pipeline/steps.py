@@ -9,6 +9,11 @@ A filter may make new events (`clone`, `split`: `spawns` set, `spawn(event)` ret
 are inserted right after the event they came from and run the rest of the filters from there, as
 Logstash's do. `flow` is `process` with failed events kept in place (halted, so no later step runs
 on them), which is how the pipeline keeps a failed event that no input batch holds.
+
+A conditional keeps the batch's order by default (Logstash's `pipeline.ordered`, which its `auto`
+gives one worker). Unordered (`ordered=False`, what Logstash runs with several workers), it hands
+on its first branch's events, then the next branch's, then those that took no branch: a stable
+partition of the batch per conditional, as Logstash's compiled graph splits a batch at each `if`.
 """
 
 from __future__ import annotations
@@ -109,12 +114,14 @@ Condition = Callable[[Event], bool]
 class ConditionalStep:
     """`if / else if / else`: each event goes down the first branch whose condition holds."""
 
-    __slots__ = ("branches", "_where", "spawns")
+    __slots__ = ("branches", "_where", "spawns", "ordered")
 
-    def __init__(self, branches: Sequence[tuple[Condition | None, Sequence[Step]]], where: str = "condition") -> None:
+    def __init__(self, branches: Sequence[tuple[Condition | None, Sequence[Step]]], where: str = "condition",
+                 *, ordered: bool = True) -> None:
         self.branches = tuple((cond, tuple(steps)) for cond, steps in branches)
         self._where = where
         self.spawns = any(spawns(step) for _, steps in self.branches for step in steps)
+        self.ordered = ordered
 
     def process(self, events: list[Event]) -> list[Event]:
         return [e for e in self.flow(events) if not e.halted]
@@ -126,6 +133,8 @@ class ConditionalStep:
         return None
 
     def flow(self, events: list[Event]) -> list[Event]:
+        if not self.ordered:
+            return self._partitioned(events)
         if self.spawns:  # event by event, so what a branch makes follows the event it came from
             out: list[Event] = []
             for event in events:
@@ -159,6 +168,30 @@ class ConditionalStep:
             if bucket and steps:
                 run_steps(steps, bucket, keep_failed=True)
         return [e for e in events if not e.cancelled]
+
+
+    def _partitioned(self, events: list[Event]) -> list[Event]:
+        """Unordered: each branch's events run as one batch and are handed on branch by branch,
+        then the events no branch took (a failed one among them, as it runs no branch)."""
+        buckets: list[list[Event]] = [[] for _ in self.branches]
+        untaken: list[Event] = []
+        for event in events:
+            if event.halted:
+                untaken.append(event)
+                continue
+            try:
+                i = self._branch(event)
+            except Exception as exc:
+                fail_event(event, self._where, exc)
+                untaken.append(event)
+                continue
+            (untaken if i is None else buckets[i]).append(event)
+        out: list[Event] = []
+        for (_, steps), bucket in zip(self.branches, buckets):
+            if bucket:
+                out.extend(run_steps(steps, bucket, keep_failed=True) if steps else bucket)
+        out.extend(untaken)
+        return [e for e in out if not e.cancelled]
 
 
 def run_steps(steps: Sequence[Step], events: list[Event], *, keep_failed: bool = False) -> list[Event]:

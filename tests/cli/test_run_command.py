@@ -222,6 +222,18 @@ def test_dash_reads_stdin_and_dash_o_writes_ndjson_to_stdout(tmp_path):
     assert [orjson.loads(x)["event"]["original"] for x in result.stdout.splitlines()] == ["a", "b"]
 
 
+@pytest.mark.parametrize("ordered", ["true", "false"])
+def test_ordered_false_hands_each_batch_on_branch_by_branch(tmp_path, ordered):
+    """`--ordered false` is Logstash's unordered batch order: per batch of --batch-size, the ERROR
+    lines the PortTrack rule's `if` took come first; by default the lines keep their order."""
+    lines = [f"2026-12-01T10:00:0{i}Z {'ERROR' if i % 3 == 1 else 'INFO'} line {i}" for i in range(8)]
+    (tmp_path / "app.log").write_text("\n".join(lines) + "\n")
+    result = run(str(tmp_path / "app.log"), "-o", "-", "--batch-size", "4", "--ordered", ordered, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    got = [int(orjson.loads(x)["message"].split()[-1]) for x in result.stdout.splitlines()]
+    assert got == ([1, 0, 2, 3, 4, 7, 5, 6] if ordered == "false" else list(range(8)))
+
+
 def test_gzip_input_file_is_read_decompressed(tmp_path):
     """A .gz log given as an argument is read as its decompressed lines."""
     logs = tmp_path / "pod.log.gz"

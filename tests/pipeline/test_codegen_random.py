@@ -158,3 +158,51 @@ def test_random_pipelines_agree_with_the_reference(body, docs, lazy):
     a, b = generated.process(build()), reference.process(build())
     assert all(f.position is not None for f in lint(generated)), text  # `check` reads any of them, placing each warning
     assert [(e.to_dict(), e.metadata, e.cancelled) for e in a] == [(e.to_dict(), e.metadata, e.cancelled) for e in b], text
+
+
+def unordered_statements(depth: int) -> st.SearchStrategy[list[str]]:
+    """Statements with conditionals and event-making filters mixed, to check the unordered sort key."""
+    plugin = st.one_of(
+        mutate(), called(),
+        st.sampled_from(['clone { clones => ["c1", "c2"] }', 'clone { clones => ["c3"] add_tag => ["cloned"] }',
+                         'split { field => "[x][y]" }', 'split { field => "a" terminator => " " }']),
+    )
+    if depth == 0:
+        return st.lists(plugin, min_size=1, max_size=3)
+
+    @st.composite
+    def conditional(draw) -> str:
+        text = f"if {draw(condition())} {{ {' '.join(draw(unordered_statements(depth - 1)))} }}"
+        if draw(st.booleans()):
+            text += f" else if {draw(condition())} {{ {' '.join(draw(unordered_statements(depth - 1)))} }}"
+        if draw(st.booleans()):
+            text += f" else {{ {' '.join(draw(unordered_statements(depth - 1)))} }}"
+        return text
+
+    split_by_n = st.sampled_from([  # conditions that split any batch: on the event's number, on a clone's tag
+        'if [n] > 2 { mutate { add_tag => ["big"] } }', 'if [n] in [1, 3] { mutate { add_tag => ["odd"] } } else { }',
+        'if [n] == 0 { } else if [n] < 3 { mutate { add_tag => ["low"] } }',
+        'if "c1" in [tags] { mutate { add_tag => ["one"] } } else if "c2" in [tags] { drop { } }',
+        'if "c3" in [tags] { mutate { add_field => { "seen" => "%{n}" } } }',
+    ])
+    return st.lists(st.one_of(plugin, conditional(), split_by_n, split_by_n), min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=unordered_statements(2), docs=st.lists(event(), min_size=2, max_size=6), lazy=st.booleans())
+def test_unordered_batches_agree_with_the_partitioning_reference(body, docs, lazy):
+    """Unordered (Logstash's batch order with several workers), the generated code's sort key gives
+    exactly the order of the reference, which partitions the batch at each conditional; with
+    clones and splits made inside branches, drops, and failures."""
+    text = "filter { " + " ".join(body) + " }"
+    docs = [dict(d, n=i) for i, d in enumerate(docs)]
+    generated = Pipeline.from_config(text, ordered=False)
+    reference = Pipeline.from_config(text, generate_code=False, ordered=False)
+
+    def build() -> list[Event]:
+        if lazy:
+            return [decode_event(orjson.dumps(d)) for d in docs]
+        return [Event(orjson.loads(orjson.dumps(d))) for d in docs]
+
+    a, b = generated.process(build()), reference.process(build())
+    assert [(e.to_dict(), e.metadata) for e in a] == [(e.to_dict(), e.metadata) for e in b], text

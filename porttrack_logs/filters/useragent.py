@@ -79,7 +79,7 @@ class UseragentFilter(Filter):
 
     def _compile(self, options: UseragentOptions) -> None:
         self._resolve = make_resolver()
-        self._cache: OrderedDict[str, tuple[dict, dict]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[dict, Any, tuple[str, ...]]] = OrderedDict()
         self._cache_size = options.lru_cache_size
         self._source = field_ref(options.source)
         self._ecs = options.ecs_compatibility != "disabled"
@@ -97,10 +97,15 @@ class UseragentFilter(Filter):
         return self._resolve(text, Domain.ALL).complete().with_defaults()
 
     def apply(self, event: Event) -> bool:
-        value = event.get(self._source)
-        if isinstance(value, list):
+        source = self._source
+        value = source.get(event._meta if source.metadata else event._data)
+        if value.__class__ is not str:
+            if not isinstance(value, list):
+                return False
             value = value[0] if value else None
-        if not isinstance(value, str) or not value:
+            if not isinstance(value, str):
+                return False
+        if not value:
             return False
         cache = self._cache
         made = cache.get(value)
@@ -110,16 +115,18 @@ class UseragentFilter(Filter):
                 cache.popitem(last=False)  # the least recently used
         else:
             cache.move_to_end(value)
-        fields, meta = made
+        fields, meta, nested = made
         if self._ecs:
+            fresh = fields.copy()  # each event its own dicts: a later filter may change them
+            for key in nested:
+                fresh[key] = fresh[key].copy()
             node = event.get(self._target)
-            if node.__class__ is not dict:
-                node = {}
-                event.set(self._target, node)
-            for key, item in fields.items():
-                node[key] = item.copy() if item.__class__ is dict else item
-            if meta:
-                root = event.metadata
+            if node.__class__ is dict:
+                node.update(fresh)
+            else:
+                event.set(self._target, fresh)
+            if meta is not None:
+                root = event._meta
                 holder = root.get("filter")
                 if holder.__class__ is not dict:
                     holder = root["filter"] = {}
@@ -143,13 +150,15 @@ class UseragentFilter(Filter):
         node.update(fields)
         return True
 
-    def _fields(self, text: str) -> tuple[dict, dict]:
-        """The fields (and metadata) for one string, in the configured layout, computed once."""
+    def _fields(self, text: str) -> tuple[dict, Any, tuple[str, ...]]:
+        """The fields for one string in the configured layout, computed once: (fields, the
+        metadata parts or None, the keys of the fields that hold a dict, copied per event)."""
         result = self.parse(text)
         ua, os_, device = result.user_agent, result.os, result.device
         if self._ecs:
-            return self._ecs_fields(text, ua, os_, device)
-        return self._legacy_fields(ua, os_, device), {}
+            fields, meta = self._ecs_fields(text, ua, os_, device)
+            return fields, meta, tuple(k for k, v in fields.items() if v.__class__ is dict)
+        return self._legacy_fields(ua, os_, device), None, ()
 
     def _legacy_fields(self, ua: Any, os_: Any, device: Any) -> dict:
         fields: dict[str, Any] = {}

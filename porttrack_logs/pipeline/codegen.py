@@ -26,6 +26,7 @@ of its parent's key). `run` sorts the batch by key once, at the end.
 
 from __future__ import annotations
 
+import re
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
@@ -200,7 +201,14 @@ def _plugin(g: SourceWriter, node: CompiledPlugin, where: list[str], indent: int
         _spawning(g, node, rest, conts, indent, order)
         return
     emitted = plugin.emit(g, indent)
-    if emitted is None:  # the filter as a call; it may cancel the event
+    if emitted is None and type(plugin).filter is Filter.filter:  # `Filter.filter` written out: one call less
+        if plugin.decorates:
+            g.line(indent, f"if {g.const(plugin.apply, 'apply')}({g.event}) and not {g.event}.cancelled: "
+                           f"{g.const(plugin.decorate, 'decorate')}({g.event})")
+        else:
+            g.line(indent, f"{g.const(plugin.apply, 'apply')}({g.event})")
+        g.line(indent, f"if {g.event}.cancelled: continue")
+    elif emitted is None:  # the filter as a call; it may cancel the event
         g.line(indent, f"{g.const(plugin.filter, 'filter')}({g.event})")
         g.line(indent, f"if {g.event}.cancelled: continue")
     elif plugin.decorates:  # the filter's own code left its outcome in `ok`; it never cancels
@@ -279,7 +287,7 @@ def _generate_spawning(g: SourceWriter, nodes: Sequence[Node], where: list[str],
             g.line(indent, text)
         g.line(indent, f"_out.append((_k, {ev}))" if keyed else f"_out.append({ev})")
         g.line(indent, "_sp = None")
-        g.line(indent, f"{g.fields} = {ev}.raw_fields()")
+        g.line(indent, f"{g.fields} = {ev}._data")  # `Event.raw_fields()` without its call
         g.line(indent, f"{g.meta} = {ev}._meta")  # `Event.metadata` without its property call
         g.line(indent, "for _once in _ONCE:  # `continue` ends this event's filters")
         g.line(indent + 1, "try:")
@@ -330,17 +338,25 @@ def generate(nodes: Sequence[Node], g: SourceWriter | None = None, *,
         return _finish(g, where)
     g.line(0, "def run(events):")
     g.line(1, f"for {ev} in events:")
-    g.line(2, f"{g.fields} = {ev}.raw_fields()")
+    g.line(2, f"{g.fields} = {ev}._data")  # `Event.raw_fields()` without its call (~40 ns an event)
+    meta_line = len(g.lines)
     g.line(2, f"{g.meta} = {ev}._meta")  # `Event.metadata` without its property call (~60 ns an event)
     g.line(2, "try:")
     start = len(g.lines)
     _statements(g, nodes, where, 3)
     if len(g.lines) == start:
         g.line(3, "pass")
+    if not any(_names(line, g.meta) for line in g.lines[start:]):  # no statement reads the metadata
+        del g.lines[meta_line], g.places[meta_line]
     g.place = -1
     g.line(2, "except Exception as _exc:  # one event fails, the batch goes on; the line says where")
     g.line(3, f"_fail({ev}, _where[_places[_exc.__traceback__.tb_lineno]], _exc)")
     return _finish(g, where)
+
+
+def _names(line: str, name: str) -> bool:
+    """Whether a generated line may use the local `name` (a string holding it counts: kept, safe)."""
+    return re.search(rf"(?<![\w.]){name}(?!\w)", line) is not None
 
 
 def _finish(g: SourceWriter, where: list[str]) -> tuple[Callable[[list[Event]], Any], str]:

@@ -153,26 +153,25 @@ class ConditionalStep:
                 else:
                     out.extend(run_steps(self.branches[i][1], [event], keep_failed=True))
             return out
-        buckets: list[list[Event]] = [[] for _ in self.branches]
-        for event in events:
-            if event.halted:
-                continue
-            try:
-                i = self._branch(event)
-            except Exception as exc:
-                fail_event(event, self._where, exc)
-                continue
-            if i is not None:
-                buckets[i].append(event)
+        buckets, _ = self._partition(events)
         for (_, steps), bucket in zip(self.branches, buckets):
             if bucket and steps:
                 run_steps(steps, bucket, keep_failed=True)
         return [e for e in events if not e.cancelled]
 
-
     def _partitioned(self, events: list[Event]) -> list[Event]:
         """Unordered: each branch's events run as one batch and are handed on branch by branch,
-        then the events no branch took (a failed one among them, as it runs no branch)."""
+        then the events no branch took."""
+        buckets, untaken = self._partition(events)
+        out: list[Event] = []
+        for (_, steps), bucket in zip(self.branches, buckets):
+            if bucket:
+                out.extend(run_steps(steps, bucket, keep_failed=True) if steps else bucket)
+        out.extend(untaken)
+        return [e for e in out if not e.cancelled]
+
+    def _partition(self, events: list[Event]) -> tuple[list[list[Event]], list[Event]]:
+        """Each branch's events, in order, and those no branch took (a failed one among them: it runs none)."""
         buckets: list[list[Event]] = [[] for _ in self.branches]
         untaken: list[Event] = []
         for event in events:
@@ -186,12 +185,7 @@ class ConditionalStep:
                 untaken.append(event)
                 continue
             (untaken if i is None else buckets[i]).append(event)
-        out: list[Event] = []
-        for (_, steps), bucket in zip(self.branches, buckets):
-            if bucket:
-                out.extend(run_steps(steps, bucket, keep_failed=True) if steps else bucket)
-        out.extend(untaken)
-        return [e for e in out if not e.cancelled]
+        return buckets, untaken
 
 
 def run_steps(steps: Sequence[Step], events: list[Event], *, keep_failed: bool = False) -> list[Event]:

@@ -103,21 +103,22 @@ def called(draw) -> str:
     ]))
 
 
+@st.composite
+def conditional(draw, body: st.SearchStrategy[list[str]]) -> str:
+    """`if`, maybe `else if`, maybe `else`, each branch a `body` drawn anew."""
+    text = f"if {draw(condition())} {{ {' '.join(draw(body))} }}"
+    if draw(st.booleans()):
+        text += f" else if {draw(condition())} {{ {' '.join(draw(body))} }}"
+    if draw(st.booleans()):
+        text += f" else {{ {' '.join(draw(body))} }}"
+    return text
+
+
 def statements(depth: int) -> st.SearchStrategy[list[str]]:
     plugin = st.one_of(grok(), date(), mutate(), called())
     if depth == 0:
         return st.lists(plugin, min_size=1, max_size=4)
-
-    @st.composite
-    def conditional(draw) -> str:
-        text = f"if {draw(condition())} {{ {' '.join(draw(statements(depth - 1)))} }}"
-        if draw(st.booleans()):
-            text += f" else if {draw(condition())} {{ {' '.join(draw(statements(depth - 1)))} }}"
-        if draw(st.booleans()):
-            text += f" else {{ {' '.join(draw(statements(depth - 1)))} }}"
-        return text
-
-    return st.lists(st.one_of(plugin, conditional()), min_size=1, max_size=4)
+    return st.lists(st.one_of(plugin, conditional(statements(depth - 1))), min_size=1, max_size=4)
 
 
 VALUES = st.one_of(
@@ -170,22 +171,14 @@ def unordered_statements(depth: int) -> st.SearchStrategy[list[str]]:
     if depth == 0:
         return st.lists(plugin, min_size=1, max_size=3)
 
-    @st.composite
-    def conditional(draw) -> str:
-        text = f"if {draw(condition())} {{ {' '.join(draw(unordered_statements(depth - 1)))} }}"
-        if draw(st.booleans()):
-            text += f" else if {draw(condition())} {{ {' '.join(draw(unordered_statements(depth - 1)))} }}"
-        if draw(st.booleans()):
-            text += f" else {{ {' '.join(draw(unordered_statements(depth - 1)))} }}"
-        return text
-
     split_by_n = st.sampled_from([  # conditions that split any batch: on the event's number, on a clone's tag
         'if [n] > 2 { mutate { add_tag => ["big"] } }', 'if [n] in [1, 3] { mutate { add_tag => ["odd"] } } else { }',
         'if [n] == 0 { } else if [n] < 3 { mutate { add_tag => ["low"] } }',
         'if "c1" in [tags] { mutate { add_tag => ["one"] } } else if "c2" in [tags] { drop { } }',
         'if "c3" in [tags] { mutate { add_field => { "seen" => "%{n}" } } }',
     ])
-    return st.lists(st.one_of(plugin, conditional(), split_by_n, split_by_n), min_size=1, max_size=4)
+    return st.lists(st.one_of(plugin, conditional(unordered_statements(depth - 1)), split_by_n, split_by_n),
+                    min_size=1, max_size=4)
 
 
 @settings(max_examples=300, deadline=None)

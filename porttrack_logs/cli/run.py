@@ -181,15 +181,18 @@ def handle_sidecar(
                 errors.append(str(exc.at(item.plugin.node.position)))
         if errors:
             raise ConfigError("\n".join(errors))
-        if inputs:
-            files = list(inputs)
-            sources.append(FileFeed("files", lambda: read_paths(files, args.format, args.batch_size)))
+        on_done = None
+        if inputs:  # read on a thread of their own; their positions come back to their offsets records
+            files = read_paths(list(inputs), args.format, args.batch_size)
+            stack.callback(files.close)
+            sources.append(FileFeed("files", lambda: files))
+            on_done = files.on_done
         tune_gc_for_throughput()
         options = SidecarOptions(
             shutdown_timeout=args.shutdown_timeout, http_host=args.http_host, http_port=args.http_port if worker is None else None,
             batch_size=args.batch_size,
         )
-        return run_sidecar(pipeline, sources, router, dead_letters, telemetry, options)
+        return run_sidecar(pipeline, sources, router, dead_letters, telemetry, options, on_done=on_done)
 
 
 def _network_sources(plugin: CompiledPlugin, registry: Any, *, reuse_port: bool) -> list[Any]:

@@ -12,17 +12,22 @@ fsync of the directory, so a crash leaves the old record or the new one, never a
 written at most once every `interval` seconds (an fsync per batch would cost more than the
 batch), and at once when a file is done to its end, and by `flush`/`close` (also at interpreter
 exit). A crash rereads at most `interval` seconds of work, which deterministic ids make harmless
-in Elasticsearch. One process at a time holds a record (a lock file beside it).
+in Elasticsearch. One process at a time holds a record (a lock file beside it); within it, the
+reading side and the done side may be different threads (the sidecar reads files on a thread of
+their own), so every method holds the record's mutex.
 """
 
 from __future__ import annotations
 
 import atexit
 import fcntl
+import functools
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 import orjson
 
@@ -68,6 +73,18 @@ def head_identity(path: str | Path) -> str:
         return file_identity(fh.read(IDENTITY_BYTES))
 
 
+_M = TypeVar("_M", bound=Callable[..., Any])
+
+
+def _locked(method: _M) -> _M:
+    """The method under the record's mutex (re-entrant: `finished` and `close` write)."""
+    @functools.wraps(method)
+    def holding(self: "OffsetsRecord", *args: Any, **kwargs: Any) -> Any:
+        with self._mutex:
+            return method(self, *args, **kwargs)
+    return holding  # type: ignore[return-value]
+
+
 class OffsetsRecord:
     """A record file of offsets by file identity; see the module docstring.
 
@@ -77,7 +94,8 @@ class OffsetsRecord:
     is written at once). `write_if_due()` after a round of `done`s; `close()` writes what is left.
     """
 
-    __slots__ = ("path", "interval", "writes", "_entries", "_sources", "_ends", "_dirty", "_last", "_lock", "_closed")
+    __slots__ = ("path", "interval", "writes", "_entries", "_sources", "_ends", "_dirty", "_last", "_lock", "_closed",
+                 "_mutex")
 
     def __init__(self, path: str | Path, *, interval: float = DEFAULT_WRITE_INTERVAL) -> None:
         self.path = Path(path)
@@ -89,6 +107,7 @@ class OffsetsRecord:
         self._dirty = False
         self._last = time.monotonic()
         self._closed = False
+        self._mutex = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -129,6 +148,7 @@ class OffsetsRecord:
         """The recorded state of a file identity, if any."""
         return self._entries.get(identity)
 
+    @_locked
     def start(self, path: str) -> FileStart:
         """Where to read `path` from, by its identity; the path is tied to that identity for this run."""
         size = os.stat(path).st_size
@@ -158,6 +178,7 @@ class OffsetsRecord:
         return FileStart(path, identity, entry.offset, size, None, f"resumed at byte {entry.offset}{moved}")
 
     # -- done side -------------------------------------------------------------------------
+    @_locked
     def done(self, path: str, offset: int) -> None:
         """Everything of `path` before `offset` is done."""
         identity = self._sources.get(path)
@@ -173,6 +194,7 @@ class OffsetsRecord:
             self._dirty = True
             self._last = -self.interval  # a file done to its end is written at once
 
+    @_locked
     def finished(self, path: str, end: int) -> None:
         """The reader of `path` reached its end at `end` (done only once `done(path, end)` says so)."""
         identity = self._sources.get(path)
@@ -185,6 +207,7 @@ class OffsetsRecord:
             self._dirty = True
             self.write()
 
+    @_locked
     def write_if_due(self) -> bool:
         """Write the record if it changed and `interval` passed since the last write (or a file completed)."""
         if self._dirty and time.monotonic() - self._last >= self.interval:
@@ -192,6 +215,7 @@ class OffsetsRecord:
             return True
         return False
 
+    @_locked
     def write(self) -> None:
         """Write the record now, atomically (temporary file, fsync, rename, fsync of the directory)."""
         doc = {"version": _VERSION, "files": {k: v.to_json() for k, v in self._entries.items()}}
@@ -215,11 +239,13 @@ class OffsetsRecord:
         self._last = time.monotonic()
         self.writes += 1
 
+    @_locked
     def flush(self) -> None:
         """Write the record if anything changed since the last write."""
         if self._dirty:
             self.write()
 
+    @_locked
     def close(self) -> None:
         """Write what is left and let go of the record."""
         if self._closed:

@@ -149,3 +149,33 @@ def test_a_beats_enrich_option_that_is_not_implemented_is_refused_at_its_place(t
     assert main(["run", "-f", str(conf), "--dead-letters", str(tmp_path / "d")]) == 1
     err = capsys.readouterr().err
     assert f"{conf}:2:3" in err and "enrich => codec_metadata is not implemented here" in err
+
+
+def test_a_file_input_beside_a_beats_input_keeps_its_offsets_record(tmp_path):
+    """A file input read by the sidecar records its offsets as `run` over files does: once its
+    lines are delivered the record says the file is complete, and a restarted sidecar skips it."""
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"2026-12-01T10:00:00Z INFO line {i}\n" for i in range(3000)))
+    out, record = tmp_path / "out.ndjson", tmp_path / "sincedb.json"
+    conf = tmp_path / "b.conf"
+    conf.write_text(f'input {{ beats {{ host => "127.0.0.1" port => 0 }}\n'
+                    f'  file {{ path => "{log}" mode => "read" sincedb_path => "{record}" }} }}\n'
+                    f'output {{ file {{ path => "{out}" }} }}\n')
+    for run in (1, 2):
+        process = start(["-f", str(conf), "--dead-letters", str(tmp_path / "dlq")], tmp_path)
+        lines: list[str] = []
+        try:
+            lines_until(process, "skipped" if run == 2 else "running:", lines)
+            deadline = time.monotonic() + 60
+            while run == 1 and time.monotonic() < deadline:  # the file done to its end is written at once
+                if record.exists() and json.loads(record.read_text())["files"]:
+                    if next(iter(json.loads(record.read_text())["files"].values()))["complete"]:
+                        break
+                time.sleep(0.1)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(60) == 0, "".join(lines)
+        finally:
+            process.kill()
+        [state] = json.loads(record.read_text())["files"].values()
+        assert state == {"path": str(log), "offset": log.stat().st_size, "size": log.stat().st_size, "complete": True}
+        assert len(out.read_bytes().splitlines()) == 3000  # the second run read nothing again

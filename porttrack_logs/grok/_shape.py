@@ -18,6 +18,8 @@ _HEX = "0123456789abcdefABCDEF"
 _QUANTIFIER = re.compile(r"\{\s*(\d*)\s*(?:,\s*\d*\s*)?\}")
 _LOOSE_BRACE = re.compile(r"\{[\d\s,]*\}")
 _ZERO_WIDTH = set("bBAzZGKE")
+_LITERALS = re.compile(r"[^\\\[\]()|?*+{^$]+")  # characters that are each one atom of length 1
+_SIMPLE_CLASS = re.compile(r"\[\^?\]?(?:\\[^Q]|[^\]\\\[])*\]")  # a set with no "[" or \Q inside
 _SIZED_ESCAPE = {"x": 2, "u": 4, "U": 8}  # \xhh (or \x{...}), re's \uhhhh and \Uhhhhhhhh
 
 
@@ -25,8 +27,9 @@ class _Unknown(Exception):
     """A construct this reader does not model."""
 
 
-# the tree: ("alt", [seq, ...]), ("seq", [item, ...]), ("rep", item, least count),
-# ("group", kind, number, alt) with kind "capture" | "plain" | "look", ("atom", least length)
+# the tree, each node ending with the least number of characters it matches: ("alt", [seq, ...], n),
+# ("seq", [item, ...], n), ("rep", item, least count, n), ("group", kind, number, alt, n) with kind
+# "capture" | "plain" | "look", ("atom", n)
 
 
 class _Parser:
@@ -42,15 +45,25 @@ class _Parser:
         while self.i < len(self.src) and self.src[self.i] == "|":
             self.i += 1
             branches.append(self.sequence())
-        return ("alt", branches)
+        return ("alt", branches, min(branch[-1] for branch in branches))
 
     def sequence(self) -> tuple:
         items = []
-        while self.i < len(self.src) and self.src[self.i] not in "|)":
+        src, end = self.src, len(self.src)
+        while self.i < end and src[self.i] not in "|)":
+            run = _LITERALS.match(src, self.i)
+            if run is not None:  # plain characters, one atom each: all but a quantified last one at once
+                stop = run.end()
+                if stop < end and src[stop] in "?*+{":
+                    stop -= 1
+                if stop > self.i:
+                    items.append(("atom", stop - self.i))
+                    self.i = stop
+                    continue
             item = self.atom()
-            least = self.quantifier()
-            items.append(item if least is None else ("rep", item, least))
-        return ("seq", items)
+            least = self.quantifier() if self.i < end and src[self.i] in "?*+{" else None
+            items.append(item if least is None else ("rep", item, least, item[-1] * least))
+        return ("seq", items, sum(item[-1] for item in items))
 
     def quantifier(self) -> int | None:
         src, i = self.src, self.i
@@ -124,6 +137,10 @@ class _Parser:
         return 1
 
     def char_class(self) -> None:
+        simple = _SIMPLE_CLASS.match(self.src, self.i)
+        if simple is not None:
+            self.i = simple.end()
+            return
         src, i = self.src, self.i + 1
         if i < len(src) and src[i] == "^":
             i += 1
@@ -193,21 +210,7 @@ class _Parser:
         if self.i >= len(src) or src[self.i] != ")":
             raise _Unknown
         self.i += 1
-        return ("group", kind, number, body)
-
-
-def _least(node: tuple) -> int:
-    """The least number of characters `node` matches."""
-    tag = node[0]
-    if tag == "atom":
-        return node[1]
-    if tag == "seq":
-        return sum(_least(item) for item in node[1])
-    if tag == "alt":
-        return min(_least(branch) for branch in node[1])
-    if tag == "rep":
-        return _least(node[1]) * node[2]
-    return 0 if node[1] == "look" else _least(node[3])
+        return ("group", kind, number, body, 0 if kind == "look" else body[-1])
 
 
 def _walk(node: tuple, certain: bool, found: set[int]) -> None:
@@ -218,14 +221,15 @@ def _walk(node: tuple, certain: bool, found: set[int]) -> None:
             _walk(branch, certain and len(node[1]) == 1, found)
     elif tag == "seq":
         for item in node[1]:
-            _walk(item, certain, found)
+            if item[0] != "atom":
+                _walk(item, certain, found)
     elif tag == "rep":
         _walk(node[1], certain and node[2] > 0, found)
     elif tag == "group":
-        _, kind, number, body = node
+        _, kind, number, body, _ = node
         if kind == "look":
             certain = False
-        if kind == "capture" and certain and _least(body) > 0:
+        if kind == "capture" and certain and body[-1] > 0:
             found.add(number)
         _walk(body, certain, found)
 
@@ -235,12 +239,12 @@ def always_nonempty(source: str, groups: int) -> frozenset[int]:
     with at least one character; none when the regex uses what this reader does not model or
     when it counts other than `groups` capturing groups."""
     parser = _Parser(source)
+    found: set[int] = set()
     try:
         tree = parser.alternation()
-    except (_Unknown, IndexError):
+        if parser.i != len(source) or parser.groups != groups:
+            return frozenset()
+        _walk(tree, True, found)
+    except (_Unknown, IndexError, RecursionError):  # RecursionError: groups nested hundreds deep
         return frozenset()
-    if parser.i != len(source) or parser.groups != groups:
-        return frozenset()
-    found: set[int] = set()
-    _walk(tree, True, found)
     return frozenset(found)

@@ -10,6 +10,7 @@ from ..event import COERCIONS, FieldRef, parse_field_ref, to_f, to_i
 from ._bank import bank, chomp as _chomp, flavour_of, load_pattern_files
 from ._engine import CompiledRegex, compile_regex
 from ._expand import Element, capture_name_parts, expand
+from ._shape import always_nonempty
 
 __all__ = ["Grok", "Capture", "build_patterns", "write_capture"]
 
@@ -358,9 +359,14 @@ def build_matcher(
         else:
             w.line(1, "g = _exact(text)")
             w.line(1, "if g is None: return None")
-        w.line(1, "if not all(g):")  # a group None or "": one truth test each; `_partial`, inline
-        for text in partial:
-            w.line(2, text)
+        # a group None or "": `_partial`, inline. Only the groups the regex lets be None or ""
+        # are tested (none: no test), each by one truth test.
+        sure = always_nonempty(compiled.source, len(captures))
+        uncertain = sorted({c.group - 1 for c in captures if c.group not in sure})
+        if uncertain:
+            w.line(1, f"if not ({' and '.join(f'g[{i}]' for i in uncertain)}):")
+            for text in partial:
+                w.line(2, text)
     if not w.conflict:
         w.line(1, f"return {w.display()}")
     source = "\n".join(w.lines) + "\n"

@@ -79,7 +79,7 @@ class _DockerLine(msgspec.Struct, gc=False):
 
 
 _DOCKER_LINE = msgspec.json.Decoder(_DockerLine).decode
-_DOCKER_START = b'{"log":"'  # how dockerd writes every line: `log` first
+_DOCKER_START = b'{"log":"'  # how dockerd writes every line: `log` first (8 bytes)
 _NOT_DOCKER = (msgspec.DecodeError,)  # ValidationError is a DecodeError
 
 
@@ -208,8 +208,9 @@ def read_batches(
             # every line of a container log takes (kept short: this loop runs once a record).
             if raw[0] == 123 and not pending:
                 # `raw[2:3]` is a cached one-byte object: a Filebeat line ('{"@timestamp"...') is
-                # told from a Docker one without the argument parsing of a startswith call
-                if docker_first and raw[2:3] == b"l" and raw.startswith(_DOCKER_START):  # Docker json-file, one decode
+                # told from a Docker one at once, and a slice compared costs a third of the
+                # argument parsing of a startswith call
+                if docker_first and raw[2:3] == b"l" and raw[:8] == _DOCKER_START:  # Docker json-file, one decode
                     clean = raw if raw.isascii() else _valid_utf8(raw)
                     try:
                         line = docker_line(clean)

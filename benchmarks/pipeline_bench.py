@@ -5,7 +5,7 @@
 Runs `pipelines/porttrack.conf` through porttrack_logs in batches of `BATCH_SIZE` events, as the
 `porttrack-logs` command and the sidecar do, and the same work written the naive way (json +
 pygrok + datetime, one line at a time) as the baseline, interleaved in the same run. Reports
-events per CPU second of this process (`time.process_time`, user and kernel time: the machine is
+events per CPU second of this process (user and kernel time from `getrusage`: the machine is
 shared, wall-clock swings with the load) and the ratio to the baseline; one more row runs every
 event as a single batch, to show what cache locality is worth. The process's garbage collector is
 tuned as the `porttrack-logs` command tunes it (`tune_gc_for_throughput`), for all rows alike.
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import resource
 import json
+import resource
 import shutil
 import sys
 import tempfile

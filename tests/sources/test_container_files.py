@@ -93,6 +93,43 @@ def test_place_and_id_follow_the_byte_offset_of_each_record():
     assert info(first)["id"] == f"{identity}-0" and info(second)["id"] == f"{identity}-5"
 
 
+def test_offsets_places_and_batch_ends_stay_exact_across_many_read_chunks(tmp_path):
+    """A file of several read chunks (about 64 KiB each), Filebeat events among blank lines,
+    Docker pieces and a bad line: every record's place, id and [log][offset] is its own byte
+    offset, and each batch ends just past its last record (where a resume starts)."""
+    records, data, starts = [], b"", []
+    for i in range(900):
+        if i % 97 == 5:
+            line = b"\n"  # blank: no record
+        elif i % 131 == 7:
+            line = docker("piece ") + docker(f"end {i}\n")  # one record in two lines
+        elif i % 211 == 9:
+            line = b'{"broken": \n'  # a reject
+        else:
+            line = orjson.dumps({"@timestamp": "2026-11-27T06:00:00Z", "message": f"m{i}", "log": {"offset": -1}, "pad": "x" * 200}) + b"\n"
+        if line != b"\n":
+            starts.append(len(data))
+            records.append(line)
+        data += line
+    path = tmp_path / "many.log"
+    path.write_bytes(data)
+    identity = file_identity(data)
+    with open(path, "rb") as fh:
+        batches = list(read_batches(fh, str(path), batch_size=50))
+    assert len(data) > 3 * 65536  # several chunks of `_file_chunks`
+    seen = []
+    for batch in batches:
+        offsets = sorted([int(info(e)["place"].rpartition("@")[2]) for e in batch.events] + [r.offset for r in batch.rejected])
+        assert offsets and batch.end == max(offsets) + len(records[starts.index(max(offsets))])
+        seen += offsets
+        for event in batch.events:
+            at = int(info(event)["place"].rpartition("@")[2])
+            assert info(event)["id"] == f"{identity}-{at}" and info(event)["original"] == records[starts.index(at)]
+            if event.get("[log][offset]") != -1:  # a Filebeat event keeps its own [log]
+                assert event.get("[log][offset]") == at
+    assert seen == starts and batches[-1].end == len(data)
+
+
 def test_ids_are_the_same_for_a_renamed_copy_and_differ_for_other_content(tmp_path):
     """The id comes from the content's start and the offset, not the file's name: a copy under
     another name gives the same ids; a file with another start gives other ids."""

@@ -428,6 +428,7 @@ class _Writer:
             if job is None:
                 return
             events, delivery = job
+            job = None
             try:
                 if writing is not None:
                     writing(sink.name)
@@ -435,9 +436,14 @@ class _Writer:
                 if writing is not None:
                     writing(None)
             except BaseException as exc:  # noqa: BLE001 (handed to the loop, which raises it)
+                delivery = None
                 self._results.put((events, None, exc))
             else:
+                # nothing of the write is kept here: the events die on the loop's thread, which settles them
+                # (a dict freed by this thread while the loop runs costs both threads the GIL and the caches)
+                delivery = None
                 self._results.put((events, outcomes, None))
+            events = outcomes = None
 
     def close(self) -> None:
         """End the thread once the writes handed over are done (or failed)."""

@@ -239,15 +239,16 @@ class KafkaSource:
     # -- polled inline (confluent) ---------------------------------------------------------------
 
     def _poll_inline(self, timeout: float | None) -> Batch | None:
+        """`poll` of a source without a consumer thread: a fetch kept from the last turn, else one more turn."""
         deadline = None if timeout is None else time.monotonic() + timeout
         ready = self._ready
         while True:
             while ready:
-                part, batch = ready.popleft()
+                part, records = ready.popleft()
                 if part.lost or part.rewind:  # revoked or rewound while it waited: read again, by us or the new owner
                     self._done()
                     continue
-                return batch
+                return self._batch(part, records)
             if self._closed:
                 if self._failure is not None:
                     raise SourceClosed(f"{self.name} stopped: {self._failure}") from self._failure
@@ -336,6 +337,15 @@ class KafkaSource:
                 part = self._parts[(topic, partition)] = _Partition(topic, partition)
         if part.lost or part.rewind or not records:
             return
+        with self._inflight_lock:
+            self._inflight += 1
+        if self.inline:  # decoded when polled, just before the pipeline reads it (in the CPU caches still)
+            self._ready.append((part, records))
+        else:
+            self._handover.put((part, self._batch(part, records)))
+
+    def _batch(self, part: _Partition, records: list) -> Batch:
+        """The records of one partition fetch as events, with the Ack that commits them (counted in flight)."""
         events, offsets = self._build(part, records)
         read = part.add(offsets)
         settled = part.settled
@@ -348,16 +358,10 @@ class KafkaSource:
                 part.rewind = True  # the consumer thread seeks back to the committed position
             self._done()
 
-        with self._inflight_lock:
-            self._inflight += 1
         stats = self.stats
         stats.batches += 1
         stats.events += len(events)
-        item = (part, Batch(events, Ack(len(events), commit, finished)))
-        if self.inline:
-            self._ready.append(item)
-        else:
-            self._handover.put(item)
+        return Batch(events, Ack(len(events), commit, finished))
 
     def _done(self) -> None:
         with self._inflight_lock:

@@ -355,7 +355,7 @@ class KafkaSource:
 
         def finished(ack: Ack) -> None:
             if ack.committed < ack.size:
-                part.rewind = True  # the consumer thread seeks back to the committed position
+                part.rewind = True  # the next turn of the consumer (its thread, or poll) seeks back to the committed position
             self._done()
 
         stats = self.stats

@@ -2,6 +2,7 @@
 
     PORTTRACK_KAFKA_BOOTSTRAP=127.0.0.1:19092 PORTTRACK_ES_URL=http://127.0.0.1:19200 \\
         python benchmarks/sidecar_bench.py [--events 100000] [--minutes 1] [--only kafka,scale,beats,es,baseline,rss]
+        python benchmarks/sidecar_bench.py --only instructions [--instructions-events 10000]   # callgrind
 
 Every row runs `porttrack-logs run -f CONFIG` as its own process on `pipelines/porttrack.conf`'s filters
 (grok, date, mutate, the ERROR -> alert tag) and measures that process from outside: CPU is utime +
@@ -25,6 +26,10 @@ is left out of both clocks:
   over the same topic, into bulk bytes and into the node; it times itself from its first record.
 - `rss`: one sidecar under a steady produced load (`--rate` events/s) for `--minutes`; its peak RSS at
   each minute.
+- `instructions` (not in the default set): the confluent row's sidecar under valgrind's callgrind,
+  instrumented only from SIGCONT to the last commit: instructions an event over every thread, which the
+  host's load does not move (timed CPU on these shared cores moves by a third between runs). Slow: use
+  `--instructions-events` (10000) events.
 
 The machine has 2 cores shared with other work: the load average is printed beside each row (before →
 after), and "one core" is events per CPU second (1e6 / CPU µs per event): what one core running only
@@ -153,11 +158,12 @@ def free_port() -> int:
 class Sidecar:
     """One `python -m porttrack_logs.cli run` process, with `elasticsearch_discard` registered (DISCARD_SITE)."""
 
-    def __init__(self, config: str, workdir: Path, name: str, extra: list[str] | None = None) -> None:
+    def __init__(self, config: str, workdir: Path, name: str, extra: list[str] | None = None, prefix: list[str] | None = None) -> None:
         path = workdir / f"{name}.conf"
         path.write_text(config)
         self.log = workdir / f"{name}.log"
-        args = [sys.executable, "-m", "porttrack_logs.cli", "run", "-f", str(path), "--dead-letters", str(workdir / f"dlq-{name}"), "--log-format", "json"]
+        args = (prefix or []) + [sys.executable, "-m", "porttrack_logs.cli", "run", "-f", str(path), "--dead-letters",
+                                 str(workdir / f"dlq-{name}"), "--log-format", "json"]
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(args + (extra or []), cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                             env=dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{DISCARD_SITE}"))
@@ -322,6 +328,39 @@ def kafka_run(kafka: Kafka, values: list[bytes], backend: str, workdir: Path, na
             s.stop()
 
 
+def instructions_run(kafka: Kafka, values: list[bytes], backend: str, workdir: Path) -> dict:
+    """Instructions an event of the sidecar (all threads) by callgrind, counted from SIGCONT to the last commit."""
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        raise SystemExit("sidecar_bench: the instructions row needs valgrind (callgrind_control)")
+    out = workdir / "callgrind"
+    out.mkdir(exist_ok=True)
+    topic, group = kafka.topic(), f"bench-{uuid.uuid4().hex[:10]}"
+    prefix = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}/cg.%p"]
+    sidecar = Sidecar(config(kafka_input(kafka.bootstrap, topic, group, backend), DISCARD), workdir, "callgrind", prefix=prefix)
+    try:
+        wait(lambda: len(kafka.members(group)) == 1 and sidecar.alive(), "the sidecar under callgrind to join", timeout=600, poll=0.5)
+        time.sleep(3)  # past the first fetches of an empty topic
+        sidecar.signal(signal.SIGSTOP)
+        kafka.produce(topic, values)
+        sidecar.signal(signal.SIGCONT)
+        for command in (["-z"], ["-i", "on"]):
+            subprocess.run(["callgrind_control", *command, str(sidecar.pid)], capture_output=True, check=True, timeout=120)
+        wait(lambda: kafka.committed(group, topic) >= len(values), "every offset committed", timeout=1800, poll=0.2)
+        subprocess.run(["callgrind_control", "-d", str(sidecar.pid)], capture_output=True, check=True, timeout=120)
+    finally:
+        sidecar.signal(signal.SIGCONT)
+        sidecar.stop()
+    total = 0
+    for dump in out.glob("cg.*"):
+        text = dump.read_text(errors="replace")
+        if "Trigger: dump" in text:  # the dump asked for above, not the one at exit
+            total += sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("summary:"))
+    row = {"row": f"instructions ({backend})", "events": len(values), "instructions_per_event": round(total / len(values))}
+    print(f"  kafka -> bulk bytes ({backend}) under callgrind: {row['instructions_per_event']:,} instructions an event "
+          f"(every thread, {len(values):,} events)", flush=True)
+    return row
+
+
 def baseline_run(kafka: Kafka, topic: str, events: int, mode: str, name: str, es_url: str | None = None, index: str | None = None) -> dict:
     args = [sys.executable, str(BASELINE), kafka.bootstrap, topic, str(events), mode] + ([es_url, index] if mode == "es" else [])
     loads = load()
@@ -435,6 +474,7 @@ def main() -> None:
     parser.add_argument("--only", default="kafka,scale,beats,es,baseline,rss")
     parser.add_argument("--json", help="also write the rows to this file")
     parser.add_argument("--threads", action="store_true", help="print each row's CPU per thread")
+    parser.add_argument("--instructions-events", type=int, default=10000, help="events of the instructions row (callgrind)")
     args = parser.parse_args()
     global THREADS
     THREADS = args.threads
@@ -445,7 +485,7 @@ def main() -> None:
     kafka = Kafka(bootstrap)
     rows: list[dict] = []
     workdir = Path(tempfile.mkdtemp(prefix="sidecar-bench-"))
-    values = filebeat_ndjson(args.events) if only - {"beats", "rss"} else []
+    values = filebeat_ndjson(args.events) if only - {"beats", "rss", "instructions"} else []
     if values:
         print(f"  {len(values):,} PortTrack events, {sum(map(len, values)) / len(values):.0f} bytes each on average", flush=True)
     index = f"bench-sidecar-{uuid.uuid4().hex[:8]}"
@@ -494,6 +534,9 @@ def main() -> None:
                 ours_es = next(r for r in rows if r["row"].startswith("kafka -> Elasticsearch"))
                 print(f"  CPU per event, baseline / ours (into Elasticsearch): {base_es['cpu_us_per_event'] / ours_es['cpu_us_per_event']:.1f}x",
                       flush=True)
+        if "instructions" in only:
+            rows.append(instructions_run(kafka, values[: args.instructions_events] or filebeat_ndjson(args.instructions_events),
+                                         "confluent", workdir))
         if "rss" in only:
             rows.append(rss_run(kafka, args.minutes, args.rate, workdir))
             print(f"  rss: peak by minute {rows[-1]['peak_rss_mib_by_minute']} MiB at {args.rate:,} events/s", flush=True)

@@ -163,3 +163,28 @@ def test_a_pretty_printed_event_is_written_back_on_one_line():
     assert event.get("[kubernetes][pod][name]") == "crane-7" and event.get("message") == "two\nlines"
     text_event = decode_event(pretty.decode())
     assert b"\n" not in encode_event(text_event)
+
+
+def test_decode_events_gives_what_decode_event_gives_and_none_where_it_raises():
+    """A read of mixed values: each event equal to decode_event's (pretty-printed JSON made one line,
+    undecoded values kept), None exactly where decode_event raises (not JSON, not an object, empty, None)."""
+    from porttrack_logs.codec import decode_event, decode_events
+
+    values = [
+        b'{"@timestamp":"2026-11-27T06:00:00.123456789Z","message":"a","log":{"level":"INFO"}}',
+        b'{\n  "message": "pretty",\n  "n": [1,\n 2]\n}',
+        b"plain text", b"[1, 2]", b"", None, '{"message": "text, not bytes"}', b'{"message": "x"} trailing',
+    ]
+    decoded = decode_events(values)
+    assert len(decoded) == len(values)
+    for value, event in zip(values, decoded):
+        try:
+            expected = decode_event(value)
+        except (JsonError, TypeError):
+            assert event is None, value
+            continue
+        assert event is not None, value
+        assert event.to_dict().keys() == expected.to_dict().keys()
+        assert {k: v for k, v in event.to_dict().items() if k != "@timestamp"} == {k: v for k, v in expected.to_dict().items() if k != "@timestamp"}
+    assert decoded[0].get("@timestamp").nanos == 789 and decoded[1].get("[n]") == [1, 2]
+    assert [e is None for e in decoded] == [False, False, True, True, True, True, False, True]

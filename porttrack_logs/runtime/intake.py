@@ -60,6 +60,12 @@ class Intake:
             return self._direct(self.sources[0])
         return self._merged()
 
+    def keepalive(self) -> None:
+        """While the loop cannot take batches (an output is blocked): serve the source polled on the
+        loop's thread (a Kafka consumer keeps its group membership and commits). Only the loop calls it."""
+        if len(self.sources) == 1:
+            _serve(self.sources[0])
+
     def _take(self, source: Source) -> Any:
         """One poll: a batch, None (nothing within the timeout), or the SourceClosed it raised."""
         try:
@@ -105,6 +111,7 @@ class Intake:
                             self._queue.put(batch, timeout=self.poll_timeout)
                             break
                         except queue.Full:
+                            _serve(source)
                             continue
             finally:
                 with lock:
@@ -145,6 +152,13 @@ class Intake:
         """Wait for the poller threads to end (after `stop`)."""
         for thread in self._threads:
             thread.join(timeout)
+
+
+def _serve(source: Source) -> None:
+    """`source.keepalive()` when it has one (a source polled on its caller's thread), on the thread that polls it."""
+    keepalive = getattr(source, "keepalive", None)
+    if keepalive is not None:
+        keepalive()
 
 
 class FileFeed:

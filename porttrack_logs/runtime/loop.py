@@ -49,7 +49,9 @@ _REJECTED_MARK = "_rejected"  # set in an event's provenance when it went to the
 
 DELIVERY_SIZE = 1000  #: events an output holds before it writes them
 MAX_DELAY = 1.0  #: seconds the oldest held event may wait for more before it is written
+KEEPALIVE_SECONDS = 1.0  #: while the loop waits for a writer, how often the intake's sources are served
 
+_OUTCOMES = tuple(Outcome)
 _LEVEL = field_ref("[log][level]")
 _BARE_LEVEL = field_ref("level")
 
@@ -132,6 +134,7 @@ def run_loop(
     writing: Callable[[str | None], Any] | None = None,
     background: Sequence[bool] | None = None,
     batch_size: int = BATCH_SIZE,
+    count_levels: bool = True,
 ) -> RunSummary:
     """Run every batch through the pipeline to the outputs; see the module docstring.
 
@@ -139,17 +142,26 @@ def run_loop(
     heartbeat); `writing(name)` before an output writes and `writing(None)` after (readiness).
     `background[i]`: output i writes on a thread of its own (a remote destination: the pipeline
     runs the next delivery batch while a request is in flight; one write in flight and one waiting,
-    so a slow output still stops the loop); its answers are read between batches, in order.
+    so a slow output still stops the loop); its answers are read between batches, in order. While
+    the loop waits for such a writer, it calls `batches.keepalive()` when there is one (a Kafka
+    source polled on the loop's thread serves its group meanwhile).
     A read larger than `batch_size` (a Kafka fetch, a Beats window of 2048) goes through the
-    pipeline `batch_size` events at a time, which keeps each pass in the CPU caches."""
+    pipeline `batch_size` events at a time, which keeps each pass in the CPU caches.
+    An output with `prepare(events, delivery)` and `send(delivery)` (Elasticsearch) has each routed
+    pipeline batch encoded here, on the loop's thread while the batch is still in the CPU caches, and
+    `send` (on its thread) then holds only bytes. `count_levels=False` (the sidecar, which reports
+    no levels) counts tags only."""
     summary = summary if summary is not None else RunSummary()
     if on_done is None:  # a reader that keeps an offsets record (batch_job.FileBatches) takes the positions
         on_done = getattr(batches, "on_done", None)
+    keepalive = getattr(batches, "keepalive", None)  # an intake whose sources must be served while the loop waits
     outputs = router.outputs
     for sink in outputs:
         summary.outputs.setdefault(sink.name, Counter())
     count = len(outputs)
     held: list[list[Event]] = [[] for _ in outputs]
+    preparers = [getattr(sink, "prepare", None) if hasattr(sink, "send") else None for sink in outputs]
+    deliveries: list[Any] = [None] * count  # per output: what `prepare` encoded of held[i]
     sizes = [getattr(sink, "delivery_size", None) or delivery_size for sink in outputs]
     oldest: list[int | None] = [None] * count  # per output: the first batch it holds events of
     since: list[float] = [0.0] * count  # per output: when it started holding them
@@ -162,7 +174,7 @@ def run_loop(
     flush_every = pipeline.FLUSH_SECONDS if flushes else 0.0
     next_flush = time.monotonic() + flush_every if flushes else float("inf")
     writers: list[_Writer | None] = [
-        _Writer(sink, writing) if background is not None and background[i] else None for i, sink in enumerate(outputs)
+        _Writer(sink, writing, keepalive) if background is not None and background[i] else None for i, sink in enumerate(outputs)
     ]
     inflight: list[deque[int]] = [deque() for _ in outputs]  # per output: first batch number of each write in flight
     threaded = any(w is not None for w in writers)
@@ -179,12 +191,14 @@ def run_loop(
             inflight[i].append(oldest[i])  # type: ignore[arg-type]
             oldest[i] = None
             events, held[i] = held[i], []
-            writer.submit(events)
+            delivery, deliveries[i] = deliveries[i], None
+            writer.submit(events, delivery)
             return
         sink, events = outputs[i], held[i]
+        delivery, deliveries[i] = deliveries[i], None
         if writing is not None:
             writing(sink.name)
-        outcomes = sink.write(events)
+        outcomes = sink.write(events) if delivery is None else sink.send(delivery)
         if writing is not None:
             writing(None)
         took(i, events, outcomes)
@@ -197,7 +211,11 @@ def run_loop(
         sink = outputs[i]
         if len(outcomes) != len(events):
             raise DeliveryError(f"output {sink.name} answered {len(outcomes)} outcomes for {len(events)} events")
-        summary.outputs[sink.name].update(outcomes)
+        counted = summary.outputs[sink.name]
+        for outcome in _OUTCOMES:  # list.count, in C: a Counter.update hashes every element
+            n = outcomes.count(outcome)
+            if n:
+                counted[outcome] += n
         if Outcome.DEAD_LETTERED in outcomes:  # the sink put records; they are synced before done
             unsynced = True
             dead = Outcome.DEAD_LETTERED
@@ -283,12 +301,10 @@ def run_loop(
             if flushed:  # new events, delivered with this batch; no source position is theirs
                 good = good + flushed
         if good:
-            failed = False
-            levels: list[str | None] = []  # counted once per batch by Counter.update (C), not per event
-            tagged: list[str] = []
-            note_level, note_tags = levels.append, tagged.extend
-            for event in good:
-                if event.halted:  # halted and not cancelled: a filter failed it (`steps.fail_event`)
+            halted = [event for event in good if event.halted]  # halted and not cancelled: a filter failed it
+            if halted:
+                failed = False
+                for event in halted:
                     reason = failure_of(event)
                     if reason is not None:
                         info = event.metadata[PROVENANCE]
@@ -297,21 +313,29 @@ def run_loop(
                         info[_REJECTED_MARK] = True
                         summary.rejected += 1
                         failed = True
-                        continue
-                data = event.raw_fields()
-                log = data.get("log")
-                level = log.get("level") if log.__class__ is dict else None
-                note_level(level if level.__class__ is str else _level(event))
-                tags = data.get("tags")
-                if tags:
-                    note_tags(tags if tags.__class__ is list else event.tags)
-            by_level.update(levels)
-            if None in by_level:  # events without a level
-                del by_level[None]
+                if failed:
+                    good = [e for e in good if not (e.halted and failure_of(e) is not None)]
+            tagged: list[str] = []  # counted once per batch by Counter.update (C), not per event
+            if count_levels:
+                levels: list[str | None] = []
+                note_level, note_tags = levels.append, tagged.extend
+                for event in good:
+                    data = event.raw_fields()
+                    log = data.get("log")
+                    level = log.get("level") if log.__class__ is dict else None
+                    note_level(level if level.__class__ is str else _level(event))
+                    tags = data.get("tags")
+                    if tags:
+                        note_tags(tags if tags.__class__ is list else event.tags)
+                by_level.update(levels)
+                if None in by_level:  # events without a level
+                    del by_level[None]
+            else:
+                for event in [e for e in good if e._data.get("tags")]:  # the fields as held, without a call per event
+                    tags = event._data["tags"]
+                    tagged.extend(tags if tags.__class__ is list else event.tags)
             if tagged:
                 by_tag.update(tagged)
-            if failed:
-                good = [e for e in good if not (e.halted and failure_of(e) is not None)]
         number += 1
         if good:
             routed, failed = router.route(good)
@@ -327,6 +351,9 @@ def run_loop(
                     if oldest[i] is None:
                         oldest[i], since[i] = number, time.monotonic()
                     held[i].extend(events_for)
+                    prepare = preparers[i]
+                    if prepare is not None:  # encoded now, while these events are in the CPU caches
+                        deliveries[i] = prepare(events_for, deliveries[i])
         waiting.append((number, batch))
         now = time.monotonic()
         idle = not from_source and batch.idle
@@ -355,42 +382,68 @@ def run_loop(
 
 class _Writer:
     """One output's writes on a thread of its own: at most one write in flight and one waiting
-    (`submit` blocks past that: backpressure); results come back in order through `result`."""
+    (`submit` blocks past that: backpressure); results come back in order through `result`.
+    While it blocks, `keepalive()` is called every KEEPALIVE_SECONDS."""
 
-    __slots__ = ("sink", "writing", "_jobs", "_results", "_thread")
+    __slots__ = ("sink", "writing", "keepalive", "_jobs", "_results", "_thread")
 
-    def __init__(self, sink: Any, writing: Callable[[str | None], Any] | None) -> None:
-        self.sink, self.writing = sink, writing
+    def __init__(self, sink: Any, writing: Callable[[str | None], Any] | None, keepalive: Callable[[], Any] | None = None) -> None:
+        self.sink, self.writing, self.keepalive = sink, writing, keepalive
         self._jobs: queue.Queue = queue.Queue(maxsize=1)
         self._results: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=f"write-{sink.name}", daemon=True)
         self._thread.start()
 
-    def submit(self, events: list[Event]) -> None:
-        self._jobs.put(events)
+    def submit(self, events: list[Event], delivery: Any = None) -> None:
+        """Hand over `events` (with what the sink's `prepare` made of them, if anything)."""
+        job = (events, delivery)
+        keepalive = self.keepalive
+        if keepalive is None:
+            self._jobs.put(job)
+            return
+        while True:
+            try:
+                self._jobs.put(job, timeout=KEEPALIVE_SECONDS)
+                return
+            except queue.Full:
+                keepalive()
 
     def result(self, wait: bool) -> tuple[list[Event], Any, BaseException | None] | None:
-        try:
-            return self._results.get(block=wait)
-        except queue.Empty:
-            return None
+        keepalive = self.keepalive
+        if not wait or keepalive is None:
+            try:
+                return self._results.get(block=wait)
+            except queue.Empty:
+                return None
+        while True:
+            try:
+                return self._results.get(timeout=KEEPALIVE_SECONDS)
+            except queue.Empty:
+                keepalive()
 
     def _run(self) -> None:
         sink, writing = self.sink, self.writing
         while True:
-            events = self._jobs.get()
-            if events is None:
+            job = self._jobs.get()
+            if job is None:
                 return
+            events, delivery = job
+            job = None
             try:
                 if writing is not None:
                     writing(sink.name)
-                outcomes = sink.write(events)
+                outcomes = sink.write(events) if delivery is None else sink.send(delivery)
                 if writing is not None:
                     writing(None)
             except BaseException as exc:  # noqa: BLE001 (handed to the loop, which raises it)
+                delivery = None
                 self._results.put((events, None, exc))
             else:
+                # nothing of the write is kept here: the events die on the loop's thread, which settles them
+                # (a dict freed by this thread while the loop runs costs both threads the GIL and the caches)
+                delivery = None
                 self._results.put((events, outcomes, None))
+            events = outcomes = None
 
     def close(self) -> None:
         """End the thread once the writes handed over are done (or failed)."""

@@ -178,7 +178,8 @@ class Sidecar:
             try:
                 run_loop(self.intake, self.pipeline, self.router, self.dead_letters, summary=self.summary,
                          on_done=self.on_done, tick=telemetry.tick, writing=self.health.writing_to,
-                         background=[_remote(sink) for sink in self.router.outputs], batch_size=options.batch_size)
+                         background=[_remote(sink) for sink in self.router.outputs], batch_size=options.batch_size,
+                         count_levels=False)
             except DeliveryStopped as exc:
                 stopped = exc
             finally:

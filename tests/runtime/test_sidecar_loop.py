@@ -359,3 +359,46 @@ def test_file_inputs_beside_a_network_source_are_read_through_the_same_loop(tmp_
     assert result["code"] == EXIT_OK
     assert sink.written == 13 and sum(a.committed for a in source.acks) == 6
     assert done and done[-1] == {str(path): len(data)}
+
+
+class KeptAliveSource(FakeSource):
+    """A source polled on the loop's thread that must be served while it is not polled (as Kafka's
+    confluent backend is): counts the keepalives and the thread they came on."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.keepalives = 0
+        self.threads = set()
+
+    def keepalive(self):
+        self.keepalives += 1
+        self.threads.add(threading.get_ident())
+
+
+def test_while_a_writer_thread_blocks_the_loop_serves_its_source_and_acknowledges_nothing(monkeypatch):
+    """An output blocked on its writer thread: the loop, waiting to hand it more, calls the source's
+    keepalive (on the loop's own thread) instead of polling; nothing is acknowledged until the output
+    answers; then every batch read is written and acknowledged, exit 0."""
+    import porttrack_logs.runtime.loop as loop_module
+
+    monkeypatch.setattr(loop_module, "KEEPALIVE_SECONDS", 0.02)
+    log = []
+    source = KeptAliveSource(batches=None, size=4, log=log)
+    sink = FakeSink(log, block=True, delivery_size=8, background=True)
+    sidecar = _sidecar([source], sink, log)
+    loop_thread, result = _run_in_thread(sidecar)
+    assert sink.entered.wait(30)
+    for _ in range(500):
+        if source.keepalives >= 3:
+            break
+        threading.Event().wait(0.01)
+    polled_while_blocked = source.polled
+    assert source.keepalives >= 3 and source.threads == {loop_thread.ident}
+    assert [e for e in log if e[0] == "commit"] == []
+    threading.Event().wait(0.1)
+    assert source.polled == polled_while_blocked  # served, not read
+    sink.release.set()
+    sidecar.request_stop("test")
+    loop_thread.join(30)
+    assert result["code"] == EXIT_OK
+    assert sink.written == 4 * source.polled and all(a.committed == 4 for a in source.acks)

@@ -122,15 +122,32 @@ class ElasticsearchSink:
     # -- the Sink interface ----------------------------------------------------------------------
     def write(self, events: Sequence[Event]) -> list[Outcome]:
         """Deliver `events`; one outcome each, in order. Blocks while Elasticsearch refuses them."""
-        batch = _Batch(events)
-        started = time.process_time()
+        return self.send(self.prepare(events))
+
+    def prepare(self, events: Sequence[Event], batch: "_Batch | None" = None) -> "_Batch":
+        """Encode `events` into a delivery (a new one, or appended to `batch`), sending nothing.
+
+        The runtime calls it on its own thread for each pipeline batch as it is routed, while those
+        events are still in the CPU caches, and hands the delivery to `send` on the output's thread,
+        which then only holds bytes: `write(events)` is `send(prepare(events))`."""
+        chunk = _Batch(events)
+        started = time.thread_time()  # this thread's CPU (process_time would count every thread's, and sums them at each call)
         if self._fast:
-            self._encode_fast(batch)
+            self._encode_fast(chunk)
         else:
-            self._encode(batch)
+            self._encode(chunk)
+        self.metrics.encode_seconds.inc(time.thread_time() - started)
+        if batch is None:
+            return chunk
+        batch.extend(chunk)
+        return batch
+
+    def send(self, batch: "_Batch") -> list[Outcome]:
+        """Deliver what `prepare` encoded; one outcome per event prepared, in order. Blocks while
+        Elasticsearch refuses them; `stop()` makes it raise `DeliveryStopped`."""
+        batch.seal()
         if len(batch.body) > self.max_content_length:
             self._drop_oversized(batch)
-        self.metrics.encode_seconds.inc(time.process_time() - started)
         sent = len(batch.positions)
         if sent and not batch.skipped and sent <= self._flush_size and len(batch.body) <= self._flush_bytes:
             self._deliver(batch, list(range(sent)))  # the usual case: the whole batch in one request
@@ -389,9 +406,9 @@ class ElasticsearchSink:
             finally:
                 metrics.request_seconds.observe(time.perf_counter() - started)
             metrics.requests.inc()
-            started = time.process_time()
+            started = time.thread_time()
             retry = self._read(batch, response, todo)
-            metrics.response_seconds.inc(time.process_time() - started)
+            metrics.response_seconds.inc(time.thread_time() - started)
             if retry:
                 attempt += 1
                 statuses = sorted({status for _, status, _ in retry})
@@ -521,13 +538,14 @@ def _add_fingerprinted(add: Callable[[Any], None], head: bytes, event: Event, in
 
 
 class _Batch:
-    """One `write`: the events, the body sent, the event position of each document in it, the outcomes.
+    """One delivery: the events, the body sent, the event position of each document in it, the outcomes.
 
     `parts` holds two values per document (its action line as `Raw`, then its fields or its encoded
     `Raw`), `body` their encoding in one piece: the usual request sends `body` as it is; a part of it
-    (a chunk, a retry, a half after a 413) is cut from it where each document's size says."""
+    (a chunk, a retry, a half after a 413) is cut from it where each document's size says. `prepare`
+    may encode a delivery in several pieces (`extend`); `seal` joins their bodies before it is sent."""
 
-    __slots__ = ("events", "parts", "body", "positions", "outcomes", "rejected", "skipped", "_sizes", "_starts")
+    __slots__ = ("events", "parts", "body", "positions", "outcomes", "rejected", "skipped", "_sizes", "_starts", "_bodies")
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.events = events
@@ -539,6 +557,27 @@ class _Batch:
         self.skipped: set[int] = set()  # documents in the body never to be sent (over max_content_length)
         self._sizes: list[int] | None = None
         self._starts: list[int] | None = None
+        self._bodies: list[bytes] | None = None  # the pieces' bodies while more may come (`extend`)
+
+    def extend(self, piece: "_Batch") -> None:
+        """Append another encoded piece: its events after ours, its documents after ours."""
+        base = len(self.events)
+        if self._bodies is None:
+            self.events = list(self.events)  # ours from here on: the caller's sequence is left alone
+            self._bodies = [self.body]
+        self.events.extend(piece.events)  # type: ignore[attr-defined]
+        self.parts.extend(piece.parts)
+        self._bodies.append(piece.body)
+        self.positions.extend([p + base for p in piece.positions] if base else piece.positions)
+        self.outcomes.extend(piece.outcomes)
+        if piece.rejected:
+            self.rejected.extend((p + base, *rest) for p, *rest in piece.rejected)
+
+    def seal(self) -> None:
+        """The body of every piece as one (before it is sent; nothing may be added after)."""
+        if self._bodies is not None:
+            self.body = b"".join(self._bodies)
+            self._bodies = None
 
     def reject(self, position: int, reason: str, error_type: str, status: int | None, index: str | None) -> None:
         self.rejected.append((position, reason, error_type, status, index))

@@ -1,10 +1,14 @@
-"""The Kafka source: one consumer thread per source, a batch per partition fetch, offsets committed after delivery.
+"""The Kafka source: a batch per partition fetch, offsets committed after delivery.
 
-The consumer thread owns the client (kafka-python or librdkafka, neither is safe to share): it polls,
-turns each partition's records into one `Batch`, commits settled offsets every
-`auto_commit_interval_ms` and on close, and pauses every partition while `max_batches_in_flight`
-batches are unsettled (backpressure: it keeps polling, so the group membership stays alive, but
-reads nothing). A batch's `Ack` commit callback (any thread) only records, per partition, the
+One thread at a time owns the client: it fetches, turns each partition's records into one `Batch`,
+commits settled offsets every `auto_commit_interval_ms` and on close, and pauses every partition
+while `max_batches_in_flight` batches are unsettled (backpressure: it keeps polling, so the group
+membership stays alive, but reads nothing). With `backend => "confluent"` that thread is the one
+that calls `poll` (librdkafka fetches on threads of its own and serves the rebalance callbacks
+inside `consume`): no thread of ours and no hand-over between threads, which cost more CPU than
+the fetch itself; a runtime that cannot poll for a while (its output is blocked) calls `keepalive`
+instead. kafka-python, whose `poll` does the fetching in Python, keeps a consumer thread of its own.
+A batch's `Ack` commit callback (any thread) only records, per partition, the
 offset after the longest run of settled records: reads of one partition may settle out of order,
 and the committed position never passes a record that is unsettled or ERRORED.
 
@@ -29,7 +33,7 @@ import time
 from typing import Any, Callable, Iterable
 
 from ...acks import Ack
-from ...codec import JsonError, decode_event
+from ...codec import JsonError, decode_event, decode_events
 from ...event import Event
 from ...sinks.base import PROVENANCE
 from ..base import Batch, SourceClosed
@@ -150,6 +154,10 @@ class KafkaSource:
         self._reassigned = False  # set by a rebalance: _backpressure sets every partition's pause state afresh
         self._build = _builder(plan, self.stats)
         self.lag: dict[tuple[str, int], int] = {}  # per partition: high watermark minus committed, each commit interval
+        self.inline = self.backend == "confluent"  # polled on the caller's thread: no consumer thread
+        self._ready: collections.deque = collections.deque()  # inline: fetched batches not handed out yet
+        self._client_lock = threading.RLock()  # inline: one turn, keepalive or close at a time
+        self._next_commit = 0.0
 
     # -- Source interface ------------------------------------------------------------------------
 
@@ -157,6 +165,12 @@ class KafkaSource:
         """Connect and subscribe (a bad setting or an unreachable cluster fails here), then consume on a thread."""
         if self._thread is not None:
             raise RuntimeError(f"{self.name}: already started")
+        if self.inline:
+            if self._client is not None:
+                raise RuntimeError(f"{self.name}: already started")
+            self._client = _ConfluentClient(self)
+            self._next_commit = time.monotonic() + self.commit_interval
+            return
         client_class = _KafkaPythonClient if self.backend == "kafka-python" else _ConfluentClient
         self._client = client_class(self)
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-consumer", daemon=True)
@@ -164,6 +178,8 @@ class KafkaSource:
 
     def poll(self, timeout: float | None = None) -> Batch | None:
         """The next partition fetch as a batch, or None within `timeout`; SourceClosed once closed."""
+        if self.inline:
+            return self._poll_inline(timeout)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             if self._closed:
@@ -183,12 +199,27 @@ class KafkaSource:
                 continue
             return batch
 
+    def keepalive(self) -> None:
+        """While the runtime cannot poll (its output is blocked): one turn without waiting, which serves
+        the group (rebalances, the commit interval, `max_poll_interval_ms`). What it fetches waits for
+        the next `poll`, within the same bound (`max_batches_in_flight` pauses the partitions). Only
+        a source polled inline needs it; for the others it does nothing."""
+        if not self.inline or self._closed:
+            return
+        with self._client_lock:
+            if not self._closed:
+                self._turn_guarded(0.0)
+
     def close(self) -> None:
         """Stop reading, commit what is settled, leave the group. Idempotent, callable from any thread."""
         if self._closed:
             return
         self._closed = True
         self._stopping.set()
+        if self.inline:
+            with self._client_lock:
+                self._close_client()
+            return
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=60)
         self._handover.put(_CLOSED)
@@ -205,7 +236,70 @@ class KafkaSource:
         with self._parts_lock:
             return sorted(k for k, p in self._parts.items() if not p.lost)
 
-    # -- consumer thread -------------------------------------------------------------------------
+    # -- polled inline (confluent) ---------------------------------------------------------------
+
+    def _poll_inline(self, timeout: float | None) -> Batch | None:
+        """`poll` of a source without a consumer thread: a fetch kept from the last turn, else one more turn."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        ready = self._ready
+        while True:
+            while ready:
+                part, records = ready.popleft()
+                if part.lost or part.rewind:  # revoked or rewound while it waited: read again, by us or the new owner
+                    self._done()
+                    continue
+                return self._batch(part, records)
+            if self._closed:
+                if self._failure is not None:
+                    raise SourceClosed(f"{self.name} stopped: {self._failure}") from self._failure
+                raise SourceClosed(f"{self.name} is closed")
+            wait = self.poll_timeout if deadline is None else min(self.poll_timeout, max(0.0, deadline - time.monotonic()))
+            with self._client_lock:
+                if not self._closed:
+                    self._turn_guarded(wait)
+            if not ready and deadline is not None and time.monotonic() >= deadline:
+                return None
+
+    def _turn_guarded(self, timeout: float) -> None:
+        """`_turn` under the client lock; a failure closes the source (the next poll raises SourceClosed)."""
+        try:
+            self._turn(timeout)
+        except BaseException as exc:  # noqa: BLE001 (logged, and raised to the poller as SourceClosed)
+            self._failure = exc
+            log.exception("%s: the consumer failed", self.name)
+            self._closed = True
+            self._stopping.set()
+            self._close_client()
+
+    def _turn(self, timeout: float) -> None:
+        """One turn of the consumer: rewinds, backpressure, one fetch handed over, a commit when due."""
+        self._apply_rewinds()
+        self._backpressure()
+        for topic, partition, records in self._client.fetch(timeout, self.max_poll_records):
+            self._hand_over(topic, partition, records)
+        if time.monotonic() >= self._next_commit:
+            self._commit()
+            self._measure_lag()
+            self._next_commit = time.monotonic() + self.commit_interval
+
+    def _close_client(self) -> None:
+        """Commit what is settled (unless the consumer failed) and close the client; once."""
+        client = self._client
+        if client is None:
+            return
+        try:
+            if self._failure is None:
+                self._commit()
+        except Exception:  # noqa: BLE001
+            log.exception("%s: the final commit failed; the uncommitted records will be read again", self.name)
+        finally:
+            self._client = None
+        try:
+            client.close()
+        except Exception:  # noqa: BLE001
+            log.exception("%s: closing the consumer failed", self.name)
+
+    # -- consumer thread (kafka-python) ----------------------------------------------------------
 
     def _run(self) -> None:
         client = self._client
@@ -243,6 +337,15 @@ class KafkaSource:
                 part = self._parts[(topic, partition)] = _Partition(topic, partition)
         if part.lost or part.rewind or not records:
             return
+        with self._inflight_lock:
+            self._inflight += 1
+        if self.inline:  # decoded when polled, just before the pipeline reads it (in the CPU caches still)
+            self._ready.append((part, records))
+        else:
+            self._handover.put((part, self._batch(part, records)))
+
+    def _batch(self, part: _Partition, records: list) -> Batch:
+        """The records of one partition fetch as events, with the Ack that commits them (counted in flight)."""
         events, offsets = self._build(part, records)
         read = part.add(offsets)
         settled = part.settled
@@ -252,15 +355,13 @@ class KafkaSource:
 
         def finished(ack: Ack) -> None:
             if ack.committed < ack.size:
-                part.rewind = True  # the consumer thread seeks back to the committed position
+                part.rewind = True  # the next turn of the consumer (its thread, or poll) seeks back to the committed position
             self._done()
 
-        with self._inflight_lock:
-            self._inflight += 1
         stats = self.stats
         stats.batches += 1
         stats.events += len(events)
-        self._handover.put((part, Batch(events, Ack(len(events), commit, finished))))
+        return Batch(events, Ack(len(events), commit, finished))
 
     def _done(self) -> None:
         with self._inflight_lock:
@@ -407,19 +508,19 @@ def _json_confluent(stats: KafkaStats) -> Callable[[_Partition, list], tuple[lis
 def _json_events(part: _Partition, values: list, offsets: list[int], stats: KafkaStats) -> tuple[list[Event], list[int]]:
     """Filebeat's JSON values of one partition's records as events, each stamped with its provenance
     (a value that is no JSON object becomes a tagged event carrying it, as Logstash's json codec does)."""
-    events: list[Event] = []
-    append = events.append
+    events = decode_events(values)
     id_prefix, place_prefix = part.id_prefix, part.place_prefix
-    for value, offset in zip(values, offsets):
-        try:
-            event = decode_event(value)
-        except (JsonError, TypeError) as exc:
-            event = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
-            stats.json_failures += 1
-        else:
-            event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
-        append(event)
-    return events, offsets
+    for k, (event, value, offset) in enumerate(zip(events, values, offsets)):
+        if event is None:
+            try:
+                events[k] = event = decode_event(value)  # raises the error decode_events only noted
+            except (JsonError, TypeError) as exc:
+                events[k] = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
+                stats.json_failures += 1
+                continue
+        text = str(offset)
+        event._meta[PROVENANCE] = {"id": id_prefix + text, "original": value, "place": place_prefix + text}  # `metadata` without the call
+    return events, offsets  # type: ignore[return-value]
 
 
 def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tuple]) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:

@@ -339,3 +339,31 @@ def test_a_dead_letter_keeps_the_id_the_document_was_sent_with(make_sink, dead_l
     sent = [a["create"]["_id"] for a, _ in conn.documents()]
     assert [e["event"].metadata["_porttrack"]["id"] for e in dead_letters.entries] == sent
     assert sent[1] == "topic/0@7" and len(sent[0]) == 32
+
+
+def test_a_delivery_prepared_in_pieces_sends_the_same_request_as_one_write(make_sink):
+    """prepare(3 events) then prepare(2 more, into it), then send: one request, the bytes `write` sends for all 5."""
+    events = [event(i, id=f"p@{i}") for i in range(5)]
+    whole, whole_conn = make_sink([answer(201, 201, 201, 201, 201)])
+    pieces, pieces_conn = make_sink([answer(201, 201, 201, 201, 201)])
+
+    assert whole.write(events) == [INDEXED] * 5
+    delivery = pieces.prepare(events[3:], pieces.prepare(events[:3]))
+    assert pieces_conn.bodies == []  # prepared, nothing sent yet
+    assert pieces.send(delivery) == [INDEXED] * 5
+
+    assert pieces_conn.bodies == whole_conn.bodies and len(pieces_conn.bodies) == 1
+
+
+def test_outcomes_of_a_delivery_in_pieces_are_placed_at_each_events_position(make_sink, dead_letters):
+    """A piece whose index cannot render (dead-lettered at once) and a 400 in the next piece: each
+    outcome lands at its event's position in the whole delivery, the rest are indexed."""
+    sink, conn = make_sink([answer(201, 400, 201)], index="logs-%{[svc]}", dlq_on_failed_indexname_interpolation=True)
+    first = [event(0, id="a", svc="x"), event(1, id="b")]  # b has no [svc]: its index keeps %{[svc]}
+    second = [event(2, id="c", svc="x"), event(3, id="d", svc="x")]
+
+    outcomes = sink.send(sink.prepare(second, sink.prepare(first)))
+
+    assert outcomes == [INDEXED, DEAD, DEAD, INDEXED]
+    assert [a["create"]["_id"] for a, _ in conn.documents()] == ["a", "c", "d"]
+    assert [e["event"].get("n") for e in dead_letters.entries] == [1, 2]

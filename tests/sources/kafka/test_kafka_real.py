@@ -236,3 +236,36 @@ def test_partitions_pause_while_too_many_batches_are_unsettled(backend, kafka_bo
     for batch in held:
         batch.ack.settle(0, len(batch), DELIVERED)
     consumer.wait_for(lambda c: len(c.distinct()) == n, what="every event after the release")
+
+
+def test_settled_offsets_reach_the_group_while_the_runtime_only_calls_keepalive(backend, kafka_bootstrap, topic3, kafka_source):
+    """Everything read, then settled while the source is no longer polled (the runtime waits for a
+    blocked output and calls `keepalive` instead): the group's offsets reach the end all the same, from
+    the consumer thread (kafka-python) or from keepalive on the caller's thread (confluent, which has no
+    thread of its own)."""
+    import threading
+
+    n = 90
+    produce(kafka_bootstrap, topic3, [filebeat_event(i) for i in range(n)])
+    group = unique_group()
+    source = kafka_source(topic3, group, backend, auto_commit_interval_ms=100)
+    consumer_threads = [t for t in threading.enumerate() if t.name == f"{source.name}-consumer"]
+    assert len(consumer_threads) == (0 if backend == "confluent" else 1)
+    held, seen = [], set()
+    deadline = time.monotonic() + 120
+    while len(seen) < n and time.monotonic() < deadline:
+        batch = source.poll(0.2)
+        if batch is not None:
+            held.append(batch)
+            seen.update(e.metadata["_porttrack"]["id"] for e in batch.events)
+    assert seen == expected_ids(topic3, n)
+    for batch in held:
+        batch.ack.settle(0, len(batch), DELIVERED)
+    expected = {p: n // 3 for p in range(3)}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if {p: o for (t, p), o in committed_offsets(kafka_bootstrap, group).items() if t == topic3} == expected:
+            break
+        source.keepalive()
+        time.sleep(0.05)
+    assert {p: o for (t, p), o in committed_offsets(kafka_bootstrap, group).items() if t == topic3} == expected

@@ -316,24 +316,18 @@ def run_loop(
                 if failed:
                     good = [e for e in good if not (e.halted and failure_of(e) is not None)]
             tagged: list[str] = []  # counted once per batch by Counter.update (C), not per event
-            if count_levels:
-                levels: list[str | None] = []
-                note_level, note_tags = levels.append, tagged.extend
-                for event in good:
-                    data = event.raw_fields()
-                    log = data.get("log")
-                    level = log.get("level") if log.__class__ is dict else None
-                    note_level(level if level.__class__ is str else _level(event))
-                    tags = data.get("tags")
-                    if tags:
-                        note_tags(tags if tags.__class__ is list else event.tags)
+            if count_levels:  # `[log][level]` as a string, read in a comprehension (no call an event); else `_level`
+                levels = [
+                    level if (level := log.get("level") if (log := e._data.get("log")).__class__ is dict else None
+                              ).__class__ is str else _level(e)
+                    for e in good
+                ]
                 by_level.update(levels)
                 if None in by_level:  # events without a level
                     del by_level[None]
-            else:
-                for event in [e for e in good if e._data.get("tags")]:  # the fields as held, without a call per event
-                    tags = event._data["tags"]
-                    tagged.extend(tags if tags.__class__ is list else event.tags)
+            for event in [e for e in good if e._data.get("tags")]:  # the fields as held, without a call per event
+                tags = event._data["tags"]
+                tagged.extend(tags if tags.__class__ is list else event.tags)
             if tagged:
                 by_tag.update(tagged)
         number += 1

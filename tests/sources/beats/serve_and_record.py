@@ -2,18 +2,21 @@
 
     python serve_and_record.py PORT RECORD_FILE
 
-Each line of RECORD_FILE is `id n`, written (and flushed to the kernel) before the batch is settled
-DELIVERED, as a sink would index before acknowledging. Prints "listening" once bound.
+Each line of RECORD_FILE is `id n`, a batch's lines written in one write call (so a kill -9 never
+leaves half a line) before the batch is settled DELIVERED, as a sink would index before
+acknowledging. Prints "listening" once bound.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from porttrack_logs.acks import DELIVERED
 from porttrack_logs.sinks.base import provenance
 from porttrack_logs.sources.base import batches
 from porttrack_logs.sources.beats import BeatsServer
+from tests.sources._record_file import end_torn_line
 
 
 def main() -> None:
@@ -21,11 +24,14 @@ def main() -> None:
     server = BeatsServer(host="127.0.0.1", port=port, keepalive_interval=1.0)
     server.start()
     print("listening", flush=True)
-    with open(record, "a", encoding="ascii") as out:
+    fd = os.open(record, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    end_torn_line(fd)
+    try:
         for batch in batches(server):
-            out.write("".join(f"{provenance(e)['id']} {e.get('n')}\n" for e in batch.events))
-            out.flush()
+            os.write(fd, "".join(f"{provenance(e)['id']} {e.get('n')}\n" for e in batch.events).encode("ascii"))
             batch.ack.settle(0, len(batch), DELIVERED)
+    finally:
+        os.close(fd)
 
 
 if __name__ == "__main__":

@@ -146,9 +146,10 @@ def _recorded(record: Path) -> list[tuple[str, int]]:
     if not record.exists():
         return []
     rows = []
-    for line in record.read_text().splitlines():
-        ident, n = line.split()
-        rows.append((ident, int(n)))
+    for line in record.read_text().split("\n")[:-1]:  # whole lines only: the recorder may be mid-write
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():  # a line a kill -9 tore is not counted: never settled
+            rows.append((parts[0], int(parts[1])))
     return rows
 
 

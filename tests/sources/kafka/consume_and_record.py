@@ -4,7 +4,8 @@
 
 Each line of RECORD_FILE is `id place`, written and fsynced before the batch is settled DELIVERED,
 as a sink indexes before acknowledging. Extra `key=value` arguments are `kafka` input options
-(`auto_offset_reset=earliest` is the default here). Prints "started" once subscribed, then
+(`auto_offset_reset=earliest` is the default here), except `pause_ms=N`: a pause after each batch,
+so a consumer that reads a prefetched topic faster than a test can look is still killed mid-stream. Prints "started" once subscribed, then
 "assigned N" whenever its assignment changes. Ends on SIGTERM (committing what is settled).
 """
 
@@ -20,6 +21,7 @@ from porttrack_logs.acks import DELIVERED
 from porttrack_logs.sinks.base import provenance
 from porttrack_logs.sources.base import SourceContext
 from porttrack_logs.sources.kafka import KafkaInput
+from tests.sources._record_file import end_torn_line
 
 
 def main() -> None:
@@ -28,6 +30,7 @@ def main() -> None:
     for pair in sys.argv[6:]:
         key, _, value = pair.partition("=")
         options[key] = value
+    pause = float(options.pop("pause_ms", 0)) / 1000
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     settings = KafkaInput(bootstrap_servers=bootstrap, topics=[topic], group_id=group, backend=backend, **options)
     source = settings.build(SourceContext(plugin_id="kafka@test"))
@@ -36,7 +39,8 @@ def main() -> None:
     source.start()
     print("started", flush=True)
     seen: list[tuple[str, int]] = []
-    fd = os.open(record, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(record, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    end_torn_line(fd)
     try:
         while not stop.is_set():
             now = source.assignment()
@@ -50,6 +54,8 @@ def main() -> None:
             os.write(fd, lines.encode("ascii"))
             os.fsync(fd)
             batch.ack.settle(0, len(batch), DELIVERED)
+            if pause:
+                stop.wait(pause)
     finally:
         source.close()
         os.close(fd)

@@ -56,7 +56,7 @@ def test_kill_9_at_random_points_loses_nothing(backend, kafka_bootstrap, topic3,
         if have >= n - 500:
             break
         target = have + rng.randint(200, 1200)
-        recorder = run_recorder(topic3, group, backend, record, max_poll_records=50)
+        recorder = run_recorder(topic3, group, backend, record, max_poll_records=50, pause_ms=10)
         recorder.wait_for(lambda: len(recorded(record)) >= target, what=f"{target} records")
         recorder.kill()
         kills += 1

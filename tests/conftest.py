@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import pytest
@@ -164,3 +167,22 @@ def eval_condition(parse_condition):
 
 
 # ================================ end of configuration language ======================================
+
+
+GOLUMBER_SOURCE = Path(__file__).resolve().parent / "sources" / "beats" / "golumber"
+
+
+@pytest.fixture(scope="session")
+def golumber(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The go-lumber test client (Filebeat's Beats client library), built once from
+    tests/sources/beats/golumber; with CI set a missing Go fails, as a missing service does."""
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI"):
+            pytest.fail("go is not installed: the Beats tests build their client with it (CI is set)", pytrace=False)
+        pytest.skip("go is not installed: the Beats tests build their client with it")
+    binary = tmp_path_factory.mktemp("golumber") / "golumber"
+    built = subprocess.run([go, "build", "-o", str(binary), "."], cwd=GOLUMBER_SOURCE, capture_output=True, text=True, timeout=600)
+    if built.returncode != 0:
+        pytest.fail(f"go build of the golumber client failed:\n{built.stderr}", pytrace=False)
+    return binary

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,24 +13,7 @@ import pytest
 
 from .test_sidecar_kafka import SidecarProcess, count, free_port, http_get, metric, wait_for
 
-GOLUMBER_SOURCE = Path(__file__).resolve().parents[1] / "sources" / "beats" / "golumber"
-
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def golumber(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The go-lumber test client, built once (fails in CI without Go)."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI"):
-            pytest.fail("go is not installed: the Beats tests build their client with it (CI is set)", pytrace=False)
-        pytest.skip("go is not installed")
-    binary = tmp_path_factory.mktemp("golumber-sidecar") / "golumber"
-    built = subprocess.run([go, "build", "-o", str(binary), "."], cwd=GOLUMBER_SOURCE, capture_output=True, text=True, timeout=600)
-    if built.returncode != 0:
-        pytest.fail(f"go build of the golumber client failed:\n{built.stderr}", pytrace=False)
-    return binary
 
 
 def send(golumber: Path, port: int, **options: object) -> dict:

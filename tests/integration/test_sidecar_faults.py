@@ -15,7 +15,6 @@ import functools
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import struct
@@ -40,7 +39,6 @@ pytestmark = [
 
 WORKTREE = Path(__file__).resolve().parents[2]
 PIPELINE = WORKTREE / "pipelines" / "porttrack.conf"
-GOLUMBER_SOURCE = WORKTREE / "tests" / "sources" / "beats" / "golumber"
 BACKENDS = ["kafka-python", "confluent"]
 #: what the pipeline tags an event that did not decode or parse
 FAILURE_TAGS = {"_jsonparsefailure", "_grokparsefailure", "_utf8error", "_filter_error"}
@@ -447,21 +445,6 @@ def test_kafka_two_sidecars_in_one_group_split_the_partitions_and_survive_a_kill
 
 
 # -- Beats -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def golumber(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The go-lumber client (tests/sources/beats/golumber), built once (fails in CI without Go)."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI"):
-            pytest.fail("go is not installed: the Beats fault tests build their client with it (CI is set)", pytrace=False)
-        pytest.skip("go is not installed: the Beats fault tests build their client with it")
-    binary = tmp_path_factory.mktemp("golumber-faults") / "golumber"
-    built = subprocess.run([go, "build", "-o", str(binary), "."], cwd=GOLUMBER_SOURCE, capture_output=True, text=True, timeout=600)
-    if built.returncode != 0:
-        pytest.fail(f"go build of the golumber client failed:\n{built.stderr}", pytrace=False)
-    return binary
 
 
 def run_golumber(binary: Path, port: int, **options: object) -> subprocess.Popen:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -17,23 +15,6 @@ from porttrack_logs.acks import DELIVERED, Status
 from porttrack_logs.sinks.base import provenance
 from porttrack_logs.sources.base import Batch, SourceClosed
 from porttrack_logs.sources.beats import BeatsServer
-
-GOLUMBER_SOURCE = Path(__file__).parent / "golumber"
-
-
-@pytest.fixture(scope="session")
-def golumber(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The go-lumber test client, built from tests/sources/beats/golumber (fails in CI without Go)."""
-    go = shutil.which("go")
-    if go is None:
-        if os.environ.get("CI"):
-            pytest.fail("go is not installed: the Beats tests build their client with it (CI is set)", pytrace=False)
-        pytest.skip("go is not installed: the Beats tests build their client with it")
-    binary = tmp_path_factory.mktemp("golumber") / "golumber"
-    built = subprocess.run([go, "build", "-o", str(binary), "."], cwd=GOLUMBER_SOURCE, capture_output=True, text=True, timeout=600)
-    if built.returncode != 0:
-        pytest.fail(f"go build of the golumber client failed:\n{built.stderr}", pytrace=False)
-    return binary
 
 
 @dataclass

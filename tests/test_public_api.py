@@ -12,7 +12,7 @@ PUBLIC = {
     "porttrack_logs": {"Event", "Pipeline", "PortTrackError", "ConfigError", "GrokError", "EventError", "DeliveryError"},
     "porttrack_logs.grok": {
         "Grok", "MatchTimeout", "build_patterns", "write_capture", "explain", "Explanation", "compile_ruby_regex",
-        "LONG_TEXT",
+        "LONG_TEXT", "PCRE_LIMIT_ERRORS", "pcre_limit_for",
     },
     "porttrack_logs.pipeline": {"Pipeline", "BATCH_SIZE"},
 }

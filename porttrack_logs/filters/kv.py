@@ -18,19 +18,13 @@ from ..errors import ConfigError, EventError
 from ..event import Event, Template, field_ref, parse_field_ref
 from .base import ANY_FIELD, Filter, FilterOptions, Path, StrList, StrMap
 
+from ..grok import PCRE_LIMIT_ERRORS as _PCRE_LIMIT_ERRORS
+from ..grok import pcre_limit_for
+
 try:
     import pcre as _pcre
-
-    from ..grok._engine import pcre_limit_for
-
-    _PCRE_LIMIT_ERRORS: tuple[type[BaseException], ...] = tuple(
-        getattr(_pcre, name)
-        for name in ("PcreErrorMatchlimit", "PcreErrorDepthlimit", "PcreErrorHeaplimit", "PcreErrorJitStacklimit")
-        if hasattr(_pcre, name)
-    )
 except ImportError:  # pragma: no cover - pypcre is a declared dependency
     _pcre = None
-    _PCRE_LIMIT_ERRORS = ()
 
 __all__ = ["KvFilter"]
 

@@ -31,14 +31,14 @@ try:
     import pcre as _pcre
 
     _PCRE_FLAGS = _pcre.DOTALL | _pcre.MULTILINE
-    _PCRE_LIMIT_ERRORS: tuple[type[BaseException], ...] = tuple(
+    PCRE_LIMIT_ERRORS: tuple[type[BaseException], ...] = tuple(
         getattr(_pcre, name)
         for name in ("PcreErrorMatchlimit", "PcreErrorDepthlimit", "PcreErrorHeaplimit", "PcreErrorJitStacklimit")
         if hasattr(_pcre, name)
     )
 except ImportError:  # pragma: no cover - pypcre is a declared dependency
     _pcre = None
-    _PCRE_LIMIT_ERRORS = ()
+    PCRE_LIMIT_ERRORS = ()
 
 ENGINES = ("pcre", "re")
 _PCRE_DEFAULT_LIMIT = 10_000_000
@@ -79,7 +79,7 @@ def _pcre_units_per_ms() -> float:
         start = time.perf_counter()
         try:
             probe.search(text)
-        except _PCRE_LIMIT_ERRORS:
+        except PCRE_LIMIT_ERRORS:
             pass
         best = min(best, time.perf_counter() - start)
     return max(20_000.0, 400_000 / (best * 1000.0) / 4.0)
@@ -125,14 +125,14 @@ class _PcreRegex:
         findall = getattr(getattr(self._search, "__self__", None), "findall", None)
         self.raw_findall = None if self._budget_s else findall
         self.bounded_search = self._search if self._budget_s else None
-        self.limit_errors = _PCRE_LIMIT_ERRORS
+        self.limit_errors = PCRE_LIMIT_ERRORS
 
     def search(self, text: str) -> tuple[str | None, ...] | None:
         if self._budget_s and len(text) > LONG_TEXT:
             return self._search_in_windows(text)
         try:
             m = self._search(text)
-        except _PCRE_LIMIT_ERRORS:
+        except PCRE_LIMIT_ERRORS:
             raise MatchTimeout("the match reached its backtracking limit (timeout_millis)") from None
         return None if m is None else m.groups()
 
@@ -157,7 +157,7 @@ class _PcreRegex:
         while pos <= size:
             try:
                 m = match(text, pos)
-            except _PCRE_LIMIT_ERRORS:
+            except PCRE_LIMIT_ERRORS:
                 raise MatchTimeout("the match reached its backtracking limit (timeout_millis)") from None
             if m is not None:
                 return m.groups()

@@ -12,9 +12,9 @@ import pytest
 from porttrack_logs import Event
 from porttrack_logs.sinks.base import provenance
 from porttrack_logs.sinks.dead_letter import DeadLetterQueue, read
+from tests.cli._dlq_queue import BROKEN, write_queue
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKEN = b'{"log": "gate \xff jammed'
 
 
 def cli(*args, stdin=subprocess.DEVNULL):
@@ -34,16 +34,7 @@ def one_line_error(result, *needles):
 @pytest.fixture
 def queue_dir(tmp_path):
     """A queue with a decode record (invalid UTF-8 input) and two output records."""
-    directory = tmp_path / "dlq"
-    with DeadLetterQueue(directory) as queue:
-        queue.put("invalid JSON: unexpected end of data at byte 22", stage="decode", original=BROKEN, place="pod.log@120")
-        for n, message in enumerate(["GET 200", "PUT 500"]):
-            event = Event({"message": message, "log": {"level": "INFO"}})
-            provenance(event).update({"id": f"doc-{n}", "original": orjson.dumps({"message": message}),
-                                      "place": f"pod.log@{200 + n}"})
-            queue.put("failed to parse field [log.level] of type [long]", stage="output", event=event,
-                      plugin="elasticsearch@9:3", error_type="mapper_parsing_exception", status=400, index="porttrack-logs-2026.12.01")
-    return directory
+    return write_queue(tmp_path / "dlq")
 
 
 def test_list_prints_a_line_a_record_and_counts_by_stage_and_status(queue_dir):

@@ -13,16 +13,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from porttrack_logs import Event
 from porttrack_logs.kibana import saved_objects
-from porttrack_logs.sinks.base import provenance
 from porttrack_logs.sinks.dead_letter import DeadLetterQueue, read
+from tests.cli._dlq_queue import BROKEN, MAPPING_REASON, write_queue
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKEN = b'{"log": "gate \xff jammed'
-MAPPING_REASON = "failed to parse field [log.level] of type [long]"
 
 
 def ship(queue_dir: Path, es_url: str, prefix: str) -> subprocess.CompletedProcess:
@@ -36,16 +33,7 @@ def ship(queue_dir: Path, es_url: str, prefix: str) -> subprocess.CompletedProce
 @pytest.fixture
 def queue_dir(tmp_path):
     """A decode record (input that is no UTF-8) and two output records, as the runtime writes them."""
-    directory = tmp_path / "dlq"
-    with DeadLetterQueue(directory) as queue:
-        queue.put("invalid JSON: unexpected end of data at byte 22", stage="decode", original=BROKEN, place="pod.log@120")
-        for n, message in enumerate(["GET 200", "PUT 500"]):
-            event = Event({"message": message, "log": {"level": "INFO"}})
-            provenance(event).update({"id": f"doc-{n}", "original": orjson.dumps({"message": message}),
-                                      "place": f"pod.log@{200 + n}"})
-            queue.put(MAPPING_REASON, stage="output", event=event, plugin="elasticsearch@9:3",
-                      error_type="mapper_parsing_exception", status=400, index="porttrack-logs-2026.12.01")
-    return directory
+    return write_queue(tmp_path / "dlq")
 
 
 def _documents(es_client, prefix: str) -> list[dict]:

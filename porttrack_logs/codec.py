@@ -17,7 +17,7 @@ from .errors import JsonError
 from .event import Event, parse_timestamp, register_lazy
 from .event._timestamp import NanoTimestamp, fraction_nanos
 
-__all__ = ["decode_event", "decode_events", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "text_timestamp", "encode", "encode_event", "encode_event_into", "encode_event_lines", "encode_lines", "encode_into", "JsonError", "LAZY"]
+__all__ = ["decode_event", "decode_events", "decode_object", "decode_fields", "DecodeFailure", "event_from_fields", "lazy_timestamp", "text_timestamp", "encode", "encode_event", "encode_event_into", "encode_event_lines", "encode_lines", "encode_into", "JsonError", "LAZY"]
 
 LAZY = msgspec.Raw  #: the type of a top-level value left undecoded
 
@@ -102,16 +102,8 @@ def event_from_fields(fields: dict[str, Any]) -> Event:
     if stamp is None:
         fields["@timestamp"] = datetime.now(timezone.utc)
     elif stamp.__class__ is LAZY:
-        try:
-            moment = _TIMESTAMP.decode(stamp)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            pass  # not RFC 3339: the Event reads it as Logstash would, or tags the failure
-        else:
-            zone = moment.tzinfo
-            if zone is not timezone.utc:  # "Z" already reads as UTC: most events skip this
-                moment = moment.replace(tzinfo=timezone.utc) if zone is None else moment.astimezone(timezone.utc)
-            if len(stamp) > 29:  # room for more than six fraction digits: keep the nanoseconds, as Logstash
-                moment = _finer(moment, stamp)
+        moment = lazy_timestamp(stamp)
+        if moment is not None:  # else not RFC 3339: the Event reads it as Logstash would, or tags the failure
             fields["@timestamp"] = moment
     elif stamp.__class__ is str:
         try:
@@ -119,6 +111,21 @@ def event_from_fields(fields: dict[str, Any]) -> Event:
         except (ValueError, OverflowError):
             pass
     return Event.from_lazy(fields)
+
+
+def lazy_timestamp(stamp: msgspec.Raw) -> datetime | None:
+    """An undecoded `@timestamp` read as RFC 3339 in C, in UTC, its nanoseconds kept as Logstash
+    keeps them; None when it is no RFC 3339 time."""
+    try:
+        moment = _TIMESTAMP.decode(stamp)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    zone = moment.tzinfo
+    if zone is not timezone.utc:  # "Z" already reads as UTC: most events skip this
+        moment = moment.replace(tzinfo=timezone.utc) if zone is None else moment.astimezone(timezone.utc)
+    if len(stamp) > 29:  # room for more than six fraction digits: keep the nanoseconds
+        moment = _finer(moment, stamp)
+    return moment
 
 
 def text_timestamp(text: str) -> datetime:

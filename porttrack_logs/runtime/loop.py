@@ -149,7 +149,8 @@ def run_loop(
     pipeline `batch_size` events at a time, which keeps each pass in the CPU caches.
     An output with `prepare(events, delivery)` and `send(delivery)` (Elasticsearch) has each routed
     pipeline batch encoded here, on the loop's thread while the batch is still in the CPU caches, and
-    `send` (on its thread) then holds only bytes. `count_levels=False` (the sidecar, which reports
+    `send` (on its thread) then holds only bytes; when it is the only output, `prepare(..., release=True)`
+    also drops the encoded events' fields (what is held until the answer is their metadata). `count_levels=False` (the sidecar, which reports
     no levels) counts tags only."""
     summary = summary if summary is not None else RunSummary()
     if on_done is None:  # a reader that keeps an offsets record (batch_job.FileBatches) takes the positions
@@ -162,6 +163,9 @@ def run_loop(
     held: list[list[Event]] = [[] for _ in outputs]
     preparers = [getattr(sink, "prepare", None) if hasattr(sink, "send") else None for sink in outputs]
     deliveries: list[Any] = [None] * count  # per output: what `prepare` encoded of held[i]
+    # One output that encodes on `prepare`: nothing reads an event's fields after that (the loop reads
+    # only its metadata), so the output drops them while hot; with more outputs another may still read them.
+    release = count == 1 and preparers[0] is not None
     sizes = [getattr(sink, "delivery_size", None) or delivery_size for sink in outputs]
     oldest: list[int | None] = [None] * count  # per output: the first batch it holds events of
     since: list[float] = [0.0] * count  # per output: when it started holding them
@@ -347,7 +351,7 @@ def run_loop(
                     held[i].extend(events_for)
                     prepare = preparers[i]
                     if prepare is not None:  # encoded now, while these events are in the CPU caches
-                        deliveries[i] = prepare(events_for, deliveries[i])
+                        deliveries[i] = prepare(events_for, deliveries[i], release=True) if release else prepare(events_for, deliveries[i])
         waiting.append((number, batch))
         now = time.monotonic()
         idle = not from_source and batch.idle

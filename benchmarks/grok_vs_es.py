@@ -31,6 +31,7 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -300,7 +301,12 @@ def _dicts(value: Any) -> int:
 # signed run of ASCII digits (`body_kind` "digits": INT, POSINT, NONNEGINT); every other group keeps
 # today's code. "text kept" is no coercion at all: not a valid matcher, the floor of the coercion.
 COERCION_TABLES = (256, 1024, 65536)
-_SMALL_INTS = {n: {str(i): i for i in range(n)} for n in COERCION_TABLES}
+
+
+@lru_cache(maxsize=None)
+def _small_ints(n: int) -> dict[str, int]:
+    """str(i) -> i for 0 <= i < n: only a canonical spelling is found, any other text goes to int()."""
+    return {str(i): i for i in range(n)}
 
 
 def _coercion_writer(variant: str) -> Callable[..., str] | None:
@@ -308,7 +314,7 @@ def _coercion_writer(variant: str) -> Callable[..., str] | None:
     if variant == "int()":
         return None
     today = _grok.fast_coercion
-    ints = _SMALL_INTS[int(variant.split()[1])] if variant.startswith("table") else {}
+    ints = _small_ints(int(variant.split()[1])) if variant.startswith("table") else {}
 
     def write(coercion: Any, value: str, k: Callable[[Any], str], kind: str = "", scratch: str = "_v") -> str:
         if coercion is not to_i or kind != "digits":
@@ -334,6 +340,7 @@ def _coercion(variant: str):
 
 
 def coercion_variants() -> tuple[str, ...]:
+    """The ways to write a digit group's `:int` that `--coercion` compares, today's first."""
     return ("int()", *(f"table {n}" for n in COERCION_TABLES), "text kept")
 
 

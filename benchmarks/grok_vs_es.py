@@ -1,6 +1,6 @@
 """Grok throughput: porttrack_logs.grok.Grok.match vs Elasticsearch's own grok library, same lines.
 
-    python benchmarks/grok_vs_es.py [--quick] [--lines 2000] [--rounds 3] [--ours-only]
+    python benchmarks/grok_vs_es.py [--quick] [--lines 2000] [--rounds 3] [--ours-only | --coercion]
 
 Elasticsearch's grok (`org.elasticsearch:elasticsearch-grok`, joni underneath) runs in a small Java
 harness of ours (`benchmarks/grok_vs_es/GrokBench.java`), compiled with the JDK under /usr/lib/jvm;
@@ -10,6 +10,7 @@ in the same run: each pattern/mode pair is warmed up on both sides (the JVM's JI
 measured in alternation, best of `--rounds`. Before timing, the captures of both are compared on a
 sample of the lines (a correctness guard: a pair that disagrees is reported and fails the run).
 Prints lines/s of each, the ratio, the geometric mean of the ratios and the worst pair.
+`--coercion` runs no Java either: ECS v1's `:int` coercion measured in place (see `coercion_ab`).
 `--ours-only` runs no Java: ECS v1 against legacy on our side, in CPU time, with the regex alone
 beside each mode (how much of the gap is the regex, how much the result building) and the ratio ECS
 v1 would have if it cost no more than legacy beyond its result's dict display (its floor).
@@ -29,6 +30,8 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,7 +48,9 @@ from devservices.settings import Settings  # noqa: E402
 from porttrack_logs import Event  # noqa: E402
 from porttrack_logs.grok import Grok  # noqa: E402
 from porttrack_logs.pipeline import Pipeline  # noqa: E402
+from porttrack_logs.grok import _grok  # noqa: E402
 from porttrack_logs.grok._grok import _MatcherSource  # noqa: E402
+from porttrack_logs.event import to_i  # noqa: E402
 
 ES_GROK = Artifact("org.elasticsearch", "elasticsearch-grok", "9.2.0")
 HARNESS = HERE / "grok_vs_es" / "GrokBench.java"
@@ -291,6 +296,106 @@ def _dicts(value: Any) -> int:
     return 1 + sum(_dicts(v) for v in value.values() if isinstance(v, dict)) if isinstance(value, dict) else 0
 
 
+# -- the :int coercion in place: today's int() against a table of small ints' texts in front of it --
+# Each variant is a way to write the Python expression for a group the regex guarantees to be a
+# signed run of ASCII digits (`body_kind` "digits": INT, POSINT, NONNEGINT); every other group keeps
+# today's code. "text kept" is no coercion at all: not a valid matcher, the floor of the coercion.
+COERCION_TABLES = (256, 1024, 65536)
+
+
+@lru_cache(maxsize=None)
+def _small_ints(n: int) -> dict[str, int]:
+    """str(i) -> i for 0 <= i < n: only a canonical spelling is found, any other text goes to int()."""
+    return {str(i): i for i in range(n)}
+
+
+def _coercion_writer(variant: str) -> Callable[..., str] | None:
+    """A stand-in for `_grok.fast_coercion` writing `variant` for digit groups (None: today's)."""
+    if variant == "int()":
+        return None
+    today = _grok.fast_coercion
+    ints = _small_ints(int(variant.split()[1])) if variant.startswith("table") else {}
+
+    def write(coercion: Any, value: str, k: Callable[[Any], str], kind: str = "", scratch: str = "_v") -> str:
+        if coercion is not to_i or kind != "digits":
+            return today(coercion, value, k, kind, scratch)
+        if variant == "text kept":
+            return value
+        return f"({scratch} if ({scratch} := {k(ints)}.get({value})) is not None else int({value}))"
+
+    return write
+
+
+@contextmanager
+def _coercion(variant: str):
+    """Matchers compiled (and their displays learnt) inside this block coerce digit groups as `variant` does."""
+    write = _coercion_writer(variant)
+    today = _grok.fast_coercion
+    if write is not None:
+        _grok.fast_coercion = write
+    try:
+        yield
+    finally:
+        _grok.fast_coercion = today
+
+
+def coercion_variants() -> tuple[str, ...]:
+    """The ways to write a digit group's `:int` that `--coercion` compares, today's first."""
+    return ("int()", *(f"table {n}" for n in COERCION_TABLES), "text kept")
+
+
+def v1_matcher(pattern: str, variant: str, lines: list[str]) -> Callable[[str], Any]:
+    """ECS v1's `match` for `pattern` with `variant`'s coercion, run once over `lines` inside the
+    variant so the displays it learns for groups left out are written the same way."""
+    with _coercion(variant):
+        match = Grok(pattern, ecs_compatibility="v1").match
+        for line in lines:
+            match(line)
+    return match
+
+
+def coerced_patterns(patterns: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The patterns whose ECS v1 expression has an `:int` capture on a digit group."""
+    chosen = []
+    for label, kind, pattern in patterns:
+        grok = Grok(pattern, ecs_compatibility="v1")
+        bodies = _grok.group_bodies(grok.compiled.source)
+        if any(c.coerce is to_i and _grok.body_kind(bodies[c.group - 1]) == "digits" for c in grok.captures):
+            chosen.append((label, kind, pattern))
+    return chosen
+
+
+def coercion_ab(patterns: list[tuple[str, str, str]], n: int, rounds: int) -> None:
+    """ECS v1's `:int` coercion in place, one process, CPU time, alternated: `Grok.match` of legacy
+    and of ECS v1 written with each coercion variant, on the same lines. A table variant must give
+    exactly today's results (checked first); "text kept" gives the floor (what v1 costs with no
+    coercion at all). Only patterns with an `:int` capture on a digit group are run."""
+    gc.freeze()
+    gc.set_threshold(200_000, 50, 100)
+    variants = coercion_variants()
+    rows = []
+    for label, kind, pattern in coerced_patterns(patterns):
+        lines = make_lines(kind, n, 7)
+        runs = {"legacy": Grok(pattern, ecs_compatibility="disabled").match}
+        runs.update((v, v1_matcher(pattern, v, lines)) for v in variants)
+        want = [runs["int()"](line) for line in lines]
+        for v in variants:
+            if v.startswith("table") and [runs[v](line) for line in lines] != want:
+                raise SystemExit(f"{label}: the {v} coercion gives other results than int()")
+        best = dict.fromkeys(runs, 0.0)
+        for _ in range(rounds):
+            for name, run in runs.items():
+                best[name] = max(best[name], _cpu_rate(run, lines))
+        ns = {name: 1e9 / rate for name, rate in best.items()}
+        rows.append((label, f"{ns['legacy']:.0f}",
+                     *(f"{ns[v]:.0f} ({ns[v] / ns['legacy']:.2f}x, {ns[v] - ns['int()']:+.0f})" for v in variants)))
+    print(f"ECS v1's :int coercion in place, ns/line, CPU time, best of {rounds} alternated passes over {n} lines; "
+          f"Python {sys.version.split()[0]}")
+    print("each v1 cell: ns/line (legacy/v1, ns/line against int()); 'table N' = a dict of str(i) -> i for i < N "
+          "looked up before int(); 'text kept' = no coercion (the floor, not a valid result)")
+    print(table(("pattern", "legacy ns/line", *(f"v1 {v}" for v in variants)), rows))
+
+
 def ours_only(patterns: list[tuple[str, str, str]], n: int, rounds: int) -> None:
     """ECS v1 against legacy on our side alone, CPU time, alternated: `Grok.match` and the regex
     alone (the engine's search and its groups) per mode, so the gap splits into the regex's part
@@ -361,6 +466,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ours-only", action="store_true",
                         help="no Java: ECS v1 against legacy on our side, the regex alone beside each")
+    parser.add_argument("--coercion", action="store_true",
+                        help="no Java: ECS v1's :int coercion in place, int() against a small-ints table")
     parser.add_argument("--quick", action="store_true", help="the six shapes of issue 12 only, shorter timings")
     parser.add_argument("--lines", type=int, default=2000, help="lines per kind")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per side (best is kept)")
@@ -368,6 +475,9 @@ def main() -> int:
     args = parser.parse_args()
     patterns = PATTERNS[:6] if args.quick else PATTERNS
     rounds, seconds = (2, 0.15) if args.quick else (args.rounds, args.seconds)
+    if args.coercion:
+        coercion_ab(patterns, args.lines, max(rounds * 10, 20))
+        return 0
     if args.ours_only:
         ours_only(patterns, args.lines, max(rounds * 5, 10))
         return 0

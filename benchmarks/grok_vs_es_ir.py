@@ -1,6 +1,6 @@
 """ECS v1 against legacy in machine instructions per line, counted by valgrind: a measure a loaded machine does not move.
 
-    python benchmarks/grok_vs_es_ir.py [LABEL ...] [--lines 500]
+    python benchmarks/grok_vs_es_ir.py [LABEL ...] [--lines 500] [--self | --coercion]
 
 The patterns and lines of `grok_vs_es.py` (all of them, or those whose labels are given). The parent
 writes them to a temporary file; a child under `valgrind --tool=callgrind` compiles each pattern in
@@ -9,7 +9,9 @@ learnt), then runs each once more between two calls of `os.getppid`, where callg
 counts (`--dump-before=os_getppid`). Per pattern and mode: the regex alone (the engine's search
 and its groups) and `Grok.match`, instructions per line, and legacy/v1 as a ratio of instructions.
 A few minutes for all patterns; `--self` also lists, per pattern, the C functions whose own
-instructions differ most between the two modes' `match`.
+instructions differ most between the two modes' `match`. `--coercion` counts instead ECS v1's
+`match` with each way of writing its `:int` coercion (`grok_vs_es.coercion_variants`: today's
+int(), a small-ints table in front of it, no coercion), for the patterns with such a capture.
 """
 
 from __future__ import annotations
@@ -38,7 +40,15 @@ def child(spec_file: str) -> None:
 
     spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
     jobs = []
-    for label, pattern, lines in spec["patterns"]:
+    if spec.get("coercion"):
+        sys.path.insert(0, str(HERE))
+        from grok_vs_es import coercion_variants, v1_matcher
+
+        for label, pattern, lines in spec["patterns"]:
+            jobs.append((label, "disabled", "match", Grok(pattern, ecs_compatibility="disabled").match, lines))
+            for variant in coercion_variants():
+                jobs.append((label, "v1", variant, v1_matcher(pattern, variant, lines), lines))
+    for label, pattern, lines in [] if spec.get("coercion") else spec["patterns"]:
         for mode in MODES:
             grok = Grok(pattern, ecs_compatibility=mode)
             raw = grok.compiled.raw_search
@@ -80,6 +90,7 @@ def main() -> int:
     parser.add_argument("labels", nargs="*", help="pattern labels of grok_vs_es.py (default: all)")
     parser.add_argument("--lines", type=int, default=500, help="lines per pattern")
     parser.add_argument("--self", action="store_true", help="also the C functions whose cost differs most")
+    parser.add_argument("--coercion", action="store_true", help="ECS v1's :int coercion variants instead")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -90,14 +101,17 @@ def main() -> int:
     sys.path.insert(0, str(HERE))
     sys.path.insert(1, str(ROOT))
     from _timing import table
-    from grok_vs_es import PATTERNS, make_lines
+    from grok_vs_es import PATTERNS, coerced_patterns, coercion_variants, make_lines
 
     chosen = [p for p in PATTERNS if not args.labels or p[0] in args.labels]
+    if args.coercion:
+        chosen = coerced_patterns(chosen)
     if not chosen:
         raise SystemExit(f"no pattern labelled {args.labels}; labels: {', '.join(p[0] for p in PATTERNS)}")
     work = Path(tempfile.mkdtemp(prefix="grok_vs_es_ir-"))
     try:
-        spec = {"patterns": [(label, pattern, make_lines(kind, args.lines, 7)) for label, kind, pattern in chosen]}
+        spec = {"patterns": [(label, pattern, make_lines(kind, args.lines, 7)) for label, kind, pattern in chosen],
+                "coercion": args.coercion}
         (work / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
         env = dict(os.environ, PYTHONHASHSEED="0")
         subprocess.run(
@@ -109,6 +123,19 @@ def main() -> int:
         dumps = sorted(work.glob("cg.out.*"), key=lambda p: int(p.suffix[1:]))
         totals = [int(re.search(r"^summary: (\d+)", p.read_text(encoding="utf-8", errors="replace"), re.M).group(1))
                   for p in dumps]
+        if args.coercion:
+            variants = coercion_variants()
+            rows = []
+            for i, (label, _, lines) in enumerate(spec["patterns"]):
+                # dump 1 is everything before the first marker; then each run, then the gap before the next
+                first = 1 + 2 * i * (1 + len(variants))
+                counts = [totals[first + 2 * j] / len(lines) for j in range(1 + len(variants))]
+                rows.append((label, f"{counts[0]:,.0f}", *(
+                    f"{c:,.0f} ({c / counts[0]:.3f}x, {c - counts[1]:+,.0f})" for c in counts[1:])))
+            print(f"ECS v1's :int coercion, instructions per line (callgrind), {args.lines} lines a pattern; "
+                  f"Python {sys.version.split()[0]}; each v1 cell: count (v1/legacy, against int())")
+            print(table(("pattern", "legacy match", *(f"v1 {v}" for v in variants)), rows))
+            return 0
         # dump 1 is everything before the first marker; then each run, then the gap before the next
         per_line: dict[tuple[str, str, str], float] = {}
         dump_of: dict[tuple[str, str, str], Path] = {}

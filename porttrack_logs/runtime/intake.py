@@ -16,7 +16,7 @@ import queue
 import threading
 from typing import Any, Callable, Iterator, Sequence
 
-from ..sources.base import Source, SourceClosed
+from ..sources.base import Batch, Source, SourceClosed
 from .loop import IDLE
 
 __all__ = ["Intake", "FileFeed"]
@@ -78,7 +78,7 @@ class Intake:
         if batch is not None:
             self.polled += 1
             if self.on_batch is not None:
-                self.on_batch(source.name, len(batch.events))
+                self.on_batch(source.name, len(batch) if batch.__class__ is Batch else len(batch.events))  # a deferred Batch is not built here
         return batch
 
     def _direct(self, source: Source) -> Iterator[Any]:

@@ -146,7 +146,8 @@ def run_loop(
     the loop waits for such a writer, it calls `batches.keepalive()` when there is one (a Kafka
     source polled on the loop's thread serves its group meanwhile).
     A read larger than `batch_size` (a Kafka fetch, a Beats window of 2048) goes through the
-    pipeline `batch_size` events at a time, which keeps each pass in the CPU caches.
+    pipeline `batch_size` events at a time, each slice on to its outputs' encoding before the next
+    (a deferred source `Batch` is decoded slice by slice too): each pass stays in the CPU caches.
     An output with `prepare(events, delivery)` and `send(delivery)` (Elasticsearch) has each routed
     pipeline batch encoded here, on the loop's thread while the batch is still in the CPU caches, and
     `send` (on its thread) then holds only bytes; when it is the only output, `prepare(..., release=True)`
@@ -269,6 +270,57 @@ def run_loop(
         if on_done is not None and positions:
             on_done(positions)
 
+    def deliver(good: list[Event]) -> None:
+        """One pipeline batch's events out of the filters: a filter's failures to the dead letter queue,
+        levels and tags counted, routed, held per output and encoded by those that `prepare`."""
+        halted = [event for event in good if event.halted]  # halted and not cancelled: a filter failed it
+        if halted:
+            failed = False
+            for event in halted:
+                reason = failure_of(event)
+                if reason is not None:
+                    info = event.metadata[PROVENANCE]
+                    put(reason, place=info.get("place", ""), stage="filter", original=_original(info),
+                        event=event, plugin=info.get("at"), error_type="filter_error")
+                    info[_REJECTED_MARK] = True
+                    summary.rejected += 1
+                    failed = True
+            if failed:
+                good = [e for e in good if not (e.halted and failure_of(e) is not None)]
+                if not good:
+                    return
+        tagged: list[str] = []  # counted once per batch by Counter.update (C), not per event
+        if count_levels:  # `[log][level]` as a string, read in a comprehension (no call an event); else `_level`
+            levels = [
+                level if (level := log.get("level") if (log := e._data.get("log")).__class__ is dict else None
+                          ).__class__ is str else _level(e)
+                for e in good
+            ]
+            by_level.update(levels)
+            if None in by_level:  # events without a level
+                del by_level[None]
+        for event in [e for e in good if e._data.get("tags")]:  # the fields as held, without a call per event
+            tags = event._data["tags"]
+            tagged.extend(tags if tags.__class__ is list else event.tags)
+        if tagged:
+            by_tag.update(tagged)
+        routed, failed_routes = router.route(good)
+        for event, reason in failed_routes:
+            info = event.metadata.get(PROVENANCE) or {}
+            put(reason, place=info.get("place", ""), stage="output", original=_original(info),
+                event=event, error_type="routing_error")
+            _mark_rejected(event)
+        summary.rejected += len(failed_routes)
+        summary.emitted += len(good) - len(failed_routes)
+        for i, events_for in enumerate(routed):
+            if events_for:
+                if oldest[i] is None:
+                    oldest[i], since[i] = number, time.monotonic()
+                held[i].extend(events_for)
+                prepare = preparers[i]
+                if prepare is not None:  # encoded now, while these events are in the CPU caches
+                    deliveries[i] = prepare(events_for, deliveries[i], release=True) if release else prepare(events_for, deliveries[i])
+
     for batch in batches:
         if batch is IDLE and time.monotonic() >= next_flush:
             batch = ReadBatch(_FLUSHED, 0, idle=True)  # nothing read, but a periodic flush is due
@@ -283,75 +335,28 @@ def run_loop(
             continue
         from_source = batch.__class__ is Batch
         if from_source:
-            summary.read += len(batch.events)
+            summary.read += len(batch)
         else:
             summary.read += len(batch.events) + len(batch.rejected)
             for rejected in batch.rejected:
                 put(rejected.reason, place=rejected.place, stage="decode", original=rejected.raw)
             summary.rejected += len(batch.rejected)
-        events = batch.events
-        good: list[Event] = []
-        if events:
-            if len(events) <= batch_size:
-                good = pipeline.process(events)
-            else:
-                good = []
-                for start in range(0, len(events), batch_size):
-                    good.extend(pipeline.process(events[start:start + batch_size]))
+        number += 1
+        if from_source:
+            slices = batch.slices(batch_size)  # a deferred read is decoded a slice at a time, as it is reached
+        else:
+            events = batch.events
+            slices = [events] if len(events) <= batch_size else [events[k:k + batch_size] for k in range(0, len(events), batch_size)]
+        for events in slices:  # each pipeline batch through to its outputs' encoding while it is in the CPU caches
+            good = pipeline.process(events)
             summary.dropped += len(events) - len(good)
+            if good:
+                deliver(good)
         if time.monotonic() >= next_flush:  # Logstash's periodic flush (elapsed's expired starts)
             next_flush = time.monotonic() + flush_every
             flushed = pipeline.flush()
             if flushed:  # new events, delivered with this batch; no source position is theirs
-                good = good + flushed
-        if good:
-            halted = [event for event in good if event.halted]  # halted and not cancelled: a filter failed it
-            if halted:
-                failed = False
-                for event in halted:
-                    reason = failure_of(event)
-                    if reason is not None:
-                        info = event.metadata[PROVENANCE]
-                        put(reason, place=info.get("place", ""), stage="filter", original=_original(info),
-                            event=event, plugin=info.get("at"), error_type="filter_error")
-                        info[_REJECTED_MARK] = True
-                        summary.rejected += 1
-                        failed = True
-                if failed:
-                    good = [e for e in good if not (e.halted and failure_of(e) is not None)]
-            tagged: list[str] = []  # counted once per batch by Counter.update (C), not per event
-            if count_levels:  # `[log][level]` as a string, read in a comprehension (no call an event); else `_level`
-                levels = [
-                    level if (level := log.get("level") if (log := e._data.get("log")).__class__ is dict else None
-                              ).__class__ is str else _level(e)
-                    for e in good
-                ]
-                by_level.update(levels)
-                if None in by_level:  # events without a level
-                    del by_level[None]
-            for event in [e for e in good if e._data.get("tags")]:  # the fields as held, without a call per event
-                tags = event._data["tags"]
-                tagged.extend(tags if tags.__class__ is list else event.tags)
-            if tagged:
-                by_tag.update(tagged)
-        number += 1
-        if good:
-            routed, failed = router.route(good)
-            for event, reason in failed:
-                info = event.metadata.get(PROVENANCE) or {}
-                put(reason, place=info.get("place", ""), stage="output", original=_original(info),
-                    event=event, error_type="routing_error")
-                _mark_rejected(event)
-            summary.rejected += len(failed)
-            summary.emitted += len(good) - len(failed)
-            for i, events_for in enumerate(routed):
-                if events_for:
-                    if oldest[i] is None:
-                        oldest[i], since[i] = number, time.monotonic()
-                    held[i].extend(events_for)
-                    prepare = preparers[i]
-                    if prepare is not None:  # encoded now, while these events are in the CPU caches
-                        deliveries[i] = prepare(events_for, deliveries[i], release=True) if release else prepare(events_for, deliveries[i])
+                deliver(flushed)
         waiting.append((number, batch))
         now = time.monotonic()
         idle = not from_source and batch.idle

@@ -395,37 +395,43 @@ class _Connection:
         number = self.windows
         pending = _Pending(number, window)
         prefix = f"{self.label}/w{number}/s"
-        events = []
         stats = server.stats
-        append = events.append
         ident = server.fingerprint
-        payloads = window.payloads
-        for seq, payload, event in zip(window.seqs, payloads, decode_events(payloads)):
-            if event is None:
-                try:
-                    event = decode_event(payload)  # raises the error decode_events only noted
-                except JsonError as exc:
-                    append(_unparsed(payload, exc, f"{prefix}{seq}"))
-                    stats.json_failures += 1
-                    continue
-            # a fresh dict: whatever a client put under [@metadata][_porttrack] is not kept
-            event._meta[PROVENANCE] = {"id": ident(payload), "original": payload, "place": f"{prefix}{seq}"}  # `metadata` without the call
-            append(event)
-        if server.source_metadata is not None and self.peer_ip is not None:
-            ip = self.peer_ip
-            if server.source_metadata == "ecs":
-                for event in events:
-                    meta = event.metadata
-                    where = meta.get("input")
-                    if where.__class__ is not dict:
-                        where = meta["input"] = {}
-                    beats = where.get("beats")
-                    if beats.__class__ is not dict:
-                        beats = where["beats"] = {}
-                    beats["host"] = {"ip": ip}
-            else:
-                for event in events:
-                    event.metadata["ip_address"] = ip
+        payloads, seqs = window.payloads, window.seqs
+        source_metadata, ip = server.source_metadata, self.peer_ip
+
+        def build(start: int, stop: int) -> list[Event]:
+            """Records start..stop-1 of the window as events, stamped (on the runtime's thread, as it reaches them)."""
+            some = payloads[start:stop] if start or stop < len(payloads) else payloads
+            events: list[Event] = []
+            append = events.append
+            for seq, payload, event in zip(seqs[start:stop], some, decode_events(some)):
+                if event is None:
+                    try:
+                        event = decode_event(payload)  # raises the error decode_events only noted
+                    except JsonError as exc:
+                        append(_unparsed(payload, exc, f"{prefix}{seq}"))
+                        stats.json_failures += 1
+                        continue
+                # a fresh dict: whatever a client put under [@metadata][_porttrack] is not kept
+                event._meta[PROVENANCE] = {"id": ident(payload), "original": payload, "place": f"{prefix}{seq}"}  # `metadata` without the call
+                append(event)
+            if source_metadata is not None and ip is not None:
+                if source_metadata == "ecs":
+                    for event in events:
+                        meta = event.metadata
+                        where = meta.get("input")
+                        if where.__class__ is not dict:
+                            where = meta["input"] = {}
+                        beats = where.get("beats")
+                        if beats.__class__ is not dict:
+                            beats = where["beats"] = {}
+                        beats["host"] = {"ip": ip}
+                else:
+                    for event in events:
+                        event.metadata["ip_address"] = ip
+            return events
+
         loop = server._loop
         nbytes = window.nbytes
         server._held += nbytes
@@ -436,12 +442,12 @@ class _Connection:
         def finished(ack: Ack) -> None:
             _post(loop, self._finished, pending, ack.committed, ack.size, nbytes)
 
-        batch = Batch(events, Ack(len(events), commit, finished))
+        batch = Batch.deferred(build, Ack(len(payloads), commit, finished))
         self.inflight.append(pending)
         if self._keepalive is None:
             self._arm_keepalive()
         stats.windows += 1
-        stats.events += len(events)
+        stats.events += len(payloads)
         await server._slots.acquire()
         if server._closed:
             server._slots.release()

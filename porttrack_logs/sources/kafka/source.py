@@ -153,6 +153,7 @@ class KafkaSource:
         self._paused = False
         self._reassigned = False  # set by a rebalance: _backpressure sets every partition's pause state afresh
         self._build = _builder(plan, self.stats)
+        self._offsets = _offsets_of(plan.settings.backend)
         self.lag: dict[tuple[str, int], int] = {}  # per partition: high watermark minus committed, each commit interval
         self.inline = self.backend == "confluent"  # polled on the caller's thread: no consumer thread
         self._ready: collections.deque = collections.deque()  # inline: fetched batches not handed out yet
@@ -345,8 +346,14 @@ class KafkaSource:
             self._handover.put((part, self._batch(part, records)))
 
     def _batch(self, part: _Partition, records: list) -> Batch:
-        """The records of one partition fetch as events, with the Ack that commits them (counted in flight)."""
-        events, offsets = self._build(part, records)
+        """The records of one partition fetch, with the Ack that commits them (counted in flight); their
+        events are built a pipeline batch at a time as the runtime reaches them (`Batch.deferred`)."""
+        offsets = self._offsets(records)
+        build = self._build
+
+        def events(start: int, stop: int) -> list[Event]:
+            return build(part, records[start:stop] if start or stop < len(records) else records)[0]
+
         read = part.add(offsets)
         settled = part.settled
 
@@ -360,8 +367,8 @@ class KafkaSource:
 
         stats = self.stats
         stats.batches += 1
-        stats.events += len(events)
-        return Batch(events, Ack(len(events), commit, finished))
+        stats.events += len(records)
+        return Batch.deferred(events, Ack(len(records), commit, finished))
 
     def _done(self) -> None:
         with self._inflight_lock:
@@ -489,6 +496,13 @@ def _builder(plan: ConsumerPlan, stats: KafkaStats) -> Callable[[_Partition, lis
             return r.value, r.offset, r.key, r.timestamp, r.headers
 
     return _general(plan, stats, fields)
+
+
+def _offsets_of(backend: str) -> Callable[[list], list[int]]:
+    """The offsets of a fetch's records, read from the client's own objects."""
+    if backend == "confluent":
+        return lambda messages: [m.offset() for m in messages]
+    return lambda records: [r.offset for r in records]
 
 
 def _json_kafka_python(stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:

@@ -16,7 +16,8 @@ A connection that sends something that is no Lumberjack stream (an HTTP request,
 port, a malformed frame, bad zlib, a frame or window past the limits, a zlib bomb) is closed with
 a log line naming it and the byte offset; other connections never notice.
 
-Each event is decoded by the project's codec and stamped in `[@metadata][_porttrack]`:
+Each event is decoded by the project's codec (on the runtime's thread, a pipeline batch at a time as
+the loop reaches it: the window is handed over as a `Batch.deferred`) and stamped in `[@metadata][_porttrack]`:
 `id` a fingerprint of its JSON in canonical form (a resent event gets the same id even when its
 client wrote its keys in another order, as Filebeat may: see `fingerprint`), `original` the JSON
 bytes as received, `place` "beats:<peer>#<connection>/w<window>/s<seq>".

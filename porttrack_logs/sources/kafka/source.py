@@ -340,7 +340,7 @@ class KafkaSource:
             return
         with self._inflight_lock:
             self._inflight += 1
-        if self.inline:  # decoded when polled, just before the pipeline reads it (in the CPU caches still)
+        if self.inline:  # its Batch made when polled (the events themselves a slice at a time, as the loop reaches them)
             self._ready.append((part, records))
         else:
             self._handover.put((part, self._batch(part, records)))

@@ -151,8 +151,8 @@ def run_loop(
     An output with `prepare(events, delivery)` and `send(delivery)` (Elasticsearch) has each routed
     pipeline batch encoded here, on the loop's thread while the batch is still in the CPU caches, and
     `send` (on its thread) then holds only bytes; when it is the only output, `prepare(..., release=True)`
-    also drops the encoded events' fields (what is held until the answer is their metadata). `count_levels=False` (the sidecar, which reports
-    no levels) counts tags only."""
+    also drops the encoded events' fields (what is held until the answer is their metadata).
+    `count_levels=False` (the sidecar, which reports no levels) counts tags only."""
     summary = summary if summary is not None else RunSummary()
     if on_done is None:  # a reader that keeps an offsets record (batch_job.FileBatches) takes the positions
         on_done = getattr(batches, "on_done", None)
@@ -319,7 +319,7 @@ def run_loop(
                 held[i].extend(events_for)
                 prepare = preparers[i]
                 if prepare is not None:  # encoded now, while these events are in the CPU caches
-                    deliveries[i] = prepare(events_for, deliveries[i], release=True) if release else prepare(events_for, deliveries[i])
+                    deliveries[i] = prepare(events_for, deliveries[i], release=release)
 
     for batch in batches:
         if batch is IDLE and time.monotonic() >= next_flush:

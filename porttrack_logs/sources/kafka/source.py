@@ -352,7 +352,9 @@ class KafkaSource:
         build = self._build
 
         def events(start: int, stop: int) -> list[Event]:
-            return build(part, records[start:stop] if start or stop < len(records) else records)[0]
+            if start or stop < len(records):
+                return build(part, records[start:stop], offsets[start:stop])
+            return build(part, records, offsets)
 
         read = part.add(offsets)
         settled = part.settled
@@ -477,9 +479,9 @@ class KafkaSource:
         return offsets
 
 
-def _builder(plan: ConsumerPlan, stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
+def _builder(plan: ConsumerPlan, stats: KafkaStats) -> Callable[[_Partition, list, list[int]], list[Event]]:
     """The records-to-events function for this backend, codec and decoration (chosen once, not per
-    record). Records are the client's own objects (kafka-python's ConsumerRecord, librdkafka's
+    record), given the records and their offsets (read once, by `_offsets_of`). Records are the client's own objects (kafka-python's ConsumerRecord, librdkafka's
     Message), read in place: a tuple per record cost as much as the client's own work."""
     confluent = plan.settings.backend == "confluent"
     if plan.codec == "json" and plan.decorate == "none":
@@ -488,12 +490,12 @@ def _builder(plan: ConsumerPlan, stats: KafkaStats) -> Callable[[_Partition, lis
 
         def fields(m: Any) -> tuple:
             kind, stamp = m.timestamp()
-            return m.value(), m.offset(), m.key(), stamp if kind else None, m.headers()
+            return m.value(), m.key(), stamp if kind else None, m.headers()
 
     else:
 
         def fields(r: Any) -> tuple:
-            return r.value, r.offset, r.key, r.timestamp, r.headers
+            return r.value, r.key, r.timestamp, r.headers
 
     return _general(plan, stats, fields)
 
@@ -505,21 +507,21 @@ def _offsets_of(backend: str) -> Callable[[list], list[int]]:
     return lambda records: [r.offset for r in records]
 
 
-def _json_kafka_python(stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
-    def build(part: _Partition, records: list) -> tuple[list[Event], list[int]]:
-        return _json_events(part, [r.value for r in records], [r.offset for r in records], stats)
+def _json_kafka_python(stats: KafkaStats) -> Callable[[_Partition, list, list[int]], list[Event]]:
+    def build(part: _Partition, records: list, offsets: list[int]) -> list[Event]:
+        return _json_events(part, [r.value for r in records], offsets, stats)
 
     return build
 
 
-def _json_confluent(stats: KafkaStats) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
-    def build(part: _Partition, messages: list) -> tuple[list[Event], list[int]]:
-        return _json_events(part, [m.value() for m in messages], [m.offset() for m in messages], stats)
+def _json_confluent(stats: KafkaStats) -> Callable[[_Partition, list, list[int]], list[Event]]:
+    def build(part: _Partition, messages: list, offsets: list[int]) -> list[Event]:
+        return _json_events(part, [m.value() for m in messages], offsets, stats)
 
     return build
 
 
-def _json_events(part: _Partition, values: list, offsets: list[int], stats: KafkaStats) -> tuple[list[Event], list[int]]:
+def _json_events(part: _Partition, values: list, offsets: list[int], stats: KafkaStats) -> list[Event]:
     """Filebeat's JSON values of one partition's records as events, each stamped with its provenance
     (a value that is no JSON object becomes a tagged event carrying it, as Logstash's json codec does)."""
     events = decode_events(values)
@@ -534,25 +536,23 @@ def _json_events(part: _Partition, values: list, offsets: list[int], stats: Kafk
                 continue
         text = str(offset)
         event._meta[PROVENANCE] = {"id": id_prefix + text, "original": value, "place": place_prefix + text}  # `metadata` without the call
-    return events, offsets  # type: ignore[return-value]
+    return events  # type: ignore[return-value]
 
 
-def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tuple]) -> Callable[[_Partition, list], tuple[list[Event], list[int]]]:
+def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tuple]) -> Callable[[_Partition, list, list[int]], list[Event]]:
     """Any codec, with `[@metadata][kafka]` when decorate_events asks for it."""
     json_codec = plan.codec == "json"
     decorate = plan.decorate
     group = plan.settings.group_id
     extended = decorate == "extended"
 
-    def build(part: _Partition, records: list) -> tuple[list[Event], list[int]]:
+    def build(part: _Partition, records: list, offsets: list[int]) -> list[Event]:
         events: list[Event] = []
-        offsets: list[int] = []
         append = events.append
         id_prefix = part.id_prefix
         place_prefix = part.place_prefix
-        for record in records:
-            value, offset, key, timestamp, headers = fields(record)
-            offsets.append(offset)
+        for record, offset in zip(records, offsets):
+            value, key, timestamp, headers = fields(record)
             if value is None:
                 value = b""
             if json_codec:
@@ -587,7 +587,7 @@ def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tupl
                             continue  # as Logstash: only headers whose value is UTF-8
                 event.metadata["kafka"] = info
             append(event)
-        return events, offsets
+        return events
 
     return build
 

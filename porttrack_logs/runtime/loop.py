@@ -33,7 +33,7 @@ from ..errors import DeliveryError
 from ..event import Event, field_ref
 from ..pipeline import BATCH_SIZE, Pipeline
 from ..pipeline.steps import failure_of
-from ..sinks.base import PROVENANCE, Outcome
+from ..sinks.base import PROVENANCE, Outcome, place_of
 from ..acks import DELIVERED, REJECTED
 from ..sinks.dead_letter import DeadLetterQueue
 from ..sources.base import Batch
@@ -280,7 +280,7 @@ def run_loop(
                 reason = failure_of(event)
                 if reason is not None:
                     info = event.metadata[PROVENANCE]
-                    put(reason, place=info.get("place", ""), stage="filter", original=_original(info),
+                    put(reason, place=place_of(info), stage="filter", original=_original(info),
                         event=event, plugin=info.get("at"), error_type="filter_error")
                     info[_REJECTED_MARK] = True
                     summary.rejected += 1
@@ -307,7 +307,7 @@ def run_loop(
         routed, failed_routes = router.route(good)
         for event, reason in failed_routes:
             info = event.metadata.get(PROVENANCE) or {}
-            put(reason, place=info.get("place", ""), stage="output", original=_original(info),
+            put(reason, place=place_of(info), stage="output", original=_original(info),
                 event=event, error_type="routing_error")
             _mark_rejected(event)
         summary.rejected += len(failed_routes)

@@ -37,7 +37,7 @@ from ..errors import ConfigError, PortTrackError
 from ..event import Event
 from ..pipeline import BATCH_SIZE, Pipeline
 from ..pipeline.compiler import CompiledPlugin, plugins
-from ..sinks.base import PROVENANCE, Outcome, SinkContext
+from ..sinks.base import PROVENANCE, Outcome, SinkContext, place_of
 from ..sources.container_files import LogFormat, ReadBatch, open_log, read_batches
 from ..sources.offsets import FileStart, OffsetsRecord
 from .loop import RunSummary, run_loop
@@ -246,7 +246,7 @@ def _sample(event: Event, tags: list[str], fields: list[str]) -> dict:
         if isinstance(value, str):
             values[name] = value
     text = values.get("message") or next(iter(values.values()), None) or str(event.get("message"))
-    return {"place": info.get("place", "?"), "tags": list(tags), "values": values, "text": text}
+    return {"place": place_of(info) or "?", "tags": list(tags), "values": values, "text": text}
 
 
 class _TimedSink:

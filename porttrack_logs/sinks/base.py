@@ -17,6 +17,11 @@ the source or the runtime, read by sinks and the dead letter queue:
     original  the input exactly as it came in (bytes), kept for the dead letter queue
     place     where it came from, for people: `file@offset`, `topic/partition@offset`
     error     why a filter failed it (`pipeline.steps.fail_event`)
+
+A source that reads positions of a stream (a file, a Kafka partition) writes `id` and `place` in
+their compact form, no text made per event: `offset` (the record's position), `stream` (the place
+before it, `path@`) and `stream_id` (the id before it, `<file identity>-`), shared by every event
+of the stream. `place_of(info)` and `id_of(info)` read either form; an `id` or `place` given wins.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from ..event import Event
 if TYPE_CHECKING:
     from .dead_letter import DeadLetterQueue
 
-__all__ = ["Outcome", "DELIVERED", "Sink", "SinkContext", "PROVENANCE", "provenance"]
+__all__ = ["Outcome", "DELIVERED", "Sink", "SinkContext", "PROVENANCE", "provenance", "place_of", "id_of"]
 
 PROVENANCE = "_porttrack"  #: the `[@metadata]` key holding an event's id, original input and place
 
@@ -72,6 +77,26 @@ class SinkContext:
     dead_letters: "DeadLetterQueue"
     plugin_id: str  # e.g. "elasticsearch@12:3": names the plugin in dead letters, logs and metrics
     registry: Any = None  # a prometheus_client CollectorRegistry; None: the default registry
+
+
+def place_of(info: dict | None) -> str:
+    """Where the event's input came from, for people ("" when unknown): `place`, or the compact form's."""
+    if not info:
+        return ""
+    place = info.get("place")
+    if place is None and "stream" in info:
+        return f"{info['stream']}{info['offset']}"
+    return str(place or "")
+
+
+def id_of(info: dict | None) -> str | None:
+    """The event's deterministic document id from its source: `id`, or the compact form's; else None."""
+    if not info:
+        return None
+    doc_id = info.get("id")
+    if doc_id is None and "stream_id" in info:
+        return f"{info['stream_id']}{info['offset']}"
+    return doc_id
 
 
 def provenance(event: Event) -> dict:

@@ -3,12 +3,13 @@
 Each record becomes an event shaped as Filebeat's container input ships it (`message`, `stream`,
 `@timestamp` from the runtime's own time, `[log][file][path]`, `[log][offset]`); a Filebeat event
 keeps its own fields, undecoded until read. Every event is built by the codec's builder
-(`codec.event_from_fields`) and carries its provenance in `[@metadata][_porttrack]`:
+(`codec.event_from_fields`) and carries its provenance in `[@metadata][_porttrack]`, in the
+compact form (see `sinks.base`: the offset and the file's two prefixes, no text made per record):
 
-    place     "path@offset", the byte offset where the record starts
+    place     "path@offset", the byte offset where the record starts (`sinks.base.place_of`)
     id        "<file identity>-<offset>": the same for a copy or a renamed file, so a reprocessed
               file gives the same document ids (see `file_identity`); unique per record, and
-              ids sharing a prefix are what Lucene looks up fastest (unlike random hashes)
+              ids sharing a prefix are what Lucene looks up fastest (unlike random hashes) (`id_of`)
     original  the record's bytes exactly as read, its line terminator included (`unterminated`
               gives them without; the dead letter queue stores them so, as it stores rejects)
 
@@ -146,7 +147,7 @@ def _in_order(batch: ReadBatch) -> Iterator[Event | Rejected]:
 
 
 def _offset(event: Event) -> int:
-    return int(event.metadata[PROVENANCE]["place"].rpartition("@")[2])
+    return event.metadata[PROVENANCE]["offset"]
 
 
 def read_batches(
@@ -229,8 +230,7 @@ def read_batches(
                         event = build(fields)
                         if clean is not raw:
                             event.tag(INVALID_UTF8_TAG)
-                        at = str(start)
-                        event._meta[PROVENANCE] = {"id": id_prefix + at, "original": raw, "place": place_prefix + at}
+                        event._meta[PROVENANCE] = {"offset": start, "original": raw, "stream": place_prefix, "stream_id": id_prefix}
                         append(event)
                         count += 1
                         continue
@@ -254,8 +254,7 @@ def read_batches(
                     event = build(fields)
                     if clean is not raw:
                         event.tag(INVALID_UTF8_TAG)
-                    at = str(start)
-                    event._meta[PROVENANCE] = {"id": id_prefix + at, "original": raw, "place": place_prefix + at}
+                    event._meta[PROVENANCE] = {"offset": start, "original": raw, "stream": place_prefix, "stream_id": id_prefix}
                     append(event)
                     count += 1
                     continue
@@ -299,8 +298,7 @@ def read_batches(
             event = build(fields)
             if bad:
                 event.tag(INVALID_UTF8_TAG)
-            at = str(start)
-            event._meta[PROVENANCE] = {"id": id_prefix + at, "original": original, "place": place_prefix + at}
+            event._meta[PROVENANCE] = {"offset": start, "original": original, "stream": place_prefix, "stream_id": id_prefix}
             append(event)
             count += 1
     if pending:

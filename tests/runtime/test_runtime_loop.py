@@ -11,7 +11,7 @@ from porttrack_logs.pipeline import Pipeline
 from porttrack_logs.runtime.batch_job import run_batch
 from porttrack_logs.runtime.loop import run_loop
 from porttrack_logs.runtime.routing import Router
-from porttrack_logs.sinks.base import PROVENANCE, Outcome
+from porttrack_logs.sinks.base import PROVENANCE, Outcome, id_of, place_of
 from porttrack_logs.sinks.dead_letter import DeadLetterQueue
 from porttrack_logs.sources.container_files import read_batches
 
@@ -181,7 +181,7 @@ def test_run_batch_events_carry_their_provenance_to_the_outputs(tmp_path):
     run_batch(Pipeline.from_config("filter { }"), [str(path)], Router([sink], (0,)), SyncLog(log))
     [[event]] = sink.writes
     info = event.metadata[PROVENANCE]
-    assert info["place"] == f"{path}@0" and info["original"] == lines("x") and info["id"].endswith("-0")
+    assert place_of(info) == f"{path}@0" and info["original"] == lines("x") and id_of(info).endswith("-0")
 
 
 def test_a_batch_is_done_only_when_every_output_has_written_it():

@@ -9,7 +9,7 @@ import orjson
 
 from porttrack_logs import Event
 from porttrack_logs.codec import decode_event
-from porttrack_logs.sinks.base import PROVENANCE
+from porttrack_logs.sinks.base import PROVENANCE, id_of, place_of
 from porttrack_logs.sources.container_files import (
     IDENTITY_BYTES,
     INVALID_UTF8_TAG,
@@ -51,7 +51,7 @@ def test_docker_partial_lines_are_joined_and_original_is_the_exact_bytes():
     assert event.get("message") == "first half second half"
     assert event.get("[log][offset]") == 0
     assert info(event)["original"] == data
-    assert info(event)["place"] == "pod.log@0"
+    assert place_of(info(event)) == "pod.log@0"
 
 
 def test_cri_partial_and_full_lines_are_joined():
@@ -88,9 +88,9 @@ def test_place_and_id_follow_the_byte_offset_of_each_record():
     """place is path@offset of the record's start; ids differ per record and name the offset."""
     data = b"one\n\ntwo\n"
     first, second = decode(data)
-    assert info(first)["place"] == "pod.log@0" and info(second)["place"] == "pod.log@5"
+    assert place_of(info(first)) == "pod.log@0" and place_of(info(second)) == "pod.log@5"
     identity = file_identity(data)
-    assert info(first)["id"] == f"{identity}-0" and info(second)["id"] == f"{identity}-5"
+    assert id_of(info(first)) == f"{identity}-0" and id_of(info(second)) == f"{identity}-5"
 
 
 def test_offsets_places_and_batch_ends_stay_exact_across_many_read_chunks(tmp_path):
@@ -119,12 +119,12 @@ def test_offsets_places_and_batch_ends_stay_exact_across_many_read_chunks(tmp_pa
     assert len(data) > 3 * 65536  # several chunks of `_file_chunks`
     seen = []
     for batch in batches:
-        offsets = sorted([int(info(e)["place"].rpartition("@")[2]) for e in batch.events] + [r.offset for r in batch.rejected])
+        offsets = sorted([int(place_of(info(e)).rpartition("@")[2]) for e in batch.events] + [r.offset for r in batch.rejected])
         assert offsets and batch.end == max(offsets) + len(records[starts.index(max(offsets))])
         seen += offsets
         for event in batch.events:
-            at = int(info(event)["place"].rpartition("@")[2])
-            assert info(event)["id"] == f"{identity}-{at}" and info(event)["original"] == records[starts.index(at)]
+            at = int(place_of(info(event)).rpartition("@")[2])
+            assert id_of(info(event)) == f"{identity}-{at}" and info(event)["original"] == records[starts.index(at)]
             if event.get("[log][offset]") != -1:  # a Filebeat event keeps its own [log]
                 assert event.get("[log][offset]") == at
     assert seen == starts and batches[-1].end == len(data)
@@ -139,7 +139,7 @@ def test_ids_are_the_same_for_a_renamed_copy_and_differ_for_other_content(tmp_pa
     shutil.copy(a, b)
     c = tmp_path / "c.log"
     c.write_bytes(docker("another start\n") + a.read_bytes())
-    ids = lambda p: [info(e)["id"] for e in read_container_log(p)]  # noqa: E731
+    ids = lambda p: [id_of(info(e)) for e in read_container_log(p)]  # noqa: E731
     assert ids(a) == ids(b)
     assert len(set(ids(a))) == 50
     assert not set(ids(a)) & set(ids(c))
@@ -158,7 +158,7 @@ def test_gzip_file_is_read_decompressed_with_the_same_ids_as_the_plain_file(tmp_
     plain, packed = tmp_path / "pod.log", tmp_path / "pod.log.gz"
     plain.write_bytes(data)
     packed.write_bytes(gzip.compress(data))
-    strip = lambda e: {k: v for k, v in info(e).items() if k != "place"}  # noqa: E731
+    strip = lambda e: {k: v for k, v in info(e).items() if k != "stream"} | {"id": id_of(info(e))}  # noqa: E731 (the place names the file)
     assert [strip(e) for e in read_container_log(packed)] == [strip(e) for e in read_container_log(plain)]
 
 
@@ -220,7 +220,7 @@ def _seen(events: list) -> list:
         stamp = fields.pop("@timestamp")
         if stamp.date() != datetime(2026, 11, 27).date():  # no time of its own (or none that reads): now
             stamp = "now"
-        out.append((fields, stamp, getattr(stamp, "nanos", None), event.tags, info(event)["id"].rpartition("-")[2], info(event)["place"]))
+        out.append((fields, stamp, getattr(stamp, "nanos", None), event.tags, id_of(info(event)).rpartition("-")[2], place_of(info(event))))
     return out
 
 

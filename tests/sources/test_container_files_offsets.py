@@ -18,7 +18,7 @@ from porttrack_logs.errors import ConfigError
 from porttrack_logs.pipeline import Pipeline
 from porttrack_logs.runtime.batch_job import run_batch
 from porttrack_logs.runtime.routing import Router
-from porttrack_logs.sinks.base import PROVENANCE, Outcome
+from porttrack_logs.sinks.base import PROVENANCE, Outcome, id_of
 from porttrack_logs.sinks.dead_letter import DeadLetterQueue
 from porttrack_logs.sources.container_files import INVALID_UTF8_TAG, decode_lines
 from porttrack_logs.sources.offsets import OffsetsRecord
@@ -130,7 +130,7 @@ def test_an_interrupted_job_resumes_after_what_was_done_and_reads_nothing_twice(
     for event in first + second:
         got.setdefault(Path(event.get("[log][file][path]")).name, []).append(event.get("message"))
     assert got == expected
-    ids = [e.metadata[PROVENANCE]["id"] for e in first + second]
+    ids = [id_of(e.metadata[PROVENANCE]) for e in first + second]
     assert len(ids) == len(set(ids))
 
 

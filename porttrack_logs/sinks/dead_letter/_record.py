@@ -13,7 +13,7 @@ import msgspec
 
 from ...codec import encode
 from ...event import Event
-from ..base import PROVENANCE
+from ..base import PROVENANCE, id_of, place_of
 
 __all__ = ["DeadLetter", "encode_record", "frame", "unframe", "parse_id", "format_id", "FORMAT_VERSION"]
 
@@ -112,12 +112,12 @@ def encode_record(
         "time": datetime.now(timezone.utc),
         "stage": stage,
         "plugin": plugin,
-        "place": place or str(info.get("place") or ""),
+        "place": place or place_of(info),
         "reason": str(reason),
         "error_type": error_type,
         "status": status,
         "index": index,
-        "id": info.get("id"),
+        "id": id_of(info),
     }
     if raw is not None:
         try:

@@ -30,7 +30,7 @@ from orjson import dumps
 from ...codec import decode_fields, encode, encode_event, encode_lines, lazy_timestamp, encode_into as _encode_into
 from ...errors import DeliveryError, DeliveryStopped
 from ...event import TIMESTAMP, Event, Template, field_ref
-from ..base import PROVENANCE, Outcome, SinkContext, provenance
+from ..base import PROVENANCE, Outcome, SinkContext, id_of, place_of, provenance
 from ..bulk import ActionLines
 from .client import RequestFailed, Unreachable
 from .metrics import SinkMetrics
@@ -222,7 +222,8 @@ class ElasticsearchSink:
         if index is not None:
             head = self._lines[self._action].id_head(index)
             try:  # the usual batch: every event has its id from the source (comprehensions: no loop of ours)
-                ids = [event._meta[PROVENANCE]["id"] for event in events]
+                infos = [event._meta[PROVENANCE] for event in events]  # a stream's (files, Kafka): the compact form
+                ids = [info["stream_id"] + str(info["offset"]) if "id" not in info else info["id"] for info in infos]
             except (KeyError, TypeError):
                 ids = None
             if ids is not None and None not in ids:
@@ -237,7 +238,7 @@ class ElasticsearchSink:
             scratch = bytearray()
             for event in events:
                 info = event._meta.get(PROVENANCE)  # `metadata`, without the call: this runs per document
-                doc_id = info.get("id") if info else None
+                doc_id = id_of(info)
                 if doc_id is not None:
                     add(Raw(b"".join((head, dumps(doc_id), b"}}"))))
                     add(event._data)
@@ -307,7 +308,7 @@ class ElasticsearchSink:
                     continue
                 last_index, head = index, heads.id_head(index)
             info = event._meta.get(PROVENANCE)
-            doc_id = info.get("id") if info else None
+            doc_id = id_of(info)
             if doc_id is not None:
                 add(Raw(b"".join((head, dumps(doc_id), b"}}"))))
                 add(fields)
@@ -345,7 +346,7 @@ class ElasticsearchSink:
                     doc_id = document_id(event)
                 else:
                     info = event.metadata.get(PROVENANCE)
-                    doc_id = info.get("id") if info else None
+                    doc_id = id_of(info)
                     if doc_id is None:
                         source = info.get("original") if info else None
                         if source is None:
@@ -496,8 +497,9 @@ class ElasticsearchSink:
             if self._document_id is not None:
                 return self._document_id(event)
             info = event.metadata.get(PROVENANCE)
-            if info and info.get("id") is not None:
-                return info["id"]
+            doc_id = id_of(info)
+            if doc_id is not None:
+                return doc_id
             source = info.get("original") if info else None
             if source is None:
                 source = event.get(_EVENT_ORIGINAL)
@@ -510,16 +512,16 @@ class ElasticsearchSink:
         for position, reason, error_type, status, index in batch.rejected:
             event = batch.event(position)
             info = provenance(event)
-            if info.get("id") is None:  # the record keeps the very `_id`, so that a replay sends the same one
+            if id_of(info) is None:  # the record keeps the very `_id`, so that a replay sends the same one
                 doc_id = self._id_of(event)
                 if doc_id is not None:
                     info["id"] = doc_id
             original = info.get("original")
             if original is None:
                 original = event.get(_EVENT_ORIGINAL)
-            log.warning("%s: document %s rejected (%s %s): %s", self.name, info.get("place") or f"#{position}", status, error_type, reason)
+            log.warning("%s: document %s rejected (%s %s): %s", self.name, place_of(info) or f"#{position}", status, error_type, reason)
             dlq.put(
-                reason, place=str(info.get("place") or ""), stage="output", original=original, event=event,
+                reason, place=place_of(info), stage="output", original=original, event=event,
                 plugin=self.name, error_type=error_type, status=status, index=index,
             )
             outcomes[position] = DEAD_LETTERED

@@ -19,7 +19,8 @@ partition lost without revoke (session timeout) commits nothing. A read that fin
 ERRORED record rewinds its partition to the committed position, so it is read again here too.
 
 Each event: `[@metadata][_porttrack]` = `id` "<topic>-<partition>-<offset>", `place`
-"<topic>/<partition>@<offset>", `original` the value bytes. A value that is no JSON object (json
+"<topic>/<partition>@<offset>" (in the compact form, see `sinks.base`: the offset and the
+partition's two prefixes), `original` the value bytes. A value that is no JSON object (json
 codec) becomes a `message` event tagged `_jsonparsefailure` (counted in `stats`), never an error.
 """
 
@@ -534,8 +535,7 @@ def _json_events(part: _Partition, values: list, offsets: list[int], stats: Kafk
                 events[k] = _unparsed(value or b"", exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
                 stats.json_failures += 1
                 continue
-        text = str(offset)
-        event._meta[PROVENANCE] = {"id": id_prefix + text, "original": value, "place": place_prefix + text}  # `metadata` without the call
+        event._meta[PROVENANCE] = {"offset": offset, "original": value, "stream": place_prefix, "stream_id": id_prefix}  # `metadata` without the call
     return events  # type: ignore[return-value]
 
 
@@ -562,7 +562,7 @@ def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tupl
                     event = _unparsed(value, exc, f"{place_prefix}{offset}", f"{id_prefix}{offset}")
                     stats.json_failures += 1
                 else:
-                    event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
+                    event.metadata[PROVENANCE] = {"offset": offset, "original": value, "stream": place_prefix, "stream_id": id_prefix}
             else:
                 try:
                     text = value.decode("utf-8")
@@ -573,7 +573,7 @@ def _general(plan: ConsumerPlan, stats: KafkaStats, fields: Callable[[Any], tupl
                     stats.utf8_failures += 1
                 else:
                     event = Event({"message": text})
-                event.metadata[PROVENANCE] = {"id": f"{id_prefix}{offset}", "original": value, "place": f"{place_prefix}{offset}"}
+                event.metadata[PROVENANCE] = {"offset": offset, "original": value, "stream": place_prefix, "stream_id": id_prefix}
             if decorate != "none":
                 info = {
                     "topic": part.topic, "consumer_group": group, "partition": part.partition, "offset": offset,

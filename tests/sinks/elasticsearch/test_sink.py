@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from porttrack_logs.errors import DeliveryStopped
-from porttrack_logs.sinks.base import Outcome
+from porttrack_logs.sinks.base import PROVENANCE, Outcome
 from porttrack_logs.sinks.elasticsearch.client import Unreachable
 from porttrack_logs.sinks.elasticsearch.sink import BULK_PARAMS, fingerprint
 from tests.sinks.elasticsearch.support import answer, event, load, refusal
@@ -196,6 +196,25 @@ def test_document_ids_come_from_document_id_then_the_source_then_a_fingerprint_o
     sink, conn = make_sink([answer(201)], document_id="%{message}-x")
     sink.write([event(5, id="ignored")])
     assert conn.documents()[0][0]["create"]["_id"] == "line 5-x"
+
+
+def test_stream_events_are_sent_with_the_id_their_compact_provenance_reads_as(make_sink, dead_letters):
+    """Files and Kafka stamp the offset and the stream's prefixes (no text per event): the `_id` is
+    prefix + offset, in a batch of only such events and beside events of other forms alike; a
+    rejected one's dead letter names its place."""
+    def streamed(i):
+        e = event(i)
+        e.metadata[PROVENANCE] = {"offset": 80 * i, "original": b"line", "stream": "pod.log@", "stream_id": "abc-"}
+        return e
+
+    sink, conn = make_sink([answer(201, 201, 201)])
+    sink.write([streamed(i) for i in range(3)])
+    assert [a["create"]["_id"] for a, _ in conn.documents()] == ["abc-0", "abc-80", "abc-160"]
+
+    sink, conn = make_sink([answer(201, 201, 201, 400)])  # one with no id at all: the per-event path
+    assert sink.write([event(0, id="src-0"), event(3, original=b"raw"), streamed(1), streamed(2)]) == [INDEXED] * 3 + [DEAD]
+    assert [a["create"]["_id"] for a, _ in conn.documents()] == ["src-0", fingerprint(b"raw"), "abc-80", "abc-160"]
+    assert [(e["place"], e["event"].metadata[PROVENANCE]["offset"]) for e in dead_letters.entries] == [("pod.log@160", 160)]
 
 
 def test_the_same_input_twice_gets_the_same_ids(make_sink):

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import pytest
 
 from porttrack_logs.acks import DELIVERED, Status
-from porttrack_logs.sinks.base import provenance
+from porttrack_logs.sinks.base import id_of, provenance
 from porttrack_logs.sources.base import Batch, SourceClosed, SourceContext
 from porttrack_logs.sources.kafka import KafkaInput, KafkaSource
 
@@ -185,7 +185,7 @@ class Consumer:
                 continue
             with self.lock:
                 self.events.extend(batch.events)
-                self.ids.extend(provenance(e)["id"] for e in batch.events)
+                self.ids.extend(id_of(provenance(e)) for e in batch.events)
                 status = self.decide(batch)
                 if status is None:
                     self.held.append(batch)

@@ -18,7 +18,7 @@ import sys
 import threading
 
 from porttrack_logs.acks import DELIVERED
-from porttrack_logs.sinks.base import provenance
+from porttrack_logs.sinks.base import id_of, place_of, provenance
 from porttrack_logs.sources.base import SourceContext
 from porttrack_logs.sources.kafka import KafkaInput
 from tests.sources._record_file import end_torn_line
@@ -50,7 +50,7 @@ def main() -> None:
             batch = source.poll(0.2)
             if batch is None:
                 continue
-            lines = "".join(f"{provenance(e)['id']} {provenance(e)['place']}\n" for e in batch.events)
+            lines = "".join(f"{id_of(provenance(e))} {place_of(provenance(e))}\n" for e in batch.events)
             os.write(fd, lines.encode("ascii"))
             os.fsync(fd)
             batch.ack.settle(0, len(batch), DELIVERED)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from porttrack_logs.acks import DELIVERED, ERRORED
+from porttrack_logs.sinks.base import id_of, place_of
 
 from .conftest import BACKENDS, committed_offsets, filebeat_event, produce, recorded, unique_group
 
@@ -105,7 +106,7 @@ def test_unsettled_batches_are_not_committed_and_are_read_again(backend, kafka_b
     from .conftest import Consumer
 
     source = kafka_source(topic3, group, backend, max_poll_records=25)
-    consumer = Consumer(source, decide=lambda batch: None if batch.events[0].metadata["_porttrack"]["place"].split("/")[1].startswith("0@") else DELIVERED)
+    consumer = Consumer(source, decide=lambda batch: None if place_of(batch.events[0].metadata["_porttrack"]).split("/")[1].startswith("0@") else DELIVERED)
     consumer.wait_for(lambda c: len(c.distinct()) == n, what="every event once")
     source.close()
     committed = {p: o for (t, p), o in committed_offsets(kafka_bootstrap, group).items() if t == topic3}
@@ -125,7 +126,7 @@ def test_errored_batch_is_read_again_before_its_offsets_are_committed(backend, k
     failed: list[str] = []
 
     def decide(batch):
-        first = batch.events[0].metadata["_porttrack"]["id"]
+        first = id_of(batch.events[0].metadata["_porttrack"])
         if first.endswith("-1-0") and not failed:
             failed.append(first)
             return ERRORED
@@ -152,7 +153,7 @@ def test_errored_batch_blocks_commits_until_restart(backend, kafka_bootstrap, to
     from .conftest import Consumer
 
     source = kafka_source(topic3, group, backend, max_poll_records=10)
-    consumer = Consumer(source, decide=lambda batch: ERRORED if "/2@" in batch.events[0].metadata["_porttrack"]["place"] else DELIVERED)
+    consumer = Consumer(source, decide=lambda batch: ERRORED if "/2@" in place_of(batch.events[0].metadata["_porttrack"]) else DELIVERED)
     others = {f"{topic3}-{p}-{o}" for p in (0, 1) for o in range(n // 3)}
     consumer.wait_for(
         lambda c: c.distinct() >= others and c.ids.count(f"{topic3}-2-0") >= 3 and source.stats.rewinds >= 2,
@@ -257,7 +258,7 @@ def test_settled_offsets_reach_the_group_while_the_runtime_only_calls_keepalive(
         batch = source.poll(0.2)
         if batch is not None:
             held.append(batch)
-            seen.update(e.metadata["_porttrack"]["id"] for e in batch.events)
+            seen.update(id_of(e.metadata["_porttrack"]) for e in batch.events)
     assert seen == expected_ids(topic3, n)
     for batch in held:
         batch.ack.settle(0, len(batch), DELIVERED)

@@ -19,7 +19,9 @@ it measures what the command adds: reading the file, the provenance each event c
 offset its acknowledgement and a resume need), the loop's bookkeeping, the write. Each row also
 shows its least user and kernel µs an event; the ratio is printed again in user time alone, as
 the kernel's share (the page cache's work for the file read and the 20 MB written a round) is the
-file system's, not porttrack_logs' code.
+file system's, not porttrack_logs' code, and round by round (the two rows run back to back in
+each round; their median is steadier than the best rounds, which may fall in different phases of
+the host's load).
 """
 
 from __future__ import annotations

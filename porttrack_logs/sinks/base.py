@@ -84,7 +84,7 @@ def place_of(info: dict | None) -> str:
     if not info:
         return ""
     place = info.get("place")
-    if place is None and "stream" in info:
+    if place is None and "stream" in info and "offset" in info:  # (a filter may have removed either)
         return f"{info['stream']}{info['offset']}"
     return str(place or "")
 
@@ -94,7 +94,7 @@ def id_of(info: dict | None) -> str | None:
     if not info:
         return None
     doc_id = info.get("id")
-    if doc_id is None and "stream_id" in info:
+    if doc_id is None and "stream_id" in info and "offset" in info:
         return f"{info['stream_id']}{info['offset']}"
     return doc_id
 

@@ -222,13 +222,12 @@ class ElasticsearchSink:
         if index is not None:
             head = self._lines[self._action].id_head(index)
             try:  # the usual batch: every event has its id from the source (comprehensions: no loop of ours)
-                infos = [event._meta[PROVENANCE] for event in events]  # a stream's (files, Kafka): the compact form
-                ids = [info["stream_id"] + str(info["offset"]) if "id" not in info else info["id"] for info in infos]
+                actions = _source_actions(head, [event._meta[PROVENANCE] for event in events])
             except (KeyError, TypeError):
-                ids = None
-            if ids is not None and None not in ids:
+                actions = None
+            if actions is not None:
                 parts = [None] * (2 * len(events))
-                parts[0::2] = [Raw(b"".join((head, dumps(doc_id), b"}}"))) for doc_id in ids]
+                parts[0::2] = actions
                 parts[1::2] = [event._data for event in events]
                 batch.positions = list(range(len(events)))
                 batch.parts = parts
@@ -527,6 +526,22 @@ class ElasticsearchSink:
             outcomes[position] = DEAD_LETTERED
         dlq.sync()
         self.metrics.dead_lettered.inc(len(batch.rejected))
+
+
+def _source_actions(head: bytes, infos: list[dict]) -> list[Raw] | None:
+    """The action lines of documents whose ids their sources gave (None when one has none). One
+    stream's events in the compact form (a Kafka partition's read, a file's batch; see `sinks.base`):
+    the head and the escaped prefix made once, each line one format of its offset, no id text made.
+    Raises KeyError or TypeError for provenance of neither form."""
+    if not any(["id" in info for info in infos]):
+        streams = {info["stream_id"] for info in infos}
+        if len(streams) == 1:
+            form = (head + dumps(streams.pop())[:-1]).replace(b"%", b"%%") + b'%d"}}'  # `"prefix` + offset + `"}}`
+            return [Raw(form % info["offset"]) for info in infos]
+    ids = [info["stream_id"] + str(info["offset"]) if "id" not in info else info["id"] for info in infos]
+    if None in ids:
+        return None
+    return [Raw(b"".join((head, dumps(doc_id), b"}}"))) for doc_id in ids]
 
 
 def _add_fingerprinted(add: Callable[[Any], None], head: bytes, event: Event, info: dict | None, scratch: bytearray) -> None:

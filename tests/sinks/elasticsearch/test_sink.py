@@ -211,6 +211,19 @@ def test_stream_events_are_sent_with_the_id_their_compact_provenance_reads_as(ma
     sink.write([streamed(i) for i in range(3)])
     assert [a["create"]["_id"] for a, _ in conn.documents()] == ["abc-0", "abc-80", "abc-160"]
 
+    two = [streamed(0), streamed(1), streamed(2)]  # two streams in one batch (a fetch of two partitions)
+    two[1].metadata[PROVENANCE]["stream_id"] = "topic-1-"
+    sink, conn = make_sink([answer(201, 201, 201)])
+    sink.write(two)
+    assert [a["create"]["_id"] for a, _ in conn.documents()] == ["abc-0", "topic-1-80", "abc-160"]
+
+    odd = [streamed(1), streamed(2)]  # one stream whose prefix JSON escapes, with a "%" the line's format must not read
+    for e in odd:
+        e.metadata[PROVENANCE]["stream_id"] = '50%d-"q"-'
+    sink, conn = make_sink([answer(201, 201)])
+    sink.write(odd)
+    assert [a["create"]["_id"] for a, _ in conn.documents()] == ['50%d-"q"-80', '50%d-"q"-160']
+
     sink, conn = make_sink([answer(201, 201, 201, 400)])  # one with no id at all: the per-event path
     assert sink.write([event(0, id="src-0"), event(3, original=b"raw"), streamed(1), streamed(2)]) == [INDEXED] * 3 + [DEAD]
     assert [a["create"]["_id"] for a, _ in conn.documents()] == ["src-0", fingerprint(b"raw"), "abc-80", "abc-160"]

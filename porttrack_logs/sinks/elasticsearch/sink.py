@@ -538,7 +538,7 @@ def _source_actions(head: bytes, infos: list[dict]) -> list[Raw] | None:
         if len(streams) == 1:
             form = (head + dumps(streams.pop())[:-1]).replace(b"%", b"%%") + b'%d"}}'  # `"prefix` + offset + `"}}`
             return [Raw(form % info["offset"]) for info in infos]
-    ids = [info["stream_id"] + str(info["offset"]) if "id" not in info else info["id"] for info in infos]
+    ids = [info["id"] if "id" in info else id_of(info) for info in infos]  # given ids (Beats) read inline
     if None in ids:
         return None
     return [Raw(b"".join((head, dumps(doc_id), b"}}"))) for doc_id in ids]

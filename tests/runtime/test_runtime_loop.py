@@ -209,3 +209,34 @@ def test_a_batch_whose_events_were_all_dropped_is_done_after_the_dead_letter_syn
     run_loop(batches(lines("a") + b"{broken\n"), pipeline, Router([RecordingSink("o", log)], (0,)), SyncLog(log),
              on_done=lambda p: (log.append(("done", p)), done.append(p)))
     assert log == [("sync",), ("done", {"pod.log": len(lines("a")) + len(b"{broken\n")})]
+
+
+class _Events(list):
+    """A batch's event list that a weak reference can follow (a plain list cannot be)."""
+
+
+def test_the_loop_lets_go_of_a_written_batch_before_it_reads_the_next():
+    """Once a batch is written and done, nothing of the loop holds it while the next one is read, so
+    the next is decoded into the memory the last one used (held, two batches take turns in twice the
+    memory, and fall out of the CPU caches). Checked with a weak reference to each batch's events."""
+    import weakref
+
+    from porttrack_logs.sinks.ndjson import NdjsonSink
+    from porttrack_logs.sources.container_files import ReadBatch
+
+    alive_at_next_read = []
+
+    def reads():
+        previous = None
+        for batch in batches(lines(*[f"n{i}" for i in range(6)]), size=2):
+            if previous is not None:
+                alive_at_next_read.append(previous() is not None)
+            batch.events = _Events(batch.events)
+            previous = weakref.ref(batch.events)
+            yield batch
+
+    out = io.BytesIO()
+    summary = run_loop(reads(), Pipeline.from_config("filter { mutate { add_tag => ['seen'] } }"),
+                       Router([NdjsonSink(out)], (0,)), SyncLog([]))
+    assert summary.emitted == 6 and out.getvalue().count(b'"seen"') == 6
+    assert alive_at_next_read == [False, False]

@@ -21,7 +21,9 @@ shows its least user and kernel µs an event; the ratio is printed again in user
 the kernel's share (the page cache's work for the file read and the 20 MB written a round) is the
 file system's, not porttrack_logs' code, and round by round (the two rows run back to back in
 each round; their median is steadier than the best rounds, which may fall in different phases of
-the host's load).
+the host's load). A last row does the command row's file I/O alone (its input read by lines, its
+output emptied and the same bytes written): no command that reads and writes these files can spend
+less, and the reference row spends none of it, so its share of the reference row bounds the ratio.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from porttrack_logs.pipeline import BATCH_SIZE, Pipeline  # noqa: E402
 from porttrack_logs.runtime.batch_job import run_batch, tune_gc_for_throughput  # noqa: E402
 from porttrack_logs.sinks.dead_letter import DeadLetterQueue  # noqa: E402
 from porttrack_logs.sinks.bulk import ActionLines, BulkBody  # noqa: E402
+from porttrack_logs.sources.container_files import open_log  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ALERT_LEVELS = {"ERROR", "ERR", "FATAL", "CRITICAL", "CRIT", "SEVERE", "ALERT", "EMERG", "EMERGENCY"}
@@ -115,7 +118,29 @@ def command(lines: list[bytes], workdir: str, out_dir: str | None = None):
         assert summary.emitted == len(lines)
         return len(lines)
 
-    run.target = target  # type: ignore[attr-defined]
+    run.target, run.source, run.out = target, source, out  # type: ignore[attr-defined]
+    return run
+
+
+def io_alone(cmd, kept: list[bytes]):
+    """The command row's file I/O and nothing else: its input read by lines as the file source reads
+    it (`open_log`, 64 KiB of lines at a time), its output file emptied and the very NDJSON bytes it
+    writes written batch by batch, flushed as `NdjsonSink` does. What this costs, the command cannot
+    save, and the `Pipeline.process` row does not do: it bounds the ratio of the two."""
+    out, events = cmd.out, sum(data.count(b"\n") for data in kept)
+
+    def run() -> int:
+        out.seek(0)
+        out.truncate()
+        with open_log(cmd.source) as fh:
+            for data in kept:
+                fh.readlines(1 << 16)
+                out.write(data)
+                out.flush()
+            while fh.readlines(1 << 16):
+                pass
+        return events
+
     return run
 
 
@@ -143,8 +168,9 @@ def cpu_rates(runs: list, rounds: int, min_seconds: float = 0.3, per_round: list
     return best
 
 
-def same_output(lines: list[bytes], cmd) -> None:
-    """The command row writes the very bytes the `Pipeline.process` row encodes (same events, same encoding)."""
+def same_output(lines: list[bytes], cmd) -> list[bytes]:
+    """The command row writes the very bytes the `Pipeline.process` row encodes (same events, same
+    encoding); returns them, a batch's bytes at a time."""
     kept: list[bytes] = []
     ours_ndjson(lines, keep=kept)()
     cmd()
@@ -153,6 +179,7 @@ def same_output(lines: list[bytes], cmd) -> None:
     if written != expected:
         at = next((i for i, (a, b) in enumerate(zip(written, expected)) if a != b), min(len(written), len(expected)))
         raise SystemExit(f"the command row wrote other bytes than the Pipeline.process row encodes (first difference at byte {at})")
+    return kept
 
 
 def hand_fused(lines: list[bytes]):
@@ -240,12 +267,13 @@ def main() -> None:
     tune_gc_for_throughput()
     workdir = tempfile.mkdtemp(prefix="pipeline_bench-")
     cmd_run = command(lines, workdir, args.out_dir)
-    same_output(lines, cmd_run)
-    runs = [ours(lines), baseline(lines), hand_fused(lines), ours(lines, batch_size=len(lines)), ours_ndjson(lines), cmd_run]
+    kept = same_output(lines, cmd_run)
+    runs = [ours(lines), baseline(lines), hand_fused(lines), ours(lines, batch_size=len(lines)), ours_ndjson(lines), cmd_run,
+            io_alone(cmd_run, kept)]
     out_where = args.out_dir or (MEMORY_DIR if Path(MEMORY_DIR).is_dir() else "temp dir")
     rounds: list[list[float]] = []
     measured = cpu_rates(runs, args.rounds, per_round=rounds)
-    a, b, c, one, nd, cmd = (rate for rate, _, _ in measured)
+    a, b, c, one, nd, cmd, io = (rate for rate, _, _ in measured)
     print(
         table(
             ("pipeline", "events per CPU second", "ratio to baseline", "µs an event: user + kernel"),
@@ -259,6 +287,7 @@ def main() -> None:
                         f"porttrack_logs, one batch of {len(lines):,}",
                         f"Pipeline.process, lines in memory, NDJSON bytes out (in memory), batches of {BATCH_SIZE}",
                         f"run_batch (the command): file in, NDJSON file out ({out_where}), batches of {BATCH_SIZE}",
+                        "the command's file I/O alone: its input read by lines, its output bytes written",
                     ],
                     measured,
                 )
@@ -274,6 +303,12 @@ def main() -> None:
     print(f"  the same, round by round (the two rows back to back): median {statistics.median(pairs):.2f}, "
           f"{pairs[0]:.2f} to {pairs[-1]:.2f} over {len(pairs)} rounds")
     print(f"  in user time only (without the kernel's {cmd_kernel:.2f} µs an event of file reads and writes): {nd_user / cmd_user:.2f}")
+    # The I/O row is what any command that reads this file and writes these bytes spends; the
+    # reference row spends none of it, so run_batch / Pipeline.process is at most 1 / (1 + its share).
+    shares = sorted(r[4] / r[6] for r in rounds)
+    share = statistics.median(shares)
+    print(f"  the file I/O alone costs {share:.2f} of the Pipeline.process row's CPU time (median of rounds, "
+          f"{shares[0]:.2f} to {shares[-1]:.2f}): a command doing this I/O reaches at most {1 / (1 + share):.2f}")
 
 
 if __name__ == "__main__":
